@@ -1,0 +1,262 @@
+"""The plain data the rules judge, and what they say about it.
+
+Everything here is a frozen dataclass or an enum: no Flask, no Pillow, no database. Adapters
+(the web form, the API, the CLI, the batch worker) build an :class:`Application` from their
+input and gather :class:`Evidence` (document facts, OCR readings, duplicates) before asking the
+engine for a :class:`Report`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+class Status(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    MISSING = "missing"
+    REVIEW = "review"
+    NOT_APPLICABLE = "n/a"
+
+
+class Verdict(StrEnum):
+    ELIGIBLE = "eligible"
+    INELIGIBLE = "ineligible"
+    INCOMPLETE = "incomplete"
+    REVIEW = "review"
+
+
+# --- the application -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    region: str | None = None
+    company_name: str | None = None
+    license_number: str | None = None
+    hk_ci_number: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LegalRep:
+    name: str | None = None
+    id_type: str | None = None
+    id_number: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    phone: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Store:
+    platform: str | None = None
+    url: str | None = None
+    registered_entity: str | None = None
+    opened_on: date | None = None
+    rating: float | None = None
+    positive_feedback_pct: float | None = None
+    gmv_12m_usd: float | None = None
+    account_health: int | None = None
+    trustpilot_rating: float | None = None
+    social_followers: int | None = None
+    last_supply_date: date | None = None
+    main_category: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Shop:
+    name: str | None = None
+    main_category: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Fulfillment:
+    method: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    mode: str | None = None
+    invitation_code: str | None = None
+    douyin_gmv_180d_cny: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Application:
+    """One seller's application as typed in; every field may be empty (a draft)."""
+
+    as_of: date | None = None
+    entity: Entity = field(default_factory=Entity)
+    legal_rep: LegalRep = field(default_factory=LegalRep)
+    contact: Contact = field(default_factory=Contact)
+    store: Store = field(default_factory=Store)
+    shop: Shop = field(default_factory=Shop)
+    fulfillment: Fulfillment = field(default_factory=Fulfillment)
+    entry: Entry = field(default_factory=Entry)
+    #: document kind -> the file's name or reference, as the applicant declared it.
+    documents: Mapping[str, str] = field(default_factory=dict)
+
+
+# --- evidence gathered by adapters --------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ImageQuality:
+    """Measurements of an ID photo, made by ``onboard.documents``.
+
+    ``sharpness`` is the variance of the Laplacian of the photo scaled to a fixed width
+    (higher is sharper); ``border_fraction`` is the share of the picture's area taken by a
+    plain margin around the card (0 when the card fills the frame).
+    """
+
+    sharpness: float
+    border_fraction: float
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentFacts:
+    """What inspecting one uploaded file found, judged from its bytes alone.
+
+    ``problem`` is ``None`` when the file is a JPEG, PNG or BMP that decoded whole within the
+    pixel budget; otherwise one of ``empty``, ``too_large``, ``unsupported_format``,
+    ``not_an_image``, ``truncated``, ``corrupt``, ``too_many_pixels``. ``detail`` names the real
+    format found (``GIF``, ``PDF``, ``HTML`` …) or the decoder's complaint.
+    """
+
+    kind: str
+    size_bytes: int
+    format: str | None = None
+    problem: str | None = None
+    detail: str | None = None
+    width: int | None = None
+    height: int | None = None
+    quality: ImageQuality | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    """Another live application that shares a value with this one."""
+
+    application_id: str
+    submitted_on: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Facts the pure rules cannot find out for themselves.
+
+    ``documents`` holds the inspection of every uploaded file (kinds only declared by name
+    have none). ``duplicates`` maps a field (``entity.license_number``, ``contact.phone``,
+    ``contact.email``, ``shop.name``) to the other live applications that use the same value;
+    ``None`` means nobody looked (no registry, e.g. the offline CLI), and the uniqueness rules
+    are then left out rather than passed. ``license_reading`` is the OCR of the license image.
+    """
+
+    documents: Mapping[str, DocumentFacts] = field(default_factory=dict)
+    duplicates: Mapping[str, tuple[Duplicate, ...]] | None = None
+    license_reading: LicenseReading | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """One look-alike character changed while reading a license number (1-based position)."""
+
+    position: int
+    read: str
+    as_: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"position": self.position, "read": self.read, "as": self.as_}
+
+
+@dataclass(frozen=True, slots=True)
+class LicenseReading:
+    """The license number as read from an image (the JSON of ``onboard ocr`` in CONTRACT.md).
+
+    ``status``: ``ok`` read cleanly and valid; ``corrected`` valid only after the listed
+    look-alike fixes; ``ambiguous`` several valid readings (all in ``candidates``) or none;
+    ``unreadable`` no number found. A number that fails its checks is never ``ok`` or
+    ``corrected``. ``scheme`` is ``uscc`` (mainland) or ``hk_br`` (Hong Kong BR number).
+    """
+
+    status: str
+    license_number: str | None
+    valid: bool
+    raw: str
+    corrections: tuple[Correction, ...] = ()
+    candidates: tuple[str, ...] = ()
+    confidence: float = 0.0
+    seconds: float = 0.0
+    scheme: str = "uscc"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "license_number": self.license_number,
+            "valid": self.valid,
+            "status": self.status,
+            "raw": self.raw,
+            "corrections": [c.to_dict() for c in self.corrections],
+            "candidates": list(self.candidates),
+            "confidence": self.confidence,
+            "seconds": self.seconds,
+        }
+
+
+# --- what the engine says -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One rule's result for one application (one per document kind for document rules)."""
+
+    code: str
+    status: Status
+    field: str
+    expected: str | None
+    actual: str | None
+    message: Mapping[str, str]
+    evidence: Mapping[str, Any] = EMPTY
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "code": self.code,
+            "status": self.status.value,
+            "field": self.field,
+            "expected": self.expected,
+            "actual": self.actual,
+            "message": dict(self.message),
+        }
+        if self.evidence:
+            out["evidence"] = dict(self.evidence)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    verdict: Verdict
+    route: str
+    rules_version: str
+    as_of: date
+    checks: tuple[Check, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict.value,
+            "route": self.route,
+            "rules_version": self.rules_version,
+            "as_of": self.as_of.isoformat(),
+            "checks": [check.to_dict() for check in self.checks],
+        }
+
+    def by_code(self, code: str) -> list[Check]:
+        return [check for check in self.checks if check.code == code]

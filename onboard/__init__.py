@@ -1,0 +1,34 @@
+"""onboard: pre-screens sellers against TikTok Shop's US cross-border entry rules.
+
+``create_app`` is the application factory (``gunicorn 'onboard:create_app()'``). The domain
+core lives in :mod:`onboard.eligibility` and knows nothing of the web.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: defaults from the environment, then test overrides, then extensions and
+    blueprints (flaskr's order)."""
+    from onboard import config  # noqa: PLC0415 — keep `import onboard` light for the CLI
+    from onboard.web import register  # noqa: PLC0415
+
+    app = Flask(
+        __name__,
+        template_folder=str(_ROOT / "templates"),
+        static_folder=str(_ROOT / "static"),
+    )
+    app.config.from_mapping(config.from_environment())
+    if test_config:
+        app.config.from_mapping(test_config)
+    Path(app.config["ONBOARD_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+    register(app)
+    return app

@@ -9,6 +9,7 @@ engine for a :class:`Report`.
 from __future__ import annotations
 
 from collections.abc import Mapping
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -225,7 +226,7 @@ class Check:
     expected: str | None
     actual: str | None
     message: Mapping[str, str]
-    evidence: Mapping[str, Any] = EMPTY
+    evidence: Mapping[str, Any] = dataclasses.field(default_factory=lambda: EMPTY)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {

@@ -1,0 +1,129 @@
+"""What every rule function shares: the registry and the context that builds checks.
+
+A rule is a pure function ``(application, context) -> iterable of Check``, registered under
+its stable code with :func:`rule`. The context carries the rule's spec from the rule set, the
+as-of date and the evidence adapters gathered; :meth:`RuleContext.check` turns an outcome into
+a :class:`Check` with its bilingual message rendered from the rule set's templates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from onboard.eligibility.model import EMPTY, Application, Check, Evidence, Status
+from onboard.eligibility.ruleset import RuleSet, RuleSpec
+
+RuleFunction = Callable[[Application, "RuleContext"], Iterable[Check]]
+
+REGISTRY: dict[str, RuleFunction] = {}
+
+
+def rule(code: str) -> Callable[[RuleFunction], RuleFunction]:
+    """Register ``function`` as the implementation of rule ``code``."""
+
+    def register(function: RuleFunction) -> RuleFunction:
+        if code in REGISTRY:
+            raise ValueError(f"rule {code} registered twice")
+        REGISTRY[code] = function
+        return function
+
+    return register
+
+
+_DEFAULT_OUTCOME = {
+    Status.PASS: "pass",
+    Status.FAIL: "fail",
+    Status.MISSING: "missing",
+    Status.REVIEW: "review",
+    Status.NOT_APPLICABLE: "not_applicable",
+}
+
+
+def display(value: Any) -> str:
+    """A value as a person reads it: 820,000 rather than 820000.0; 4.0 stays 4.0."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int) or (
+        isinstance(value, float) and value.is_integer() and abs(value) >= 1000
+    ):
+        return f"{int(value):,}"
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleContext:
+    spec: RuleSpec
+    ruleset: RuleSet
+    as_of: date
+    evidence: Evidence
+
+    def check(
+        self,
+        status: Status,
+        outcome: str | None = None,
+        *,
+        field: str | None = None,
+        expected: Any = None,
+        actual: Any = None,
+        evidence: Mapping[str, Any] | None = None,
+        **values: Any,
+    ) -> Check:
+        """A check of this rule; ``outcome`` names the message (default: the status)."""
+        key = outcome or _DEFAULT_OUTCOME[status]
+        templates = self.spec.messages.get(key)
+        if templates is None:
+            raise KeyError(
+                f"rule set {self.ruleset.version}: {self.spec.code} has no {key!r} message"
+            )
+        shown_expected = None if expected is None else display(expected)
+        shown_actual = None if actual is None else display(actual)
+        names = {k: display(v) for k, v in self.spec.params.items() if not isinstance(v, list)}
+        names.update({k: display(v) for k, v in values.items()})
+        names.setdefault("expected", shown_expected or "")
+        names.setdefault("actual", shown_actual or "")
+        names.setdefault("as_of", self.as_of.isoformat())
+        message = {lang: text.format_map(names) for lang, text in templates.items()}
+        return Check(
+            code=self.spec.code,
+            status=status,
+            field=field or self.spec.field,
+            expected=shown_expected,
+            actual=shown_actual,
+            message=message,
+            evidence=evidence or EMPTY,
+        )
+
+    def threshold(self, name: str) -> Any:
+        return self.spec.params[name]
+
+
+def problem_reason(ctx: RuleContext, result: Any) -> dict[str, str]:
+    """Why an identifier was refused, in both languages, from its problem code and details.
+
+    ``result`` is an :class:`~onboard.eligibility.identifiers.IdCheck`.
+    """
+    texts = ctx.ruleset.identifier_problems.get(result.problem or "format")
+    if texts is None:
+        texts = ctx.ruleset.identifier_problems["format"]
+    details = {k: display(v) for k, v in dict(result.details).items()}
+    try:
+        return {lang: text.format_map(details) for lang, text in texts.items()}
+    except KeyError:
+        # A template needs a detail this result lacks: fall back to the generic wording.
+        generic = ctx.ruleset.identifier_problems["format"]
+        return dict(generic)
+
+
+def duplicates_of(ctx: RuleContext, field: str) -> tuple[str, ...] | None:
+    """Ids of other live applications sharing ``field``'s value; None when nobody looked."""
+    found = ctx.evidence.duplicates
+    if found is None:
+        return None
+    return tuple(other.application_id for other in found.get(field, ()))

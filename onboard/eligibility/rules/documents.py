@@ -1,0 +1,150 @@
+"""The uploaded documents (RULES.md §4): present, really images, small enough, readable."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from onboard.eligibility.model import Application, Check, DocumentFacts, Status
+from onboard.eligibility.rules.base import RuleContext, display, rule
+from onboard.eligibility.ruleset import DocumentKind
+
+
+def _kinds_in_order(ctx: RuleContext) -> Iterator[tuple[DocumentKind, DocumentFacts]]:
+    """Every inspected file, in the rule set's document order."""
+    for kind in ctx.ruleset.document_kinds.values():
+        facts = ctx.evidence.documents.get(kind.kind)
+        if facts is not None:
+            yield kind, facts
+
+
+def human_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.2f} MB"
+
+
+@rule("document.required")
+def required(app: Application, ctx: RuleContext) -> Iterator[Check]:
+    for kind in ctx.ruleset.document_kinds.values():
+        if not kind.required_for(app.entity.region, app.store.platform):
+            continue
+        names: dict[str, Any] = {"name_en": kind.name["en"], "name_zh": kind.name["zh"]}
+        field = f"documents.{kind.kind}"
+        if kind.kind in ctx.evidence.documents:
+            yield ctx.check(
+                Status.PASS, field=field, expected="uploaded", actual="uploaded", **names
+            )
+        elif app.documents.get(kind.kind):
+            yield ctx.check(
+                Status.PASS,
+                "pass_declared",
+                field=field,
+                expected="uploaded",
+                actual="declared",
+                file=app.documents[kind.kind],
+                **names,
+            )
+        else:
+            yield ctx.check(Status.MISSING, field=field, expected="uploaded", **names)
+
+
+@rule("document.size")
+def size(app: Application, ctx: RuleContext) -> Iterator[Check]:
+    limit = ctx.ruleset.max_bytes
+    expected = f"< {human_size(limit)}"
+    for kind, facts in _kinds_in_order(ctx):
+        status = Status.FAIL if facts.problem == "too_large" else Status.PASS
+        yield ctx.check(
+            status,
+            field=f"documents.{kind.kind}",
+            expected=expected,
+            actual=human_size(facts.size_bytes),
+            expected_size=human_size(limit),
+            name_en=kind.name["en"],
+            name_zh=kind.name["zh"],
+            evidence={"size_bytes": facts.size_bytes},
+        )
+
+
+@rule("document.format")
+def image_format(app: Application, ctx: RuleContext) -> Iterator[Check]:
+    for kind, facts in _kinds_in_order(ctx):
+        if facts.problem == "too_large":
+            continue  # never read whole, so its format is not judged; document.size fails it
+        names: dict[str, Any] = {"name_en": kind.name["en"], "name_zh": kind.name["zh"]}
+        field = f"documents.{kind.kind}"
+        expected = "JPEG, PNG or BMP"
+        if facts.problem is None:
+            yield ctx.check(
+                Status.PASS,
+                field=field,
+                expected=expected,
+                actual=facts.format,
+                width=facts.width or 0,
+                height=facts.height or 0,
+                **names,
+            )
+            continue
+        reason = _problem_reason(ctx, facts)
+        yield ctx.check(
+            Status.FAIL,
+            field=field,
+            expected=expected,
+            actual=facts.detail or facts.problem,
+            reason_en=reason["en"],
+            reason_zh=reason["zh"],
+            evidence={"problem": facts.problem, "detail": facts.detail},
+            **names,
+        )
+
+
+def _problem_reason(ctx: RuleContext, facts: DocumentFacts) -> dict[str, str]:
+    texts = ctx.ruleset.document_problems.get(facts.problem or "corrupt")
+    if texts is None:
+        texts = ctx.ruleset.document_problems["corrupt"]
+    pixels = (facts.width or 0) * (facts.height or 0)
+    values = {
+        "detail": facts.detail or "?",
+        "pixels": display(pixels),
+        "max_pixels": display(ctx.ruleset.max_pixels),
+    }
+    return {lang: text.format_map(values) for lang, text in texts.items()}
+
+
+@rule("document.id_quality")
+def id_quality(app: Application, ctx: RuleContext) -> Iterator[Check]:
+    facts = ctx.evidence.documents.get("legal_rep_id")
+    if facts is None or facts.problem is not None or facts.quality is None:
+        return
+    quality = facts.quality
+    min_sharpness = ctx.threshold("min_sharpness")
+    max_border = ctx.threshold("max_border_fraction")
+    evidence = {
+        "sharpness": round(quality.sharpness, 1),
+        "border_fraction": round(quality.border_fraction, 3),
+    }
+    expected = f"sharpness >= {min_sharpness}, border <= {max_border:.0%}"
+    actual = f"sharpness {quality.sharpness:.0f}, border {quality.border_fraction:.0%}"
+    if quality.sharpness < min_sharpness:
+        yield ctx.check(
+            Status.REVIEW,
+            "review_blur",
+            expected=expected,
+            actual=actual,
+            sharpness=f"{quality.sharpness:.0f}",
+            evidence=evidence,
+        )
+    elif quality.border_fraction > max_border:
+        yield ctx.check(
+            Status.REVIEW,
+            "review_border",
+            expected=expected,
+            actual=actual,
+            border_pct=f"{quality.border_fraction * 100:.0f}",
+            evidence=evidence,
+        )
+    else:
+        yield ctx.check(Status.PASS, expected=expected, actual=actual, evidence=evidence)

@@ -1,0 +1,76 @@
+"""The new TikTok shop (RULES.md §5)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from onboard.eligibility.model import Application, Check, Status
+from onboard.eligibility.rules.base import RuleContext, duplicates_of, rule
+
+#: Latin letters, digits, spaces and ordinary punctuation — "written in English".
+_ENGLISH_CHAR = re.compile(r"[A-Za-z0-9 .,'’&\-!?:;()/+#@\"_]")
+_LETTER = re.compile(r"[A-Za-z]")
+
+
+@rule("shop.name")
+def shop_name(app: Application, ctx: RuleContext) -> Iterator[Check]:
+    name = (app.shop.name or "").strip()
+    expected = "English: Latin letters, digits, spaces, punctuation"
+    if not name:
+        yield ctx.check(Status.MISSING, expected=expected)
+        return
+    offending = sorted({ch for ch in name if not _ENGLISH_CHAR.fullmatch(ch)})
+    if offending or not _LETTER.search(name):
+        shown = " ".join(offending) if offending else "no Latin letter"
+        yield ctx.check(
+            Status.FAIL,
+            expected=expected,
+            actual=name,
+            offending=shown,
+            evidence={"offending": offending},
+        )
+    else:
+        yield ctx.check(Status.PASS, expected=expected, actual=name)
+
+
+@rule("shop.name_unique")
+def name_unique(app: Application, ctx: RuleContext) -> Iterator[Check]:
+    others = duplicates_of(ctx, "shop.name")
+    name = (app.shop.name or "").strip()
+    if others is None or not name:
+        return
+    if others:
+        yield ctx.check(
+            Status.FAIL,
+            expected="unique",
+            actual=name,
+            others=", ".join(others),
+            evidence={"duplicates": list(others)},
+        )
+    else:
+        yield ctx.check(Status.PASS, expected="unique", actual=name)
+
+
+@rule("shop.category_match")
+def category_match(app: Application, ctx: RuleContext) -> Iterator[Check]:
+    shop, store = app.shop.main_category, app.store.main_category
+    if not shop or not store:
+        field = "shop.main_category" if not shop else "store.main_category"
+        yield ctx.check(Status.MISSING, field=field)
+        return
+    names = ctx.ruleset.categories
+
+    def name(category: str, lang: str) -> str:
+        return names[category][lang] if category in names else category
+
+    status = Status.PASS if shop == store else Status.FAIL
+    yield ctx.check(
+        status,
+        expected=store,
+        actual=shop,
+        actual_en=name(shop, "en"),
+        actual_zh=name(shop, "zh"),
+        expected_en=name(store, "en"),
+        expected_zh=name(store, "zh"),
+    )

@@ -1,0 +1,240 @@
+"""The third-party store the seller already runs (RULES.md §3)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from datetime import date
+from urllib.parse import parse_qs, urlsplit
+
+from onboard.eligibility.dates import add_months, describe_span
+from onboard.eligibility.model import Application, Check, Status
+from onboard.eligibility.rules.base import RuleContext, display, rule
+
+# --- store.url ----------------------------------------------------------------------------
+
+#: The US site of each marketplace, and the link shapes RULES.md accepts on it.
+_US_HOST = {
+    "amazon": "amazon.com",
+    "amazon_vc": "amazon.com",
+    "walmart": "walmart.com",
+    "walmart_dsv": "walmart.com",
+    "ebay": "ebay.com",
+}
+_SHAPE = {
+    "amazon": "a seller page amazon.com/sp?seller=ID",
+    "walmart": "a seller page walmart.com/seller/ID",
+    "ebay": "a store page ebay.com/str/NAME or ebay.com/usr/NAME",
+    "amazon_vc": "a product link on amazon.com",
+    "walmart_dsv": "a product link on walmart.com",
+    "independent": "an https link to the brand's own site",
+}
+_SHAPE_ZH = {
+    "amazon": "亚马逊卖家页面链接（amazon.com/sp?seller=ID）",
+    "walmart": "沃尔玛卖家页面链接（walmart.com/seller/ID）",
+    "ebay": "eBay 店铺链接（ebay.com/str/NAME 或 ebay.com/usr/NAME）",
+    "amazon_vc": "amazon.com 上的商品链接",
+    "walmart_dsv": "walmart.com 上的商品链接",
+    "independent": "品牌独立站的 https 链接",
+}
+_MARKETPLACE = re.compile(
+    r"(^|\.)(amazon|ebay|walmart|aliexpress|alibaba|temu|shein|etsy|wish|shopee|lazada|"
+    r"tiktok|mercadolibre|rakuten)\.[a-z.]+$"
+)
+_PRODUCT_PATH = {
+    "amazon_vc": re.compile(r"(^|/)(dp|gp/product)/[A-Z0-9]{10}(/|$)", re.IGNORECASE),
+    "walmart_dsv": re.compile(r"^/ip/(.+/)?\d+/?$"),
+}
+
+
+def _on_host(host: str, base: str) -> bool:
+    return host == base or host.endswith("." + base)
+
+
+def _shape_ok(platform: str, path: str, query: str) -> bool:
+    parts = [p for p in path.split("/") if p]
+    if platform == "amazon":
+        seller = parse_qs(query).get("seller", [""])[0]
+        return parts == ["sp"] and bool(re.fullmatch(r"[A-Z0-9]{6,20}", seller))
+    if platform == "walmart":
+        return len(parts) == 2 and parts[0] == "seller" and parts[1].isalnum()
+    if platform == "ebay":
+        return len(parts) == 2 and parts[0] in ("str", "usr") and bool(parts[1])
+    return bool(_PRODUCT_PATH[platform].search(path))
+
+
+def judge_store_url(platform: str, text: str) -> tuple[str, str | None]:
+    """("pass" | "fail" | "fail_not_us", host) for a link on ``platform``."""
+    raw = text.strip()
+    if "://" not in raw:
+        raw = "https://" + raw
+    try:
+        parts = urlsplit(raw)
+        host = (parts.hostname or "").rstrip(".")
+    except ValueError:
+        return "fail", None
+    if parts.scheme not in ("http", "https") or not host or parts.username or parts.password:
+        return "fail", host or None
+    if platform == "independent":
+        ok = parts.scheme == "https" and "." in host and not _MARKETPLACE.search(host)
+        return ("pass" if ok else "fail"), host
+    base = _US_HOST[platform]
+    if not _on_host(host, base):
+        brand = base.split(".")[0]
+        foreign = re.search(rf"(^|\.){brand}\.[a-z.]+$", host)
+        return ("fail_not_us" if foreign else "fail"), host
+    return ("pass" if _shape_ok(platform, parts.path, parts.query) else "fail"), host
+
+
+@rule("store.url")
+def store_url(app: Application, ctx: RuleContext) -> Iterator[Check]:
+    platform, url = app.store.platform, app.store.url
+    if not platform:
+        yield ctx.check(Status.MISSING, "missing_platform", field="store.platform")
+        return
+    expected = _SHAPE[platform]
+    if not url or not url.strip():
+        yield ctx.check(Status.MISSING, expected=expected)
+        return
+    outcome, host = judge_store_url(platform, url)
+    status = Status.PASS if outcome == "pass" else Status.FAIL
+    yield ctx.check(
+        status,
+        outcome,
+        expected=expected,
+        actual=url.strip(),
+        expected_zh=_SHAPE_ZH[platform],
+        host=host or "?",
+        expected_host=_US_HOST.get(platform, "?"),
+    )
+
+
+# --- store.entity_match -------------------------------------------------------------------
+
+_SUFFIXES = (
+    ("companylimited", "coltd"),
+    ("corporation", "corp"),
+    ("incorporated", "inc"),
+    ("limited", "ltd"),
+    ("company", "co"),
+    ("有限责任公司", "有限公司"),
+    ("有限責任公司", "有限公司"),
+    ("有限公司", "有限公司"),
+)
+
+
+def normalize_company(name: str) -> str:
+    """A company name reduced to what identifies it: width, case, spacing, punctuation and
+    brackets folded, and the common legal suffixes spelled one way."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    kept = "".join(ch for ch in folded if unicodedata.category(ch)[0] in "LN")
+    for long, short in _SUFFIXES:
+        kept = kept.replace(long, short)
+    return kept
+
+
+def _has_han(text: str) -> bool:
+    return any("CJK UNIFIED" in unicodedata.name(ch, "") for ch in text)
+
+
+@rule("store.entity_match")
+def entity_match(app: Application, ctx: RuleContext) -> Iterator[Check]:
+    store_name, company = app.store.registered_entity, app.entity.company_name
+    if not (store_name or "").strip() or not (company or "").strip():
+        field = (
+            "store.registered_entity" if not (store_name or "").strip() else "entity.company_name"
+        )
+        yield ctx.check(Status.MISSING, field=field)
+        return
+    assert store_name is not None and company is not None
+    a, b = normalize_company(store_name), normalize_company(company)
+    if a == b:
+        yield ctx.check(Status.PASS, expected=company.strip(), actual=store_name.strip())
+    elif _has_han(a) != _has_han(b):
+        yield ctx.check(
+            Status.REVIEW,
+            expected=company.strip(),
+            actual=store_name.strip(),
+            company=company.strip(),
+        )
+    else:
+        yield ctx.check(
+            Status.FAIL,
+            expected=company.strip(),
+            actual=store_name.strip(),
+            company=company.strip(),
+        )
+
+
+# --- time-based rules ---------------------------------------------------------------------
+
+
+@rule("store.age")
+def store_age(app: Application, ctx: RuleContext) -> Iterator[Check]:
+    opened = app.store.opened_on
+    months = ctx.threshold("min_months")
+    expected = f">= {months} months"
+    if opened is None:
+        yield ctx.check(Status.MISSING, expected=expected)
+        return
+    if opened > ctx.as_of:
+        yield ctx.check(
+            Status.FAIL, "fail_future", expected=expected, actual=opened, opened_on=opened
+        )
+        return
+    span = describe_span(opened, ctx.as_of)
+    ready_on = add_months(opened, months)
+    status = Status.PASS if ready_on <= ctx.as_of else Status.FAIL
+    yield ctx.check(
+        status,
+        expected=expected,
+        actual=span["en"],
+        actual_zh=span["zh"],
+        ready_on=ready_on,
+        evidence={"opened_on": opened.isoformat(), "eligible_from": ready_on.isoformat()},
+    )
+
+
+@rule("store.supply_recency")
+def supply_recency(app: Application, ctx: RuleContext) -> Iterator[Check]:
+    last = app.store.last_supply_date
+    months = ctx.threshold("max_months")
+    earliest: date = add_months(ctx.as_of, -months)
+    expected = f"on or after {earliest.isoformat()}"
+    if last is None:
+        yield ctx.check(Status.MISSING, expected=expected)
+    elif last > ctx.as_of:
+        yield ctx.check(Status.FAIL, "fail_future", expected=expected, actual=last)
+    else:
+        # Within N months: last + N months >= as_of (clamped calendar months).
+        status = Status.PASS if add_months(last, months) >= ctx.as_of else Status.FAIL
+        yield ctx.check(status, expected=expected, actual=last, earliest=earliest)
+
+
+# --- numeric thresholds -------------------------------------------------------------------
+
+
+def _minimum(code: str, attribute: str, unit: str = "") -> None:
+    """Register a rule "value >= min" over ``store.<attribute>`` (inclusive bound)."""
+
+    @rule(code)
+    def minimum(app: Application, ctx: RuleContext) -> Iterator[Check]:
+        value = getattr(app.store, attribute)
+        least = ctx.threshold("min")
+        expected = f">= {display(least)}{unit}"
+        if value is None:
+            yield ctx.check(Status.MISSING, expected=expected)
+        else:
+            status = Status.PASS if value >= least else Status.FAIL
+            yield ctx.check(status, expected=expected, actual=value)
+
+    minimum.__name__ = minimum.__qualname__ = attribute
+
+
+_minimum("store.rating", "rating")
+_minimum("store.feedback", "positive_feedback_pct", " %")
+_minimum("store.gmv", "gmv_12m_usd", " USD")
+_minimum("store.account_health", "account_health")
+_minimum("store.trustpilot", "trustpilot_rating")
+_minimum("store.social_followers", "social_followers")

@@ -1,0 +1,322 @@
+"""The rule set as data: thresholds, scope and bilingual texts, loaded from versioned TOML.
+
+Each file in ``rulesets/`` is one published version (``version``, ``effective_from``). The
+engine judges an application by the newest version in force on its as-of date, so a new
+version can be published before it applies. Loading validates the whole file and fails with a
+:class:`RuleSetError` naming the offending key: a broken rule set must stop start-up, not
+surface as a wrong verdict.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import string
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+RULESETS_DIR = Path(__file__).with_name("rulesets")
+LANGUAGES = ("en", "zh")
+REGIONS = ("CN", "HK")
+
+
+class RuleSetError(ValueError):
+    """The rule-set file is malformed; the message names the key."""
+
+
+Texts = Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSpec:
+    """One rule as the rule set describes it."""
+
+    code: str
+    title: Texts
+    field: str
+    messages: Mapping[str, Texts]
+    platforms: frozenset[str] | None = None
+    params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    effective_from: date | None = None
+    effective_until: date | None = None
+
+    def in_force(self, as_of: date) -> bool:
+        if self.effective_from and as_of < self.effective_from:
+            return False
+        return not (self.effective_until and as_of > self.effective_until)
+
+    def applies_to_platform(self, platform: str | None) -> bool:
+        return self.platforms is None or platform in self.platforms
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentKind:
+    kind: str
+    name: Texts
+    regions: frozenset[str] | None = None
+    platforms: frozenset[str] | None = None
+
+    def required_for(self, region: str | None, platform: str | None) -> bool | None:
+        """True/False, or None when the answer depends on a value not given yet."""
+        for limit, value in ((self.regions, region), (self.platforms, platform)):
+            if limit is None:
+                continue
+            if value is None:
+                return None
+            if value not in limit:
+                return False
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    version: str
+    effective_from: date
+    source: str
+    rules: tuple[RuleSpec, ...]
+    platforms: Mapping[str, Texts]
+    categories: Mapping[str, Texts]
+    document_kinds: Mapping[str, DocumentKind]
+    identifier_problems: Mapping[str, Texts]
+    document_problems: Mapping[str, Texts]
+    max_bytes: int
+    max_pixels: int
+    raw: Mapping[str, Any] = field(repr=False, compare=False, default_factory=dict)
+
+    @property
+    def category_ids(self) -> frozenset[str]:
+        return frozenset(self.categories)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(spec.code for spec in self.rules)
+
+    def rule(self, code: str) -> RuleSpec:
+        for spec in self.rules:
+            if spec.code == code:
+                return spec
+        raise KeyError(code)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The rule set as ``GET /api/v1/rules`` publishes it."""
+        return {
+            "rules_version": self.version,
+            "effective_from": self.effective_from.isoformat(),
+            "source": self.source,
+            "documents_limits": {"max_bytes": self.max_bytes, "max_pixels": self.max_pixels},
+            "platforms": {k: dict(v) for k, v in self.platforms.items()},
+            "categories": {k: dict(v) for k, v in self.categories.items()},
+            "documents": {
+                k: {
+                    "name": dict(d.name),
+                    "regions": sorted(d.regions) if d.regions else None,
+                    "platforms": sorted(d.platforms) if d.platforms else None,
+                }
+                for k, d in self.document_kinds.items()
+            },
+            "rules": [
+                {
+                    "code": s.code,
+                    "title": dict(s.title),
+                    "field": s.field,
+                    "platforms": sorted(s.platforms) if s.platforms else None,
+                    "thresholds": dict(s.params),
+                    "effective_from": s.effective_from.isoformat() if s.effective_from else None,
+                    "effective_until": s.effective_until.isoformat() if s.effective_until else None,
+                    "messages": {k: dict(v) for k, v in s.messages.items()},
+                }
+                for s in self.rules
+            ],
+        }
+
+
+# --- loading and validation ----------------------------------------------------------------
+
+_RULE_KEYS = {"en", "zh", "field", "platforms", "messages", "effective_from", "effective_until"}
+
+
+def _texts(value: Any, where: str) -> Texts:
+    if not isinstance(value, Mapping):
+        raise RuleSetError(f"{where}: expected a table with 'en' and 'zh'")
+    out = {}
+    for lang in LANGUAGES:
+        text = value.get(lang)
+        if not isinstance(text, str) or not text.strip():
+            raise RuleSetError(f"{where}.{lang}: missing or empty text")
+        try:
+            list(string.Formatter().parse(text))
+        except ValueError as exc:
+            raise RuleSetError(f"{where}.{lang}: bad template: {exc}") from None
+        out[lang] = text
+    extra = set(value) - set(LANGUAGES)
+    if extra:
+        raise RuleSetError(f"{where}: unknown keys {sorted(extra)}")
+    return MappingProxyType(out)
+
+
+def _text_table(value: Any, where: str) -> Mapping[str, Texts]:
+    if not isinstance(value, Mapping) or not value:
+        raise RuleSetError(f"{where}: expected a non-empty table")
+    return MappingProxyType({k: _texts(v, f"{where}.{k}") for k, v in value.items()})
+
+
+def _date(value: Any, where: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise RuleSetError(f"{where}: not a YYYY-MM-DD date: {value!r}") from None
+
+
+def _names(value: Any, where: str, allowed: Mapping[str, Any] | tuple[str, ...]) -> frozenset[str]:
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise RuleSetError(f"{where}: expected a non-empty list of names")
+    unknown = sorted(set(value) - set(allowed))
+    if unknown:
+        raise RuleSetError(f"{where}: unknown {unknown}")
+    return frozenset(value)
+
+
+def _rule(code: str, body: Any, platforms: Mapping[str, Texts]) -> RuleSpec:
+    where = f"rules.{code}"
+    if not isinstance(body, Mapping):
+        raise RuleSetError(f"{where}: expected a table")
+    title = _texts({lang: body.get(lang) for lang in LANGUAGES}, where)
+    field_name = body.get("field")
+    if not isinstance(field_name, str) or not field_name:
+        raise RuleSetError(f"{where}.field: missing")
+    messages = _text_table(body.get("messages"), f"{where}.messages")
+    params = {k: v for k, v in body.items() if k not in _RULE_KEYS}
+    for key, value in params.items():
+        if isinstance(value, bool) or not isinstance(value, int | float | str | list):
+            raise RuleSetError(f"{where}.{key}: expected a number, text or list")
+    return RuleSpec(
+        code=code,
+        title=title,
+        field=field_name,
+        messages=messages,
+        platforms=_names(body["platforms"], f"{where}.platforms", platforms)
+        if "platforms" in body
+        else None,
+        params=MappingProxyType(params),
+        effective_from=_date(body["effective_from"], f"{where}.effective_from")
+        if "effective_from" in body
+        else None,
+        effective_until=_date(body["effective_until"], f"{where}.effective_until")
+        if "effective_until" in body
+        else None,
+    )
+
+
+def _document_kinds(value: Any, platforms: Mapping[str, Texts]) -> Mapping[str, DocumentKind]:
+    if not isinstance(value, Mapping) or not value:
+        raise RuleSetError("documents: expected a non-empty table")
+    kinds = {}
+    for kind, body in value.items():
+        where = f"documents.{kind}"
+        if not isinstance(body, Mapping):
+            raise RuleSetError(f"{where}: expected a table")
+        kinds[kind] = DocumentKind(
+            kind=kind,
+            name=_texts({lang: body.get(lang) for lang in LANGUAGES}, where),
+            regions=_names(body["regions"], f"{where}.regions", REGIONS)
+            if "regions" in body
+            else None,
+            platforms=_names(body["platforms"], f"{where}.platforms", platforms)
+            if "platforms" in body
+            else None,
+        )
+    return MappingProxyType(kinds)
+
+
+def _positive_int(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise RuleSetError(f"{where}: expected a positive integer")
+    return value
+
+
+def parse_ruleset(data: Mapping[str, Any]) -> RuleSet:
+    """Validate a rule set already read from TOML; raises :class:`RuleSetError`."""
+    version = data.get("version")
+    if not isinstance(version, str) or not version:
+        raise RuleSetError("version: missing")
+    platforms = _text_table(data.get("platforms"), "platforms")
+    rules_table = data.get("rules")
+    if not isinstance(rules_table, Mapping) or not rules_table:
+        raise RuleSetError("rules: expected a non-empty table")
+    limits = data.get("documents_limits", {})
+    ruleset = RuleSet(
+        version=version,
+        effective_from=_date(data.get("effective_from"), "effective_from"),
+        source=str(data.get("source", "")),
+        rules=tuple(_rule(code, body, platforms) for code, body in rules_table.items()),
+        platforms=platforms,
+        categories=_text_table(data.get("categories"), "categories"),
+        document_kinds=_document_kinds(data.get("documents"), platforms),
+        identifier_problems=_text_table(data.get("identifier_problems"), "identifier_problems"),
+        document_problems=_text_table(data.get("document_problems"), "document_problems"),
+        max_bytes=_positive_int(limits.get("max_bytes"), "documents_limits.max_bytes"),
+        max_pixels=_positive_int(limits.get("max_pixels"), "documents_limits.max_pixels"),
+        raw=MappingProxyType(dict(data)),
+    )
+    _check_implemented(ruleset)
+    return ruleset
+
+
+def _check_implemented(ruleset: RuleSet) -> None:
+    # Imported here: the rule functions import this module's types.
+    from onboard.eligibility.rules import REGISTRY  # noqa: PLC0415
+
+    unknown = sorted(set(ruleset.codes) - set(REGISTRY))
+    if unknown:
+        raise RuleSetError(f"rules: no implementation for {unknown}")
+    absent = sorted(set(REGISTRY) - set(ruleset.codes))
+    if absent:
+        raise RuleSetError(f"rules: the rule set leaves out {absent}")
+
+
+def load_ruleset(path: str | Path) -> RuleSet:
+    """Read and validate one rule-set file."""
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise RuleSetError(f"{path.name}: {exc}") from None
+    return parse_ruleset(data)
+
+
+@cache
+def published_rulesets(directory: Path = RULESETS_DIR) -> tuple[RuleSet, ...]:
+    """Every published version, oldest first by ``effective_from``."""
+    found = [load_ruleset(path) for path in sorted(directory.glob("*.toml"))]
+    versions = [r.version for r in found]
+    if len(set(versions)) != len(versions):
+        raise RuleSetError(f"{directory}: duplicate versions {versions}")
+    return tuple(sorted(found, key=lambda r: r.effective_from))
+
+
+def ruleset_in_force(as_of: date, directory: Path = RULESETS_DIR) -> RuleSet:
+    """The newest published version whose ``effective_from`` is on or before ``as_of``."""
+    in_force = [r for r in published_rulesets(directory) if r.effective_from <= as_of]
+    if not in_force:
+        raise RuleSetError(f"no rule set is in force on {as_of.isoformat()}")
+    return in_force[-1]
+
+
+def ruleset_by_version(version: str, directory: Path = RULESETS_DIR) -> RuleSet:
+    for ruleset in published_rulesets(directory):
+        if ruleset.version == version:
+            return ruleset
+    raise KeyError(version)
+
+
+def default_ruleset() -> RuleSet:
+    """The version in force today."""
+    return ruleset_in_force(date.today())

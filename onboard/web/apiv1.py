@@ -1,0 +1,272 @@
+"""The JSON API for agencies and programs (CONTRACT.md "HTTP"), documented by OpenAPI.
+
+Views only translate: request -> plain data -> the core -> JSON. Parsing errors are raised as
+:class:`InputError` and answered by ``web.errors`` with one JSON shape.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+import swagger_ui_bundle
+from flask import Blueprint, current_app, request, send_from_directory
+from flask.typing import ResponseReturnValue
+from flask_smorest import Blueprint as ApiBlueprint
+from marshmallow import Schema, fields
+from werkzeug.datastructures import FileStorage
+
+from onboard.documents import inspect_document
+from onboard.eligibility.ruleset import RuleSet, default_ruleset, ruleset_by_version
+from onboard.errors import InputError
+from onboard.prescreen import prescreen
+from onboard.schemas import ApplicationSchema, parse_application
+
+blp = ApiBlueprint(
+    "api", __name__, url_prefix="/api/v1", description="Pre-screening for agencies and programs"
+)
+assets = Blueprint("swagger_assets", __name__)
+
+
+@assets.get("/api/v1/swagger-ui/<path:filename>")
+def swagger_asset(filename: str) -> ResponseReturnValue:
+    return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename)
+
+
+# --- answer schemas (documentation and serialisation of what the core returns) -------------
+
+
+class TextsSchema(Schema):
+    en = fields.String(required=True)
+    zh = fields.String(required=True)
+
+
+class CheckSchema(Schema):
+    code = fields.String(required=True)
+    status = fields.String(
+        required=True, metadata={"enum": ["pass", "fail", "missing", "review", "n/a"]}
+    )
+    field = fields.String(required=True)
+    expected = fields.String(allow_none=True)
+    actual = fields.String(allow_none=True)
+    message = fields.Nested(TextsSchema, required=True)
+    evidence = fields.Dict(keys=fields.String())
+
+
+class ReportSchema(Schema):
+    verdict = fields.String(
+        required=True, metadata={"enum": ["eligible", "ineligible", "incomplete", "review"]}
+    )
+    route = fields.String(required=True, metadata={"enum": ["standard", "invitation"]})
+    rules_version = fields.String(required=True)
+    as_of = fields.String(required=True, metadata={"format": "date"})
+    checks = fields.List(fields.Nested(CheckSchema), required=True)
+
+
+class CorrectionSchema(Schema):
+    position = fields.Integer(required=True)
+    read = fields.String(required=True)
+    as_ = fields.String(required=True, data_key="as")
+
+
+class LicenseReadingSchema(Schema):
+    license_number = fields.String(allow_none=True)
+    valid = fields.Boolean(required=True)
+    status = fields.String(
+        required=True, metadata={"enum": ["ok", "corrected", "ambiguous", "unreadable"]}
+    )
+    raw = fields.String(required=True)
+    corrections = fields.List(fields.Nested(CorrectionSchema), required=True)
+    candidates = fields.List(fields.String(), required=True)
+    confidence = fields.Float(required=True)
+    seconds = fields.Float(required=True)
+
+
+class CategorySchema(Schema):
+    id = fields.String(required=True)
+    en = fields.String(required=True)
+    zh = fields.String(required=True)
+
+
+class CategoriesSchema(Schema):
+    rules_version = fields.String(required=True)
+    categories = fields.List(fields.Nested(CategorySchema), required=True)
+
+
+class RulesQuerySchema(Schema):
+    rules_version = fields.String(metadata={"description": "a published rule-set version"})
+
+
+class ErrorSchema(Schema):
+    status = fields.Integer(required=True)
+    message = fields.String(required=True)
+    errors = fields.Dict(keys=fields.String(), metadata={"description": "field -> messages"})
+
+
+_ERRORS = {
+    400: "Malformed request (e.g. not JSON)",
+    404: "Unknown rule-set version",
+    413: "Request body too large",
+    422: "Input errors, per dotted field name",
+}
+
+
+def _documented_errors(view: Any) -> Any:
+    for status, description in _ERRORS.items():
+        view = blp.alt_response(status, schema=ErrorSchema, description=description)(view)
+    return view
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _ruleset(version: str | None) -> RuleSet:
+    if not version:
+        return default_ruleset()
+    try:
+        return ruleset_by_version(version)
+    except KeyError:
+        raise InputError(
+            {"rules_version": [f"No published rule set {version!r}."]}, status=404
+        ) from None
+
+
+def _application_payload() -> tuple[Any, dict[str, FileStorage]]:
+    """The application data and any uploaded document parts of this request."""
+    if request.mimetype == "multipart/form-data":
+        text = request.form.get("application")
+        if text is None:
+            raise InputError(
+                {"application": ["Missing part: the application as JSON."]}, status=400
+            )
+        try:
+            data = json.loads(text)
+        except ValueError:
+            raise InputError({"application": ["Not valid JSON."]}, status=400) from None
+        return data, dict(request.files.items())
+    if not request.is_json:
+        raise InputError(
+            {
+                "_schema": [
+                    "Send the application as JSON (Content-Type: application/json) "
+                    "or as multipart form data."
+                ]
+            },
+            status=415,
+        )
+    data = request.get_json(silent=True)
+    if data is None:
+        raise InputError({"_schema": ["The body is not valid JSON."]}, status=400)
+    return data, {}
+
+
+# --- endpoints -----------------------------------------------------------------------------
+
+
+@blp.post("/prescreen")
+@blp.arguments(RulesQuerySchema, location="query", as_kwargs=True)
+@blp.doc(
+    requestBody={
+        "required": True,
+        "content": {
+            "application/json": {"schema": ApplicationSchema},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "application": {"type": "string", "description": "the application as JSON"}
+                    },
+                    "additionalProperties": {"type": "string", "format": "binary"},
+                    "required": ["application"],
+                }
+            },
+        },
+    }
+)
+@blp.response(200, ReportSchema)
+@_documented_errors
+def prescreen_application(rules_version: str | None = None) -> dict[str, Any]:
+    """Pre-screen one application.
+
+    JSON, or multipart with part `application` (JSON) and one file part per document kind.
+    """
+    ruleset = _ruleset(rules_version)
+    data, files = _application_payload()
+    application = parse_application(data)
+    unknown = sorted(set(files) - set(ruleset.document_kinds))
+    if unknown:
+        raise InputError({f"documents.{name}": ["Unknown document kind."] for name in unknown})
+    streams = {kind: part.stream for kind, part in files.items()}
+    report = prescreen(
+        application,
+        documents=streams,
+        ruleset=ruleset,
+        as_of=date.today(),
+        read_license=current_app.config["ONBOARD_OCR"],
+    )
+    return report.to_dict()
+
+
+@blp.post("/ocr/license")
+@blp.doc(
+    requestBody={
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "region": {"type": "string", "enum": ["CN", "HK"]},
+                    },
+                    "required": ["file"],
+                }
+            }
+        },
+    }
+)
+@blp.response(200, LicenseReadingSchema)
+@_documented_errors
+def read_license_image() -> dict[str, Any]:
+    """Read the registration number from a license image (CONTRACT.md `onboard ocr`)."""
+    from onboard.ocr import read_license  # noqa: PLC0415 — OCR loads Tesseract lazily
+
+    part = request.files.get("file")
+    if part is None:
+        raise InputError({"file": ["Missing file part."]}, status=400)
+    region = request.form.get("region", "CN")
+    if region not in ("CN", "HK"):
+        raise InputError({"region": ["Must be CN or HK."]})
+    ruleset = default_ruleset()
+    facts = inspect_document(
+        "business_license", part.stream, max_bytes=ruleset.max_bytes, max_pixels=ruleset.max_pixels
+    )
+    if facts.problem is not None:
+        reason = ruleset.document_problems.get(facts.problem, ruleset.document_problems["corrupt"])
+        detail = reason["en"].format_map(
+            {"detail": facts.detail or "?", "pixels": "?", "max_pixels": ruleset.max_pixels}
+        )
+        status = 413 if facts.problem == "too_large" else 422
+        raise InputError({"file": [detail]}, status=status)
+    part.stream.seek(0)
+    return read_license(part.stream.read(), region=region).to_dict()
+
+
+@blp.get("/rules")
+@blp.arguments(RulesQuerySchema, location="query", as_kwargs=True)
+@_documented_errors
+def rules(rules_version: str | None = None) -> dict[str, Any]:
+    """The rule set in force (or a named published version): codes, thresholds, texts."""
+    return _ruleset(rules_version).to_dict()
+
+
+@blp.get("/categories")
+@blp.response(200, CategoriesSchema)
+def categories() -> dict[str, Any]:
+    """The main-category ids and their names."""
+    ruleset = default_ruleset()
+    return {
+        "rules_version": ruleset.version,
+        "categories": [{"id": key, **names} for key, names in ruleset.categories.items()],
+    }

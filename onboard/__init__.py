@@ -18,7 +18,8 @@ _ROOT = Path(__file__).resolve().parent.parent
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: defaults from the environment, then test overrides, then extensions and
     blueprints (flaskr's order)."""
-    from onboard import config  # noqa: PLC0415 — keep `import onboard` light for the CLI
+    # Imported here: `import onboard` stays light for the CLI's batch workers.
+    from onboard import config, database  # noqa: PLC0415
     from onboard.web import register  # noqa: PLC0415
 
     app = Flask(
@@ -30,5 +31,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     Path(app.config["ONBOARD_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+    database.init_app(app)
     register(app)
     return app

@@ -2,6 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from flask_migrate import Migrate
 from flask_smorest import Api
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import MetaData
+
+#: Named constraints, so that Alembic migrations are stable on SQLite and PostgreSQL alike.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+MIGRATIONS_DIR = str(Path(__file__).with_name("migrations"))
 
 api = Api()
+db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
+migrate = Migrate(directory=MIGRATIONS_DIR)

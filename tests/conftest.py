@@ -1,9 +1,18 @@
-"""Shared fixtures: the rule set, and the Flask app, client and CLI runner (flaskr style)."""
+"""Shared fixtures: the rule set, and the Flask app, client and CLI runner (flaskr style).
+
+The app runs on a fresh SQLite database per test, built by the Alembic migrations. Tests that
+must also prove themselves on PostgreSQL take ``db_app``, which is parametrised over both; the
+PostgreSQL case gets a database of its own on the local server and is skipped, with the reason,
+where no server answers.
+"""
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -13,22 +22,42 @@ from onboard import create_app
 from onboard.eligibility.ruleset import RuleSet, ruleset_in_force
 from tests.factories import AS_OF
 
+POSTGRES_ADMIN_URL = os.environ.get(
+    "ONBOARD_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+
 
 @pytest.fixture(scope="session")
 def ruleset() -> RuleSet:
     return ruleset_in_force(AS_OF)
 
 
+def make_app(tmp_path: Path, **config: Any) -> Flask:
+    """An app on its own data directory, its database migrated to the newest revision."""
+    from flask_migrate import upgrade  # noqa: PLC0415
+
+    settings = {
+        "TESTING": True,
+        "ONBOARD_DATA_DIR": str(tmp_path / "data"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'data' / 'test.db'}",
+        "SECRET_KEY": "test",
+        "ONBOARD_OCR": False,
+        **config,
+    }
+    app = create_app(settings)
+    with app.app_context():
+        upgrade()
+    return app
+
+
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[Flask]:
-    app = create_app(
-        {
-            "TESTING": True,
-            "ONBOARD_DATA_DIR": str(tmp_path / "data"),
-            "SECRET_KEY": "test",
-        }
-    )
+    app = make_app(tmp_path)
     yield app
+    with app.app_context():
+        from onboard.extensions import db  # noqa: PLC0415
+
+        db.engine.dispose()
 
 
 @pytest.fixture
@@ -39,3 +68,46 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
+
+
+# --- PostgreSQL ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_admin() -> str:
+    try:
+        import psycopg  # noqa: PLC0415
+
+        with psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=3):
+            pass
+    except Exception as exc:  # any failure means: no server to test against here
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {exc}")
+    return POSTGRES_ADMIN_URL
+
+
+@pytest.fixture
+def postgres_url(postgres_admin: str) -> Iterator[str]:
+    """A new, empty database on the local server, dropped afterwards."""
+    import psycopg  # noqa: PLC0415
+
+    name = f"onboard_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield postgres_admin.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(postgres_admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
+    """The app on SQLite, then on PostgreSQL."""
+    config = {}
+    if request.param == "postgresql":
+        config["DATABASE_URL"] = request.getfixturevalue("postgres_url")
+    app = make_app(tmp_path, **config)
+    yield app
+    with app.app_context():
+        from onboard.extensions import db  # noqa: PLC0415
+
+        db.session.remove()
+        db.engine.dispose()

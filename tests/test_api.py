@@ -168,6 +168,7 @@ def test_openapi_document_and_swagger_ui(client):
     assert ui.status_code == 200 and b"swagger" in ui.data.lower()
     asset = client.get("/api/v1/swagger-ui/swagger-ui-bundle.js")
     assert asset.status_code == 200
+    asset.close()
 
 
 def test_errors_are_json_under_api_and_html_elsewhere(client):

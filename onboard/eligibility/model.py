@@ -143,6 +143,15 @@ class DocumentFacts:
     height: int | None = None
     quality: ImageQuality | None = None
 
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> DocumentFacts:
+        values = dict(data)
+        quality = values.pop("quality", None)
+        return cls(**values, quality=ImageQuality(**quality) if quality else None)
+
 
 @dataclass(frozen=True, slots=True)
 class Duplicate:
@@ -211,6 +220,23 @@ class LicenseReading:
             "confidence": self.confidence,
             "seconds": self.seconds,
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], scheme: str = "uscc") -> LicenseReading:
+        """The inverse of :meth:`to_dict` (readings are stored as that JSON)."""
+        return cls(
+            status=data["status"],
+            license_number=data.get("license_number"),
+            valid=bool(data.get("valid")),
+            raw=data.get("raw", ""),
+            corrections=tuple(
+                Correction(c["position"], c["read"], c["as"]) for c in data.get("corrections", ())
+            ),
+            candidates=tuple(data.get("candidates", ())),
+            confidence=float(data.get("confidence", 0.0)),
+            seconds=float(data.get("seconds", 0.0)),
+            scheme=data.get("scheme", scheme),
+        )
 
 
 # --- what the engine says -----------------------------------------------------------------

@@ -19,6 +19,7 @@ def register(app: Flask) -> None:
     app.config.setdefault("OPENAPI_SWAGGER_UI_PATH", "docs")
     # Served from the swagger-ui-bundle wheel: no CDN, works offline.
     app.config.setdefault("OPENAPI_SWAGGER_UI_URL", "/api/v1/swagger-ui/")
+    api.ERROR_SCHEMA = errors.ErrorSchema
     api.init_app(app)
     api.register_blueprint(apiv1.blp)
     app.register_blueprint(apiv1.assets)

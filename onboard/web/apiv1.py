@@ -22,6 +22,7 @@ from onboard.eligibility.ruleset import RuleSet, default_ruleset, ruleset_by_ver
 from onboard.errors import InputError
 from onboard.prescreen import prescreen
 from onboard.schemas import ApplicationSchema, parse_application
+from onboard.web.errors import ErrorSchema
 
 blp = ApiBlueprint(
     "api", __name__, url_prefix="/api/v1", description="Pre-screening for agencies and programs"
@@ -96,12 +97,6 @@ class CategoriesSchema(Schema):
 
 class RulesQuerySchema(Schema):
     rules_version = fields.String(metadata={"description": "a published rule-set version"})
-
-
-class ErrorSchema(Schema):
-    status = fields.Integer(required=True)
-    message = fields.String(required=True)
-    errors = fields.Dict(keys=fields.String(), metadata={"description": "field -> messages"})
 
 
 _ERRORS = {

@@ -8,9 +8,22 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
+from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from onboard.errors import InputError
+
+
+class ErrorSchema(Schema):
+    """The one shape of every API error (also flask-smorest's documented default error)."""
+
+    status = fields.Integer(required=True)
+    message = fields.String(required=True)
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "dotted field name -> messages"},
+    )
 
 
 def wants_json() -> bool:

@@ -1,0 +1,172 @@
+"""Tables: applications and their versions, documents, evaluations with each check, resume
+links and outgoing email. Only :mod:`onboard.repository` queries them; the rest of the code
+works with the domain objects it returns.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from onboard.extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def new_public_id() -> str:
+    """Short, unguessable, URL-safe id shown to people (``A-7KQ2M9XD4P``)."""
+    alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+    return "A-" + "".join(secrets.choice(alphabet) for _ in range(10))
+
+
+class ApplicationRecord(db.Model):  # type: ignore[name-defined,misc]
+    """One seller's application: the JSON of CONTRACT.md as last saved, plus the values the
+    desk and the duplicate checks search by, kept normalised in their own columns."""
+
+    __tablename__ = "application"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(16), unique=True, default=new_public_id)
+    #: draft, submitted, approved, rejected, changes_requested
+    state: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    locale: Mapped[str] = mapped_column(String(10), default="zh")
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: The furthest form step the applicant has saved.
+    step: Mapped[str] = mapped_column(String(20), default="company")
+    version: Mapped[int] = mapped_column(default=0)
+    verdict: Mapped[str | None] = mapped_column(String(12), index=True)
+    region: Mapped[str | None] = mapped_column(String(2))
+    platform: Mapped[str | None] = mapped_column(String(20))
+    license_number: Mapped[str | None] = mapped_column(String(32), index=True)
+    phone_e164: Mapped[str | None] = mapped_column(String(20), index=True)
+    email: Mapped[str | None] = mapped_column(String(320), index=True)
+    shop_name_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None]
+
+    documents: Mapped[list[DocumentRecord]] = relationship(
+        back_populates="application", cascade="all, delete-orphan", order_by="DocumentRecord.id"
+    )
+    versions: Mapped[list[ApplicationVersion]] = relationship(
+        back_populates="application",
+        cascade="all, delete-orphan",
+        order_by="ApplicationVersion.number",
+    )
+    evaluations: Mapped[list[Evaluation]] = relationship(
+        back_populates="application", cascade="all, delete-orphan", order_by="Evaluation.id"
+    )
+
+
+class DocumentRecord(db.Model):  # type: ignore[name-defined,misc]
+    """A stored upload: the re-encoded file lives under the data directory by content hash."""
+
+    __tablename__ = "document"
+    __table_args__ = (UniqueConstraint("application_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    original_sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int]
+    mime_type: Mapped[str] = mapped_column(String(40))
+    original_name: Mapped[str] = mapped_column(String(200))
+    #: DocumentFacts of the file as uploaded, and the OCR reading when it is a license.
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    reading: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    application: Mapped[ApplicationRecord] = relationship(back_populates="documents")
+
+
+class ApplicationVersion(db.Model):  # type: ignore[name-defined,misc]
+    """What was submitted, frozen: one row per submission."""
+
+    __tablename__ = "application_version"
+    __table_args__ = (UniqueConstraint("application_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: document kind -> sha256 of the stored file
+    documents: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    application: Mapped[ApplicationRecord] = relationship(back_populates="versions")
+
+
+class Evaluation(db.Model):  # type: ignore[name-defined,misc]
+    """One run of the rule engine over one version (0 = the draft as it stood)."""
+
+    __tablename__ = "evaluation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(default=0)
+    verdict: Mapped[str] = mapped_column(String(12))
+    route: Mapped[str] = mapped_column(String(12))
+    rules_version: Mapped[str] = mapped_column(String(40))
+    as_of: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    application: Mapped[ApplicationRecord] = relationship(back_populates="evaluations")
+    checks: Mapped[list[CheckResult]] = relationship(
+        back_populates="evaluation", cascade="all, delete-orphan", order_by="CheckResult.id"
+    )
+
+
+class CheckResult(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "check_result"
+    __table_args__ = (Index("ix_check_result_code_status", "code", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluation.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(10))
+    field: Mapped[str] = mapped_column(String(80))
+    expected: Mapped[str | None] = mapped_column(Text)
+    actual: Mapped[str | None] = mapped_column(Text)
+    message_en: Mapped[str] = mapped_column(Text)
+    message_zh: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    evaluation: Mapped[Evaluation] = relationship(back_populates="checks")
+
+
+class ResumeToken(db.Model):  # type: ignore[name-defined,misc]
+    """A private link back to a draft. Only the token's SHA-256 is stored."""
+
+    __tablename__ = "resume_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class OutboxEmail(db.Model):  # type: ignore[name-defined,misc]
+    """Every email the service sends, kept: delivered by SMTP when configured."""
+
+    __tablename__ = "outbox_email"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("application.id", ondelete="SET NULL")
+    )
+    to: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    purpose: Mapped[str] = mapped_column(String(30))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)

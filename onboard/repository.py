@@ -1,0 +1,357 @@
+"""Stored applications: drafts, documents, evaluations, submissions and resume links.
+
+Every query lives here. Callers (the applicant form, the desk, batches) get records and domain
+objects back and never build queries themselves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Mapping
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from flask import current_app
+from sqlalchemy import select
+
+from onboard.documents import inspect_document, reencode_image
+from onboard.eligibility.engine import evaluate
+from onboard.eligibility.identifiers import normalize_identifier
+from onboard.eligibility.model import (
+    Application,
+    DocumentFacts,
+    Duplicate,
+    Evidence,
+    LicenseReading,
+    Report,
+)
+from onboard.eligibility.rules.entity import LICENSE_DOCUMENT
+from onboard.eligibility.rules.people import normalize_email, normalize_phone
+from onboard.eligibility.ruleset import RuleSet, default_ruleset
+from onboard.extensions import db
+from onboard.models import (
+    ApplicationRecord,
+    ApplicationVersion,
+    CheckResult,
+    DocumentRecord,
+    Evaluation,
+    ResumeToken,
+    utcnow,
+)
+from onboard.schemas import parse_application
+from onboard.storage import DocumentStore
+
+#: Applications that count for duplicates: handed in and not turned down.
+LIVE_STATES = ("submitted", "approved", "changes_requested")
+RESUME_TTL = timedelta(days=30)
+
+
+class DocumentRejected(ValueError):
+    """An upload that is not a usable image; ``facts`` says why (for a message per field)."""
+
+    def __init__(self, facts: DocumentFacts) -> None:
+        super().__init__(facts.problem)
+        self.facts = facts
+
+
+def document_store() -> DocumentStore:
+    return DocumentStore(Path(current_app.config["ONBOARD_DATA_DIR"]) / "documents")
+
+
+# --- drafts --------------------------------------------------------------------------------
+
+
+def create_draft(locale: str = "zh") -> ApplicationRecord:
+    record = ApplicationRecord(locale=locale, data={})
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def get_application(public_id: str) -> ApplicationRecord | None:
+    return db.session.scalar(
+        select(ApplicationRecord).where(ApplicationRecord.public_id == public_id)
+    )
+
+
+def application_of(record: ApplicationRecord) -> Application:
+    """The stored JSON as the domain object (it was validated when saved)."""
+    data = dict(record.data)
+    data["documents"] = {doc.kind: doc.original_name for doc in record.documents}
+    return parse_application(data)
+
+
+def save_sections(record: ApplicationRecord, sections: Mapping[str, Any]) -> Application:
+    """Merge validated sections into the draft and refresh the searchable columns.
+
+    ``sections`` is part of the application JSON (``{"store": {...}}``); it is validated
+    together with what is already saved, so an :class:`~onboard.errors.InputError` names the
+    field and nothing is stored.
+    """
+    merged = dict(record.data)
+    for name, value in sections.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(name), Mapping):
+            merged[name] = {**merged[name], **value}
+        else:
+            merged[name] = value
+    merged = _drop_empty(merged)
+    application = parse_application(
+        {**merged, "documents": {d.kind: d.original_name for d in record.documents}}
+    )
+    record.data = merged
+    _index(record, application)
+    return application
+
+
+def _drop_empty(data: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            inner = {k: v for k, v in value.items() if v not in (None, "")}
+            if inner:
+                out[key] = inner
+        elif value not in (None, ""):
+            out[key] = value
+    return out
+
+
+def _index(record: ApplicationRecord, app: Application) -> None:
+    """The values duplicates and the desk search by, normalised once here."""
+    record.region = app.entity.region
+    record.platform = app.store.platform
+    record.license_number = normalize_identifier(app.entity.license_number or "") or None
+    record.phone_e164 = (
+        normalize_phone(app.contact.phone, app.entity.region) if app.contact.phone else None
+    )
+    record.email = normalize_email(app.contact.email)[0] if app.contact.email else None
+    if record.email:
+        record.email = record.email.casefold()
+    name = " ".join((app.shop.name or "").split()).casefold()
+    record.shop_name_key = name or None
+
+
+# --- documents -----------------------------------------------------------------------------
+
+
+def attach_document(
+    record: ApplicationRecord,
+    kind: str,
+    stream: BinaryIO,
+    filename: str,
+    *,
+    ruleset: RuleSet | None = None,
+    read_license: bool = True,
+) -> DocumentRecord:
+    """Inspect, re-encode and store an upload, replacing any earlier file of that kind.
+
+    The file is judged by its bytes, within the size limit, before it is read whole; what is
+    stored is re-encoded from its pixels (EXIF/GPS, comments and appended payloads are gone).
+    A license image is read by OCR once, here, and the reading kept with the document.
+    """
+    ruleset = ruleset or default_ruleset()
+    facts = inspect_document(
+        kind,
+        stream,
+        max_bytes=ruleset.max_bytes,
+        max_pixels=ruleset.max_pixels,
+        measure_quality=kind == "legal_rep_id",
+    )
+    if facts.problem is not None:
+        raise DocumentRejected(facts)
+    stream.seek(0)
+    original = stream.read(ruleset.max_bytes)
+    clean, mime_type = reencode_image(original, max_pixels=ruleset.max_pixels)
+    sha256 = document_store().put(clean)
+    reading = None
+    region = record.data.get("entity", {}).get("region")
+    if read_license and LICENSE_DOCUMENT.get(region or "") == kind:
+        from onboard.ocr import read_license as ocr  # noqa: PLC0415 — loads Tesseract lazily
+
+        result = ocr(original, region=region or "CN")
+        reading = {**result.to_dict(), "scheme": result.scheme}
+    existing = next((doc for doc in record.documents if doc.kind == kind), None)
+    if existing is not None:
+        record.documents.remove(existing)
+        db.session.flush()
+    document = DocumentRecord(
+        kind=kind,
+        sha256=sha256,
+        original_sha256=hashlib.sha256(original).hexdigest(),
+        size_bytes=facts.size_bytes,
+        mime_type=mime_type,
+        original_name=_safe_name(filename, kind, mime_type),
+        facts=facts.to_dict(),
+        reading=reading,
+    )
+    record.documents.append(document)
+    db.session.flush()
+    return document
+
+
+def _safe_name(filename: str, kind: str, mime_type: str) -> str:
+    """A display name only: no directories, no control characters, bounded length."""
+    base = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if ch.isprintable() and ch not in '<>:"|?*')[:120].strip()
+    return base or f"{kind}.{mime_type.rsplit('/', 1)[-1]}"
+
+
+def remove_document(record: ApplicationRecord, kind: str) -> bool:
+    existing = next((doc for doc in record.documents if doc.kind == kind), None)
+    if existing is None:
+        return False
+    record.documents.remove(existing)
+    db.session.flush()
+    return True
+
+
+def document(record: ApplicationRecord, kind: str) -> DocumentRecord | None:
+    return next((doc for doc in record.documents if doc.kind == kind), None)
+
+
+# --- evaluation and submission -------------------------------------------------------------
+
+
+def find_duplicates(record: ApplicationRecord) -> dict[str, tuple[Duplicate, ...]]:
+    """Other live applications sharing a license number, phone, email or shop name."""
+    columns = {
+        "entity.license_number": ApplicationRecord.license_number,
+        "contact.phone": ApplicationRecord.phone_e164,
+        "contact.email": ApplicationRecord.email,
+        "shop.name": ApplicationRecord.shop_name_key,
+    }
+    values = {
+        "entity.license_number": record.license_number,
+        "contact.phone": record.phone_e164,
+        "contact.email": record.email,
+        "shop.name": record.shop_name_key,
+    }
+    found: dict[str, tuple[Duplicate, ...]] = {}
+    for field, column in columns.items():
+        value = values[field]
+        if not value:
+            continue
+        rows = db.session.execute(
+            select(ApplicationRecord.public_id, ApplicationRecord.submitted_at).where(
+                column == value,
+                ApplicationRecord.id != record.id,
+                ApplicationRecord.state.in_(LIVE_STATES),
+            )
+        ).all()
+        if rows:
+            found[field] = tuple(
+                Duplicate(public_id, submitted.date() if submitted else None)
+                for public_id, submitted in rows
+            )
+    return found
+
+
+def evidence_for(record: ApplicationRecord) -> Evidence:
+    documents = {doc.kind: DocumentFacts.from_dict(doc.facts) for doc in record.documents}
+    reading = None
+    region = record.region or ""
+    license_doc = document(record, LICENSE_DOCUMENT.get(region, ""))
+    if license_doc is not None and license_doc.reading:
+        reading = LicenseReading.from_dict(license_doc.reading)
+    return Evidence(
+        documents=documents, duplicates=find_duplicates(record), license_reading=reading
+    )
+
+
+def evaluate_record(
+    record: ApplicationRecord, *, as_of: date | None = None, ruleset: RuleSet | None = None
+) -> Report:
+    """The report on the application as it stands now (nothing is stored)."""
+    return evaluate(
+        application_of(record),
+        ruleset or default_ruleset(),
+        as_of=as_of,
+        evidence=evidence_for(record),
+    )
+
+
+def save_evaluation(record: ApplicationRecord, report: Report) -> Evaluation:
+    evaluation = Evaluation(
+        version=record.version,
+        verdict=report.verdict.value,
+        route=report.route,
+        rules_version=report.rules_version,
+        as_of=report.as_of.isoformat(),
+        checks=[
+            CheckResult(
+                code=check.code,
+                status=check.status.value,
+                field=check.field,
+                expected=check.expected,
+                actual=check.actual,
+                message_en=check.message["en"],
+                message_zh=check.message["zh"],
+                evidence=dict(check.evidence),
+            )
+            for check in report.checks
+        ],
+    )
+    record.evaluations.append(evaluation)
+    record.verdict = report.verdict.value
+    return evaluation
+
+
+def submit(record: ApplicationRecord) -> Report:
+    """Freeze the draft as a new version, evaluate it and store every check."""
+    report = evaluate_record(record)
+    record.version += 1
+    record.versions.append(
+        ApplicationVersion(
+            number=record.version,
+            data=dict(record.data),
+            documents={doc.kind: doc.sha256 for doc in record.documents},
+        )
+    )
+    record.state = "submitted"
+    record.submitted_at = utcnow()
+    save_evaluation(record, report)
+    db.session.flush()
+    return report
+
+
+# --- resume links --------------------------------------------------------------------------
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_resume_token(record: ApplicationRecord, ttl: timedelta = RESUME_TTL) -> str:
+    """A new private link token (only its hash is stored); earlier links stay valid."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        ResumeToken(
+            application_id=record.id,
+            token_hash=_hash_token(token),
+            expires_at=utcnow() + ttl,
+        )
+    )
+    db.session.flush()
+    return token
+
+
+def application_for_token(token: str) -> ApplicationRecord | None:
+    """The application a link opens, or None when unknown, expired or revoked."""
+    if not token or len(token) > 100:
+        return None
+    row = db.session.scalar(select(ResumeToken).where(ResumeToken.token_hash == _hash_token(token)))
+    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+        return None
+    return db.session.get(ApplicationRecord, row.application_id)
+
+
+def revoke_resume_tokens(record: ApplicationRecord) -> int:
+    rows = db.session.scalars(
+        select(ResumeToken).where(
+            ResumeToken.application_id == record.id, ResumeToken.revoked_at.is_(None)
+        )
+    ).all()
+    for row in rows:
+        row.revoked_at = utcnow()
+    return len(rows)

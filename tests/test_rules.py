@@ -633,14 +633,14 @@ def test_document_format_and_size(ruleset, problem, detail, format_status, size_
     ("sharpness", "border", "status", "outcome_word"),
     [
         (500.0, 0.0, Status.PASS, "sharp"),
-        (100.0, 0.35, Status.PASS, "sharp"),
-        (99.9, 0.0, Status.REVIEW, "blurred"),
-        (500.0, 0.36, Status.REVIEW, "border"),
+        (60.0, 0.30, Status.PASS, "sharp"),
+        (59.9, 0.0, Status.REVIEW, "blurred"),
+        (500.0, 0.31, Status.REVIEW, "border"),
     ],
 )
 def test_id_quality(ruleset, sharpness, border, status, outcome_word):
     spec = ruleset.rule("document.id_quality").params
-    assert (spec["min_sharpness"], spec["max_border_fraction"]) == (100.0, 0.35)
+    assert (spec["min_sharpness"], spec["max_border_fraction"]) == (60.0, 0.30)
     facts = DocumentFacts(
         kind="legal_rep_id",
         size_bytes=1000,

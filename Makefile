@@ -10,9 +10,10 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
 # tesseract reads licenses; the CJK fonts draw the synthetic licenses the OCR tests read
-# (licenses print the code in a Song face); chromium runs the browser tests.
+# (licenses print the code in a Song face); chromium runs the browser tests; wrk drives the
+# HTTP benchmark (`make bench`) at full speed for a fraction of a Python client's CPU.
 DEB_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim \
-	fonts-noto-cjk fonts-arphic-gbsn00lp fonts-arphic-uming chromium
+	fonts-noto-cjk fonts-arphic-gbsn00lp fonts-arphic-uming chromium wrk
 
 .PHONY: run test bench lint setup system-packages clean
 
@@ -31,6 +32,7 @@ lint: setup
 	$(BIN)/mypy
 
 setup: system-packages $(STAMP)
+	$(BIN)/pybabel -q compile -d onboard/translations
 
 system-packages:
 	@missing=$$(for p in $(DEB_PACKAGES); do \

@@ -30,6 +30,25 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
 
 
+def _local_secret(data_dir: Path) -> str:
+    """A key generated once and kept in the data directory (mode 0600), so that sessions and
+    CSRF tokens survive restarts and agree across the workers of the embedded set-up."""
+    path = data_dir / "secret_key"
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker won the race: use its key
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key)
+    return key
+
+
 def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Flask config keys built from ``ONBOARD_*`` (and ``DATABASE_URL``) variables."""
     env = os.environ if env is None else env
@@ -40,8 +59,7 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     data_dir = Path(env.get("ONBOARD_DATA_DIR") or Path.cwd() / "var").resolve()
     return {
         "ONBOARD_ENV": "production" if production else "development",
-        # A random key per process in development: sessions do not survive a restart.
-        "SECRET_KEY": secret or secrets.token_hex(32),
+        "SECRET_KEY": secret or _local_secret(data_dir),
         "ONBOARD_DATA_DIR": str(data_dir),
         "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'onboard.db'}",
         # Eleven document kinds of < 5 MiB each, plus the form: anything bigger is refused

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flask_babel import Babel
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 
 #: Named constraints, so that Alembic migrations are stable on SQLite and PostgreSQL alike.
@@ -20,5 +22,8 @@ NAMING = {
 MIGRATIONS_DIR = str(Path(__file__).with_name("migrations"))
 
 api = Api()
+babel = Babel()
+#: Every HTML form carries a token; the JSON API (agencies' keys, no cookies) is exempt.
+csrf = CSRFProtect()
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate(directory=MIGRATIONS_DIR)

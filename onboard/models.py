@@ -25,7 +25,7 @@ def new_public_id() -> str:
     return "A-" + "".join(secrets.choice(alphabet) for _ in range(10))
 
 
-class ApplicationRecord(db.Model):  # type: ignore[name-defined,misc]
+class ApplicationRecord(db.Model):  # type: ignore[name-defined]
     """One seller's application: the JSON of CONTRACT.md as last saved, plus the values the
     desk and the duplicate checks search by, kept normalised in their own columns."""
 
@@ -64,7 +64,7 @@ class ApplicationRecord(db.Model):  # type: ignore[name-defined,misc]
     )
 
 
-class DocumentRecord(db.Model):  # type: ignore[name-defined,misc]
+class DocumentRecord(db.Model):  # type: ignore[name-defined]
     """A stored upload: the re-encoded file lives under the data directory by content hash."""
 
     __tablename__ = "document"
@@ -86,7 +86,7 @@ class DocumentRecord(db.Model):  # type: ignore[name-defined,misc]
     application: Mapped[ApplicationRecord] = relationship(back_populates="documents")
 
 
-class ApplicationVersion(db.Model):  # type: ignore[name-defined,misc]
+class ApplicationVersion(db.Model):  # type: ignore[name-defined]
     """What was submitted, frozen: one row per submission."""
 
     __tablename__ = "application_version"
@@ -103,7 +103,7 @@ class ApplicationVersion(db.Model):  # type: ignore[name-defined,misc]
     application: Mapped[ApplicationRecord] = relationship(back_populates="versions")
 
 
-class Evaluation(db.Model):  # type: ignore[name-defined,misc]
+class Evaluation(db.Model):  # type: ignore[name-defined]
     """One run of the rule engine over one version (0 = the draft as it stood)."""
 
     __tablename__ = "evaluation"
@@ -123,7 +123,7 @@ class Evaluation(db.Model):  # type: ignore[name-defined,misc]
     )
 
 
-class CheckResult(db.Model):  # type: ignore[name-defined,misc]
+class CheckResult(db.Model):  # type: ignore[name-defined]
     __tablename__ = "check_result"
     __table_args__ = (Index("ix_check_result_code_status", "code", "status"),)
 
@@ -141,7 +141,7 @@ class CheckResult(db.Model):  # type: ignore[name-defined,misc]
     evaluation: Mapped[Evaluation] = relationship(back_populates="checks")
 
 
-class ResumeToken(db.Model):  # type: ignore[name-defined,misc]
+class ResumeToken(db.Model):  # type: ignore[name-defined]
     """A private link back to a draft. Only the token's SHA-256 is stored."""
 
     __tablename__ = "resume_token"
@@ -154,7 +154,7 @@ class ResumeToken(db.Model):  # type: ignore[name-defined,misc]
     revoked_at: Mapped[datetime | None]
 
 
-class OutboxEmail(db.Model):  # type: ignore[name-defined,misc]
+class OutboxEmail(db.Model):  # type: ignore[name-defined]
     """Every email the service sends, kept: delivered by SMTP when configured."""
 
     __tablename__ = "outbox_email"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -37,6 +37,7 @@ from onboard.models import (
     CheckResult,
     DocumentRecord,
     Evaluation,
+    OutboxEmail,
     ResumeToken,
     utcnow,
 )
@@ -355,3 +356,29 @@ def revoke_resume_tokens(record: ApplicationRecord) -> int:
     for row in rows:
         row.revoked_at = utcnow()
     return len(rows)
+
+
+def resume_token_expiry(token: str) -> datetime | None:
+    """When a link that still works stops working (None when it does not work)."""
+    row = db.session.scalar(select(ResumeToken).where(ResumeToken.token_hash == _hash_token(token)))
+    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+        return None
+    return row.expires_at
+
+
+def emails_sent(record: ApplicationRecord, purpose: str) -> set[str]:
+    """The addresses already sent a message of ``purpose`` about this application."""
+    rows = db.session.scalars(
+        select(OutboxEmail.to).where(
+            OutboxEmail.application_id == record.id, OutboxEmail.purpose == purpose
+        )
+    )
+    return {to.casefold() for to in rows}
+
+
+def confirm_license_reading(record: ApplicationRecord, number: str) -> None:
+    """Note that the applicant compared the flagged characters of ``number`` (normalised)
+    with the license photo: kept with the reading, so they are not asked again."""
+    license_doc = document(record, LICENSE_DOCUMENT.get(record.region or "", ""))
+    if license_doc is not None and license_doc.reading:
+        license_doc.reading = {**license_doc.reading, "confirmed_number": number}

@@ -1,0 +1,131 @@
+"""Reading license numbers from license images (issue 3, CONTRACT.md ``onboard ocr``).
+
+``read_license(data)`` takes the bytes of an uploaded image and returns a
+:class:`~onboard.eligibility.model.LicenseReading`: the 18-character credit code of a
+mainland business license (``region="CN"``) or the 8-digit BR number of a Hong Kong Business
+Registration Certificate (``region="HK"``), repaired where look-alike characters allow it
+and never presented as valid when it fails its checks.
+
+Why the guards: uploads are hostile until proven otherwise. Only JPEG, PNG and BMP are
+decoded, never more than 50 million pixels; every Tesseract call runs on one thread under a
+time limit; and a reading is cached by the SHA-256 of the bytes, so the same file read again
+(a re-submitted application, the reviewer's page) costs nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import threading
+import time
+import warnings
+from collections import OrderedDict
+from dataclasses import replace
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from onboard.eligibility.model import LicenseReading
+from onboard.ocr.backends import Backend, OcrTimeout, get_backend
+from onboard.ocr.reader import TooSmall, read_hk_br, read_uscc
+
+__all__ = ["MAX_PIXELS", "TIME_LIMIT", "clear_cache", "get_backend", "read_license"]
+
+#: The pixel budget of RULES.md ``document.format``: larger rasters are refused unread.
+MAX_PIXELS = 50_000_000
+#: Seconds one reading may take before it is abandoned as unreadable.
+TIME_LIMIT = 10.0
+_FORMATS = ("JPEG", "PNG", "BMP")
+_ORIENTATION = 0x0112
+_CACHE_SIZE = 512
+
+_cache: OrderedDict[tuple[str, str], LicenseReading] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def clear_cache() -> None:
+    """Forget every cached reading (tests, or after changing the backend)."""
+    with _cache_lock:
+        _cache.clear()
+
+
+def _decode(data: bytes) -> Image.Image | None:
+    """The image in ``data`` as RGB, upright per its EXIF orientation; ``None`` if it is not
+    a whole JPEG, PNG or BMP within the pixel budget."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=_FORMATS) as image:
+                if image.width * image.height > MAX_PIXELS:
+                    return None
+                image.load()
+                # Phone photos carry their orientation in EXIF; transposing copies the
+                # image, so only when there is something to undo.
+                if image.getexif().get(_ORIENTATION, 1) != 1:
+                    return ImageOps.exif_transpose(image).convert("RGB")
+                return image.convert("RGB")
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
+        return None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return None
+
+
+def _unreadable(region: str) -> LicenseReading:
+    return LicenseReading(
+        status="unreadable",
+        license_number=None,
+        valid=False,
+        raw="",
+        scheme="hk_br" if region == "HK" else "uscc",
+    )
+
+
+def read_license(
+    data: bytes,
+    *,
+    region: str = "CN",
+    backend: str | Backend | None = None,
+    time_limit: float = TIME_LIMIT,
+) -> LicenseReading:
+    """Read the license number from the image in ``data``.
+
+    ``region`` ``CN`` reads the Unified Social Credit Code of a business license; ``HK`` the
+    BR number of a Business Registration Certificate (``scheme="hk_br"``); any other region
+    is ``unreadable``. ``backend`` forces ``tesserocr`` or ``pytesseract`` (default: see
+    :func:`onboard.ocr.backends.get_backend`). ``seconds`` is the wall time of this call,
+    near zero when the same bytes were read before.
+    """
+    started = time.monotonic()
+    region = region.upper()
+    key = (hashlib.sha256(data).hexdigest(), region)
+    with _cache_lock:
+        cached = _cache.get(key)
+        if cached is not None:
+            _cache.move_to_end(key)
+    if cached is not None:
+        return replace(cached, seconds=round(time.monotonic() - started, 4))
+    reading = _read(data, region, backend, started + time_limit)
+    reading = replace(reading, seconds=round(time.monotonic() - started, 4))
+    with _cache_lock:
+        _cache[key] = reading
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return reading
+
+
+def _read(
+    data: bytes, region: str, backend: str | Backend | None, deadline: float
+) -> LicenseReading:
+    if region not in ("CN", "HK"):
+        return _unreadable(region)
+    image = _decode(data)
+    if image is None:
+        return _unreadable(region)
+    engine = (
+        backend if backend is not None and not isinstance(backend, str) else get_backend(backend)
+    )
+    try:
+        if region == "HK":
+            return read_hk_br(image, engine, deadline)
+        return read_uscc(image, engine, deadline)
+    except (TooSmall, OcrTimeout):
+        return _unreadable(region)

@@ -44,11 +44,12 @@ def evaluate(
     when = application.as_of or as_of or date.today()
     facts = evidence or _NO_EVIDENCE
     platform = application.store.platform
+    when_text = when.isoformat()
     checks: list[Check] = []
     for spec in ruleset.rules:
         if not spec.in_force(when):
             continue
-        context = RuleContext(spec=spec, ruleset=ruleset, as_of=when, evidence=facts)
+        context = RuleContext(spec, ruleset, when, facts, when_text)
         if spec.platforms is not None:
             if platform is None:
                 continue

@@ -123,6 +123,8 @@ def normalize_identifier(text: str) -> str:
     validators to refuse, since guessing is the OCR module's job and the applicant's to confirm.
     Lone surrogates become U+FFFD (see :func:`_encodable`).
     """
+    if text.isascii() and text.isalnum():  # the common case, already normal: skip the scan
+        return text.upper()
     compatible = _encodable(unicodedata.normalize("NFKC", text))
     return "".join(char for char in compatible if not _is_separator(char)).upper()
 

@@ -20,6 +20,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from onboard.eligibility.formatting import display
+
 RULESETS_DIR = Path(__file__).with_name("rulesets")
 LANGUAGES = ("en", "zh")
 REGIONS = ("CN", "HK")
@@ -44,6 +46,8 @@ class RuleSpec:
     params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     effective_from: date | None = None
     effective_until: date | None = None
+    #: The thresholds as messages show them ({min} -> "500,000"), rendered once at load.
+    shown_params: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
     def in_force(self, as_of: date) -> bool:
         if self.effective_from and as_of < self.effective_from:
@@ -196,8 +200,10 @@ def _rule(code: str, body: Any, platforms: Mapping[str, Texts]) -> RuleSpec:
     for key, value in params.items():
         if isinstance(value, bool) or not isinstance(value, int | float | str | list):
             raise RuleSetError(f"{where}.{key}: expected a number, text or list")
+    shown = {k: display(v) for k, v in params.items() if not isinstance(v, list)}
     return RuleSpec(
         code=code,
+        shown_params=MappingProxyType(shown),
         title=title,
         field=field_name,
         messages=messages,

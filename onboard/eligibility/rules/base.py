@@ -9,10 +9,10 @@ a :class:`Check` with its bilingual message rendered from the rule set's templat
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from onboard.eligibility.formatting import display
 from onboard.eligibility.model import EMPTY, Application, Check, Evidence, Status
 from onboard.eligibility.ruleset import RuleSet, RuleSpec
 
@@ -42,27 +42,25 @@ _DEFAULT_OUTCOME = {
 }
 
 
-def display(value: Any) -> str:
-    """A value as a person reads it: 820,000 rather than 820000.0; 4.0 stays 4.0."""
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, int) or (
-        isinstance(value, float) and value.is_integer() and abs(value) >= 1000
-    ):
-        return f"{int(value):,}"
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-@dataclass(frozen=True, slots=True)
 class RuleContext:
-    spec: RuleSpec
-    ruleset: RuleSet
-    as_of: date
-    evidence: Evidence
+    """What one rule sees while judging one application (built per rule and application, so
+    kept cheap: a plain slotted class)."""
+
+    __slots__ = ("as_of", "as_of_text", "evidence", "ruleset", "spec")
+
+    def __init__(
+        self,
+        spec: RuleSpec,
+        ruleset: RuleSet,
+        as_of: date,
+        evidence: Evidence,
+        as_of_text: str | None = None,
+    ) -> None:
+        self.spec = spec
+        self.ruleset = ruleset
+        self.as_of = as_of
+        self.evidence = evidence
+        self.as_of_text = as_of_text or as_of.isoformat()
 
     def check(
         self,
@@ -84,19 +82,22 @@ class RuleContext:
             )
         shown_expected = None if expected is None else display(expected)
         shown_actual = None if actual is None else display(actual)
-        names = {k: display(v) for k, v in self.spec.params.items() if not isinstance(v, list)}
-        names.update({k: display(v) for k, v in values.items()})
+        names = dict(self.spec.shown_params)
+        for name, value in values.items():
+            names[name] = display(value)
         names.setdefault("expected", shown_expected or "")
         names.setdefault("actual", shown_actual or "")
-        names.setdefault("as_of", self.as_of.isoformat())
-        message = {lang: text.format_map(names) for lang, text in templates.items()}
+        names.setdefault("as_of", self.as_of_text)
         return Check(
             code=self.spec.code,
             status=status,
             field=field or self.spec.field,
             expected=shown_expected,
             actual=shown_actual,
-            message=message,
+            message={
+                "en": templates["en"].format_map(names),
+                "zh": templates["zh"].format_map(names),
+            },
             evidence=evidence or EMPTY,
         )
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from onboard.eligibility.formatting import display
 from onboard.eligibility.model import Application, Check, DocumentFacts, Status
-from onboard.eligibility.rules.base import RuleContext, display, rule
+from onboard.eligibility.rules.base import RuleContext, rule
 from onboard.eligibility.ruleset import DocumentKind
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from onboard.eligibility.formatting import display
 from onboard.eligibility.model import Application, Check, Status
-from onboard.eligibility.rules.base import RuleContext, display, rule
+from onboard.eligibility.rules.base import RuleContext, rule
 
 
 @rule("entity.region")

@@ -9,8 +9,9 @@ from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
 from onboard.eligibility.dates import add_months, describe_span
+from onboard.eligibility.formatting import display
 from onboard.eligibility.model import Application, Check, Status
-from onboard.eligibility.rules.base import RuleContext, display, rule
+from onboard.eligibility.rules.base import RuleContext, rule
 
 # --- store.url ----------------------------------------------------------------------------
 

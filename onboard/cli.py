@@ -1,0 +1,834 @@
+"""The ``onboard`` command: ``check`` applications from files, ``ocr`` a license, ``serve``.
+
+``onboard check FILE`` reads one application (``.json``) or a batch (``.jsonl``: one JSON
+object per line, blank lines skipped; ``.csv``: a header of :data:`~onboard.schemas.CSV_COLUMNS`
+names, any subset in any order). Document file names are paths relative to the input file.
+
+Exit status (CONTRACT.md): 0 when every application is eligible, 1 when any is not, 2 on bad
+input. Bad input is reported as ONE line on stderr that names the field, never a traceback; in
+a batch a bad row does not stop the others — its place in the output holds
+``{"row": N, "line": L, "errors": {...}}`` (N: the 1-based data row; L: the line it starts on).
+
+Output formats:
+
+* ``json``: one report object (``.json``) or a list, one item per row in input order.
+* ``text``: for people; per application a header (verdict, route, rules version, as-of) and a
+  line per check — failures, then missing, review, pass, n/a — with what to fix under each
+  line that needs action. Colour only on a terminal, never with ``NO_COLOR`` set.
+* ``csv``: one line per application, columns :data:`RESULT_COLUMNS`: ``row``; ``verdict``
+  (``error`` for a row with bad input); ``route``, ``rules_version``, ``as_of``; the number of
+  checks per status (``fail`` … ``n/a``); ``failed``, ``missing_codes``, ``review_codes``: the
+  codes of those checks joined by ``;`` (document checks as ``code:kind``, e.g.
+  ``document.format:legal_rep_id``); ``errors``: a bad row's ``field: message`` pairs joined
+  by ``; ``.
+
+Large batches run in worker processes (one per CPU) in chunks; the output keeps input order.
+"""
+
+from __future__ import annotations
+
+import csv
+import gc
+import io
+import json
+import os
+import sys
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from multiprocessing.pool import AsyncResult
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+import click
+
+from onboard.eligibility.model import Application, Check, Report, Status, Verdict
+from onboard.errors import InputError, one_line
+
+T = TypeVar("T")
+
+FORMATS = ("json", "text", "csv")
+#: Batches with more rows than this are spread over worker processes (``--jobs 0``).
+PARALLEL_MIN_ROWS = 2000
+#: Rows per unit of work: big enough that inter-process traffic is a small cost.
+CHUNK_ROWS = 500
+#: The columns of ``--format csv`` (see the module docstring).
+RESULT_COLUMNS = (
+    "row",
+    "verdict",
+    "route",
+    "rules_version",
+    "as_of",
+    "fail",
+    "missing",
+    "review",
+    "pass",
+    "n/a",
+    "failed",
+    "missing_codes",
+    "review_codes",
+    "errors",
+)
+_STATUS_ORDER = (Status.FAIL, Status.MISSING, Status.REVIEW, Status.PASS, Status.NOT_APPLICABLE)
+_COLOUR = {
+    Status.FAIL: "red",
+    Status.MISSING: "yellow",
+    Status.REVIEW: "magenta",
+    Status.PASS: "green",
+    Status.NOT_APPLICABLE: "bright_black",
+    Verdict.INELIGIBLE: "red",
+    Verdict.INCOMPLETE: "yellow",
+    Verdict.REVIEW: "magenta",
+    Verdict.ELIGIBLE: "green",
+}
+
+
+class FileInputError(Exception):
+    """The input as a whole cannot be read (exit 2, one line naming what is wrong)."""
+
+
+# --- the command group: one-line errors for every usage problem ----------------------------
+
+
+class _Group(click.Group):
+    """Click prints a usage block for a bad option; onboard promises one line on stderr and
+    exit status 2, so errors are caught here, for the console script and CliRunner alike."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            click.echo(exc.ctx.get_help() if exc.ctx else str(exc), err=True)
+            code = 2
+        except click.ClickException as exc:
+            _complain(f"{exc.format_message()} (see 'onboard --help')")
+            code = exc.exit_code
+        except click.Abort:
+            _complain("aborted")
+            code = 130
+        if not standalone_mode:
+            return code
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _complain(message: str) -> None:
+    click.echo(f"onboard: error: {one_line(message)}", err=True)
+
+
+@click.group(cls=_Group)
+@click.version_option(package_name="onboard")
+def main() -> None:
+    """Pre-screen sellers against TikTok Shop's US cross-border entry rules."""
+
+
+# --- onboard check -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What checking a row needs besides the row; sent once to each worker process."""
+
+    base_dir: Path
+    as_of: date
+    read_license: bool
+    output: str
+    lang: str
+    colour: bool
+    single: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RowInput:
+    row: int
+    line: int
+    payload: bytes | dict[str | None, Any]  # a JSON text (.json, .jsonl) or a CSV record
+    size: int  # bytes of input it took, for the progress bar
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    row: int
+    line: int
+    code: int  # 0 eligible, 1 not eligible, 2 bad input
+    text: str  # rendered in the output format
+    error: str | None = None  # one-line summary of bad input
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--as-of",
+    "as_of_text",
+    metavar="YYYY-MM-DD",
+    help="Judge as of this date when an application gives none (default: today).",
+)
+@click.option("--format", "output", type=click.Choice(FORMATS), default="json", show_default=True)
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "zh"]),
+    default="en",
+    show_default=True,
+    help="Language of the text format's messages.",
+)
+@click.option(
+    "--no-ocr",
+    is_flag=True,
+    help="Do not read license images (faster; the typed license number is then not compared "
+    "with the image).",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Worker processes; 0: one per CPU for batches over 2000 rows, 1: no workers.",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bar on stderr (default: when stderr is a terminal).",
+)
+def check(  # noqa: PLR0917 — one parameter per option
+    file: Path,
+    as_of_text: str | None,
+    output: str,
+    lang: str,
+    no_ocr: bool,
+    jobs: int,
+    progress: bool | None,
+) -> int:
+    """Pre-screen the application(s) in FILE (.json, .jsonl or .csv)."""
+    try:
+        as_of = _as_of_option(as_of_text)
+        kind = _input_kind(file)
+        settings = Settings(
+            base_dir=file.parent,
+            as_of=as_of,
+            read_license=not no_ocr,
+            output=output,
+            lang=lang,
+            colour=output == "text" and _colour_wanted(sys.stdout),
+            single=kind == "json",
+        )
+        if kind == "json":
+            return _check_one(file, settings)
+        show = progress if progress is not None else sys.stderr.isatty()
+        return _check_batch(file, kind, settings, jobs=jobs, progress=show)
+    except FileInputError as exc:
+        _complain(str(exc))
+        return 2
+
+
+def _as_of_option(text: str | None) -> date:
+    from onboard.eligibility.ruleset import RuleSetError, ruleset_in_force  # noqa: PLC0415
+    from onboard.schemas import parse_date  # noqa: PLC0415
+
+    if text is None:
+        return date.today()
+    try:
+        day = parse_date(text)
+        ruleset_in_force(day)
+    except (ValueError, RuleSetError) as exc:
+        raise FileInputError(f"--as-of: {exc}") from None
+    return day
+
+
+_KINDS = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
+
+
+def _input_kind(file: Path) -> str:
+    kind = _KINDS.get(file.suffix.lower())
+    if kind is None:
+        raise FileInputError(f"{file}: unknown file type; use .json, .jsonl or .csv")
+    if not file.exists():
+        raise FileInputError(f"{file}: no such file")
+    if not file.is_file():
+        raise FileInputError(f"{file}: not a regular file")
+    return kind
+
+
+def _colour_wanted(stream: IO[str]) -> bool:
+    return "NO_COLOR" not in os.environ and stream.isatty()
+
+
+def _check_one(file: Path, settings: Settings) -> int:
+    data = _read_bytes(file)
+    if not data.strip():
+        raise FileInputError(f"{file}: empty file")
+    outcome = check_row(settings, RowInput(1, 1, data, len(data)))
+    if outcome.code == 2:
+        raise FileInputError(f"{file}: {outcome.error}")
+    head = _csv_line(RESULT_COLUMNS) if settings.output == "csv" else ""
+    tail = "\n" if settings.output == "json" else ""  # text and csv end with a newline
+    click.echo(head + outcome.text + tail, nl=False, color=settings.colour)
+    return outcome.code
+
+
+def _read_bytes(file: Path) -> bytes:
+    try:
+        return file.read_bytes()
+    except OSError as exc:
+        raise FileInputError(f"{file}: cannot read: {exc.strerror or exc}") from None
+
+
+# --- checking one row (in this process or a worker) ----------------------------------------
+
+
+def check_row(settings: Settings, item: RowInput) -> Outcome:
+    """Check one application and render the result; bad input becomes an error outcome."""
+    # Imported on first use (later calls are a dictionary look-up): `onboard --help` and
+    # `onboard serve` need not load the rule set and its libraries first.
+    from onboard.prescreen import prescreen  # noqa: PLC0415
+
+    try:
+        application = _application(item.payload)
+        documents = _document_files(application, settings.base_dir)
+        report = prescreen(
+            application,
+            documents=documents,
+            as_of=settings.as_of,
+            read_license=settings.read_license,
+        )
+    except InputError as exc:
+        return Outcome(item.row, item.line, 2, render_errors(settings, item, exc), exc.summary())
+    code = 0 if report.verdict is Verdict.ELIGIBLE else 1
+    return Outcome(item.row, item.line, code, render_report(settings, item.row, report))
+
+
+def _application(payload: bytes | dict[str | None, Any]) -> Application:
+    from onboard.schemas import csv_row_to_data, parse_application  # noqa: PLC0415
+
+    if isinstance(payload, bytes):
+        try:
+            data = json.loads(payload)
+        except (ValueError, RecursionError) as exc:
+            raise InputError({"_schema": [f"Not valid JSON: {_json_problem(exc)}"]}) from None
+    else:
+        _refuse_undecodable(payload)
+        data = csv_row_to_data(payload)
+    return parse_application(data)
+
+
+def _refuse_undecodable(cells: dict[str | None, Any]) -> None:
+    """CSV text is decoded with ``surrogateescape``, so that a stray non-UTF-8 byte spoils
+    its own row only; here such a row becomes an error naming the cell's column."""
+    from onboard.schemas import is_unicode  # noqa: PLC0415
+
+    for column, cell in cells.items():
+        if isinstance(cell, str) and not is_unicode(cell):
+            raise InputError({str(column): ["Not UTF-8 text: save the file as UTF-8."]})
+
+
+def _json_problem(exc: BaseException) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"{exc.msg} (column {exc.colno})"
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    return str(exc)
+
+
+def _document_files(application: Application, base_dir: Path) -> dict[str, Path]:
+    """The declared documents as files next to the input; a missing one is a field error."""
+    files: dict[str, Path] = {}
+    errors: dict[str, list[str]] = {}
+    for kind, name in application.documents.items():
+        path = base_dir / name
+        try:
+            found = path.is_file() and os.access(path, os.R_OK)
+        except OSError as exc:
+            errors[f"documents.{kind}"] = [f"Cannot open {name!r}: {exc.strerror or exc}."]
+            continue
+        if found:
+            files[kind] = path
+        else:
+            errors[f"documents.{kind}"] = [f"No readable file {name!r} next to the input file."]
+    if errors:
+        raise InputError(errors)
+    return files
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+
+def render_report(settings: Settings, row: int, report: Report) -> str:
+    if settings.output == "json":
+        return _json(report.to_dict(), pretty=settings.single)
+    if settings.output == "csv":
+        return _csv_line(_report_cells(row, report))
+    title = "application" if settings.single else f"row {row}"
+    return report_text(report, title, lang=settings.lang, colour=settings.colour)
+
+
+def render_errors(settings: Settings, item: RowInput, error: InputError) -> str:
+    if settings.output == "json":
+        body = {"row": item.row, "line": item.line, "errors": error.errors}
+        return _json(body, pretty=settings.single)
+    if settings.output == "csv":
+        summary = "; ".join(f"{k}: {' '.join(v)}" for k, v in error.errors.items())
+        blanks = [""] * (len(RESULT_COLUMNS) - 3)
+        return _csv_line([str(item.row), "error", *blanks, one_line(summary, 2000)])
+    head = f"row {item.row} (line {item.line}): {_paint('INPUT ERROR', 'red', settings.colour)}"
+    lines = [f"  {name}: {one_line(' '.join(texts))}" for name, texts in error.errors.items()]
+    return "\n".join([head, *lines, ""])
+
+
+def _json(data: Any, *, pretty: bool) -> str:
+    if pretty:
+        return json.dumps(data, ensure_ascii=False, indent=2)
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _csv_line(cells: Iterable[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(cells)
+    return buffer.getvalue()
+
+
+def _label(check: Check) -> str:
+    if check.code.startswith("document.") and check.field.startswith("documents."):
+        return f"{check.code}:{check.field.removeprefix('documents.')}"
+    return check.code
+
+
+def _report_cells(row: int, report: Report) -> list[str]:
+    by_status: dict[Status, list[str]] = {status: [] for status in _STATUS_ORDER}
+    for check in report.checks:
+        by_status[check.status].append(_label(check))
+    counts = [str(len(by_status[status])) for status in _STATUS_ORDER]
+    return [
+        str(row),
+        report.verdict.value,
+        report.route,
+        report.rules_version,
+        report.as_of.isoformat(),
+        *counts,
+        ";".join(by_status[Status.FAIL]),
+        ";".join(by_status[Status.MISSING]),
+        ";".join(by_status[Status.REVIEW]),
+        "",
+    ]
+
+
+def _paint(text: str, colour: str | None, enabled: bool) -> str:
+    return click.style(text, fg=colour, bold=True) if enabled and colour else text
+
+
+def report_text(report: Report, title: str, *, lang: str = "en", colour: bool = False) -> str:
+    """A report for people: the verdict first, then the checks that need action, each with
+    the message that says what to fix, then those that passed or do not apply."""
+    verdict = _paint(report.verdict.value.upper(), _COLOUR[report.verdict], colour)
+    lines = [
+        f"{title}: {verdict}  (route {report.route}, rules {report.rules_version}, "
+        f"as of {report.as_of.isoformat()})"
+    ]
+    counts = []
+    for status in _STATUS_ORDER:
+        checks = [check for check in report.checks if check.status is status]
+        counts.append(f"{len(checks)} {status.value}")
+        lines.extend(_check_line(check, lang, colour) for check in checks)
+    lines.append("  " + ", ".join(counts))
+    return "\n".join([*lines, ""])
+
+
+def _check_line(check: Check, lang: str, colour: bool) -> str:
+    """One check; one that needs action gets what to fix on a second, indented line."""
+    status = _paint(f"{check.status.value:<7}", _COLOUR[check.status], colour)
+    head = f"  {status} {check.code:<24} {check.field}"
+    if check.status is Status.NOT_APPLICABLE:
+        return head
+    if check.status is Status.PASS:
+        return f"{head}: {one_line(check.actual)}" if check.actual else head
+    found = ", ".join(
+        part
+        for part in (
+            f"expected {check.expected}" if check.expected else "",
+            f"got {check.actual}" if check.actual else "",
+        )
+        if part
+    )
+    head = f"{head}: {one_line(found)}" if found else head
+    return f"{head}\n          {one_line(check.message.get(lang, ''), 1000)}"
+
+
+# --- batches ---------------------------------------------------------------------------------
+
+
+def _check_batch(file: Path, kind: str, settings: Settings, *, jobs: int, progress: bool) -> int:
+    rows = _jsonl_rows(file) if kind == "jsonl" else _csv_rows(file)
+    first, rows = _peek(rows, PARALLEL_MIN_ROWS + 1)
+    if not first:
+        raise FileInputError(f"{file}: no applications in the file")
+    workers = _worker_count(jobs, len(first))
+    chunks = _chunked(rows, CHUNK_ROWS)
+    gc.freeze()  # as in workers: start-up objects need no more garbage collection
+    try:
+        with _progress_bar(file, progress) as bar:
+            if workers > 1:
+                results = _run_in_pool(settings, chunks, workers)
+            else:
+                results = (_check_chunk(settings, chunk) for chunk in chunks)
+            summary = _write_batch(settings, results, bar)
+    finally:
+        gc.unfreeze()
+    return summary.finish()
+
+
+def _peek(items: Iterator[T], count: int) -> tuple[list[T], Iterator[T]]:
+    """The first ``count`` items (fewer if it ends), and an iterator over all of them."""
+    head: list[T] = []
+    for item in items:
+        head.append(item)
+        if len(head) >= count:
+            break
+    return head, _chain(head, items)
+
+
+def _chain(head: list[T], rest: Iterator[T]) -> Iterator[T]:
+    yield from head
+    yield from rest
+
+
+def _worker_count(jobs: int, rows_seen: int) -> int:
+    if jobs:
+        return jobs
+    if rows_seen <= PARALLEL_MIN_ROWS:
+        return 1
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _jsonl_rows(file: Path) -> Iterator[RowInput]:
+    """Non-blank lines as rows, numbered from 1; their line numbers kept for messages. Lines
+    stay bytes: decoding is part of checking the row (a bad line spoils only itself)."""
+    row = 0
+    with _open_binary(file) as stream:
+        for line_no, raw in enumerate(stream, start=1):
+            if raw.strip():
+                row += 1
+                yield RowInput(row, line_no, raw, len(raw))
+
+
+def _open_binary(file: Path) -> IO[bytes]:
+    try:
+        return file.open("rb")
+    except OSError as exc:
+        raise FileInputError(f"{file}: cannot read: {exc.strerror or exc}") from None
+
+
+class _CountingLines:
+    """Decoded lines of a binary file for :mod:`csv`, counting the bytes consumed."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream = stream
+        self.consumed = 0
+        self.line = 0
+
+    def __iter__(self) -> Iterator[str]:
+        for raw in self.stream:
+            self.consumed += len(raw)
+            self.line += 1
+            yield raw.decode("utf-8", "surrogateescape")
+
+
+def _csv_rows(file: Path) -> Iterator[RowInput]:
+    """Records after the header as rows; the header is checked once, up front."""
+    with _open_binary(file) as stream:
+        lines = _CountingLines(stream)
+        reader = csv.reader(lines)
+        header = _csv_header(next(reader, None), file)
+        done = lines.consumed
+        for row, record in enumerate(reader, start=1):
+            if not any(cell.strip() for cell in record):
+                continue
+            cells: dict[str | None, Any] = dict(zip(header, record, strict=False))
+            if len(record) > len(header):
+                cells[None] = record[len(header) :]
+            start_line = lines.line - _newlines(record)
+            yield RowInput(row, start_line, cells, lines.consumed - done)
+            done = lines.consumed
+
+
+def _newlines(record: Sequence[str]) -> int:
+    return sum(cell.count("\n") for cell in record)
+
+
+def _csv_header(header: list[str] | None, file: Path) -> list[str]:
+    from onboard.schemas import CSV_COLUMNS  # noqa: PLC0415
+
+    if not header or not any(name.strip() for name in header):
+        raise FileInputError(f"{file}: empty file (expected a header row of column names)")
+    names = [name.strip().lstrip("\ufeff") for name in header]
+    unknown = [name for name in names if name not in CSV_COLUMNS]
+    if unknown:
+        raise FileInputError(
+            f"{file}: unknown column {unknown[0]!r}; columns are named like store.rating"
+        )
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise FileInputError(f"{file}: column {repeated[0]!r} appears twice")
+    return names
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkResult:
+    """A chunk's output, already joined and encoded (the parent process only writes it),
+    with what the exit status and the stderr line need."""
+
+    output: bytes
+    rows: int
+    not_eligible: int
+    bad: list[Outcome]  # rows with bad input (their text is in ``output`` too)
+    size: int  # bytes of input, for the progress bar
+
+
+_SEPARATORS = {"json": ",\n", "csv": "", "text": "\n"}
+
+
+def _check_chunk(settings: Settings, chunk: list[RowInput]) -> ChunkResult:
+    outcomes = [check_row(settings, item) for item in chunk]
+    text = _SEPARATORS[settings.output].join(outcome.text for outcome in outcomes)
+    return ChunkResult(
+        output=text.encode("utf-8"),
+        rows=len(outcomes),
+        not_eligible=sum(1 for outcome in outcomes if outcome.code == 1),
+        bad=[outcome for outcome in outcomes if outcome.code == 2],
+        size=sum(item.size for item in chunk),
+    )
+
+
+# Worker processes receive the settings once, then chunks of rows.
+_worker_settings: Settings | None = None
+
+
+def _init_worker(settings: Settings) -> None:
+    global _worker_settings  # noqa: PLW0603 — per-process state of a pool worker
+    _worker_settings = settings
+    gc.freeze()  # what start-up loaded lives to the end: keep it out of every collection
+
+
+def _check_chunk_in_worker(chunk: list[RowInput]) -> ChunkResult:
+    assert _worker_settings is not None
+    return _check_chunk(_worker_settings, chunk)
+
+
+def _run_in_pool(
+    settings: Settings, chunks: Iterator[list[RowInput]], workers: int
+) -> Iterator[ChunkResult]:
+    """Chunks checked by ``workers`` processes, results in input order, with a bounded number
+    of chunks in flight so that a huge file is never held in memory whole.
+
+    Workers start from a fork server that has imported onboard once: they start fast, and
+    the parent (which may have threads, e.g. under a test runner) is never forked itself.
+    """
+    import multiprocessing  # noqa: PLC0415
+
+    context = multiprocessing.get_context("forkserver" if sys.platform == "linux" else "spawn")
+    if sys.platform == "linux":
+        context.set_forkserver_preload(["onboard.cli", "onboard.prescreen", "onboard.schemas"])
+    with context.Pool(workers, initializer=_init_worker, initargs=(settings,)) as pool:
+        pending: deque[AsyncResult[ChunkResult]] = deque()
+        for chunk in chunks:
+            pending.append(pool.apply_async(_check_chunk_in_worker, (chunk,)))
+            if len(pending) >= 4 * workers:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+
+class _Summary:
+    """Counts outcomes and turns them into the exit status and the stderr line."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.not_eligible = 0
+        self.bad: list[Outcome] = []
+
+    def add(self, result: ChunkResult) -> None:
+        self.rows += result.rows
+        self.not_eligible += result.not_eligible
+        self.bad.extend(result.bad)
+
+    def finish(self) -> int:
+        if self.bad:
+            first = self.bad[0]
+            _complain(
+                f"input errors in {len(self.bad)} of {self.rows} rows "
+                f"(first: row {first.row}, line {first.line}: {first.error})"
+            )
+            return 2
+        return 1 if self.not_eligible else 0
+
+
+def _write_batch(settings: Settings, results: Iterable[ChunkResult], bar: Any) -> _Summary:
+    """Stream the output to stdout as it comes (a chunk at a time), in input order."""
+    summary = _Summary()
+    opening, closing = {
+        "json": ("[\n", "\n]\n"),
+        "csv": (_csv_line(RESULT_COLUMNS), ""),
+        "text": ("", ""),
+    }[settings.output]
+    lead = opening.encode()
+    separator = _SEPARATORS[settings.output].encode()
+    for result in results:
+        summary.add(result)
+        click.echo(lead + result.output, nl=False)
+        lead = separator
+        bar.update(result.size)
+    click.echo(closing.encode(), nl=False)
+    return summary
+
+
+class _NoBar:
+    def update(self, size: int) -> None:
+        pass
+
+    def __enter__(self) -> _NoBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+
+class _PercentLines(_NoBar):
+    """``--progress`` when stderr is not a terminal (a CI log): a line every 10 %."""
+
+    def __init__(self, total: int) -> None:
+        self.total = max(total, 1)
+        self.done = 0
+        self.shown = 0
+
+    def update(self, size: int) -> None:
+        self.done += size
+        percent = min(100, self.done * 100 // self.total) // 10 * 10
+        if percent > self.shown:
+            self.shown = percent
+            click.echo(f"onboard: checked {percent}%", err=True)
+
+
+def _progress_bar(file: Path, show: bool) -> Any:
+    if not show:
+        return _NoBar()
+    total = file.stat().st_size
+    if not sys.stderr.isatty():
+        return _PercentLines(total)
+    return click.progressbar(length=total, label="Checking", file=sys.stderr)
+
+
+# --- onboard ocr ---------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("image", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format", "output", type=click.Choice(["json", "text"]), default="json", show_default=True
+)
+@click.option("--region", type=click.Choice(["CN", "HK"]), default="CN", show_default=True)
+def ocr(image: Path, output: str, region: str) -> int:
+    """Read the registration number from a license image (IMAGE: JPEG, PNG or BMP).
+
+    Exit status: 0 when a reading is printed (whatever its status), 2 when IMAGE is not a
+    sound image, 3 when the OCR engine (Tesseract) is not installed.
+    """
+    try:
+        data = _license_image(image)
+    except FileInputError as exc:
+        _complain(str(exc))
+        return 2
+    from onboard.ocr import read_license  # noqa: PLC0415 — loads Tesseract bindings
+
+    try:
+        reading = read_license(data, region=region)
+    except OSError as exc:  # no Tesseract binary (pytesseract's TesseractNotFoundError)
+        _complain(f"OCR is not available: {exc}")
+        return 3
+    if output == "json":
+        click.echo(_json(reading.to_dict(), pretty=True))
+    else:
+        click.echo(license_text(reading.to_dict()))
+    return 0
+
+
+def _license_image(image: Path) -> bytes:
+    """The image's bytes, once :func:`inspect_document` has found it a sound image."""
+    from onboard.documents import inspect_document  # noqa: PLC0415
+    from onboard.eligibility.ruleset import default_ruleset  # noqa: PLC0415
+
+    ruleset = default_ruleset()
+    if not image.is_file():
+        raise FileInputError(f"{image}: no such file")
+    try:
+        facts = inspect_document(
+            "business_license", image, max_bytes=ruleset.max_bytes, max_pixels=ruleset.max_pixels
+        )
+        data = image.read_bytes() if facts.problem is None else b""
+    except OSError as exc:
+        raise FileInputError(f"{image}: cannot read: {exc.strerror or exc}") from None
+    if facts.problem is not None:
+        texts = ruleset.document_problems.get(facts.problem, ruleset.document_problems["corrupt"])
+        values = {
+            "detail": facts.detail or facts.problem,
+            "pixels": "?",
+            "max_pixels": ruleset.max_pixels,
+        }
+        raise FileInputError(f"{image}: {texts['en'].format_map(values)}")
+    return data
+
+
+def license_text(reading: dict[str, Any]) -> str:
+    """``onboard ocr --format text``: the reading as a person checks it."""
+    lines = [
+        f"license number  {reading['license_number'] or '-'}  ({reading['status']}, "
+        f"{'valid' if reading['valid'] else 'not valid'})",
+        f"read as         {reading['raw'] or '-'}",
+    ]
+    for fix in reading["corrections"]:
+        lines.append(f"corrected       position {fix['position']}: {fix['read']} -> {fix['as']}")
+    if reading["candidates"]:
+        lines.append(f"candidates      {', '.join(reading['candidates'])}")
+    lines.append(f"confidence      {reading['confidence']:.2f}  ({reading['seconds']:.2f} s)")
+    return "\n".join(lines)
+
+
+# --- onboard serve -------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--debug", is_flag=True, help="Reload on code changes and show the debugger.")
+def serve(host: str, port: int, debug: bool) -> int:
+    """Serve the web app and the JSON API (embedded defaults: SQLite, local files)."""
+    from werkzeug.serving import run_simple  # noqa: PLC0415
+
+    from onboard import create_app  # noqa: PLC0415
+    from onboard.config import ConfigError  # noqa: PLC0415
+
+    try:
+        app = create_app()
+    except ConfigError as exc:
+        _complain(str(exc))
+        return 2
+    try:
+        run_simple(host, port, app, threaded=True, use_reloader=debug, use_debugger=debug)
+    except OSError as exc:
+        _complain(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+        return 1
+    return 0

@@ -1,0 +1,289 @@
+"""What must change: from a report, the smallest list of changes that would make the
+application pass.
+
+Pure like the rest of the core: ``(report, application, ruleset) -> changes``. Only checks
+that stop an application (``fail`` and ``missing``) call for a change; ``review`` is a
+person's call and ``pass`` / ``n/a`` need nothing, so an eligible or review application gets
+an empty list. Checks that one change settles are merged into that change (the business
+license missing settles ``document.required`` and ``entity.license_ocr`` at once; a file
+both too large and not an image is uploaded again once), so the list is as short as the
+report allows. A change that no edit can make (a company registered outside mainland China
+and Hong Kong) comes first, marked ``fixable: false``.
+
+Each change names the field, what to do (``action``), the value now and the value needed,
+and a short text in English and Chinese ("rating 3.8 → ≥ 4.0"); ``message`` is the rule's
+own full explanation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from onboard.eligibility.model import Application, Check, Report, Status
+from onboard.eligibility.rules.base import display
+from onboard.eligibility.ruleset import RuleSet
+
+#: Store numbers with a minimum: field name as people say it, in both languages, and unit.
+_MINIMUMS: Mapping[str, tuple[str, str, str]] = {
+    "store.rating": ("rating", "店铺评分", ""),
+    "store.feedback": ("positive feedback", "好评率", " %"),
+    "store.gmv": ("12-month GMV", "近 12 个月 GMV", " USD"),
+    "store.account_health": ("account health", "账户健康评分", ""),
+    "store.trustpilot": ("Trustpilot score", "Trustpilot 评分", ""),
+    "store.social_followers": ("social-media followers", "海外社媒粉丝数", ""),
+}
+#: How fields are named in change texts (others are named by their dotted path).
+_FIELD_NAMES: Mapping[str, tuple[str, str]] = {
+    "entity.region": ("the company's region (CN or HK)", "公司注册地区（CN 或 HK）"),
+    "entity.company_name": ("the company name", "公司名称"),
+    "entity.license_number": ("the license number", "营业执照号码"),
+    "legal_rep.id_type": ("the legal representative's ID type", "法定代表人证件类型"),
+    "legal_rep.id_number": ("the legal representative's ID number", "法定代表人证件号码"),
+    "contact.phone": ("the phone number", "联系电话"),
+    "contact.email": ("the email address", "电子邮箱"),
+    "store.platform": ("the store's platform", "店铺平台"),
+    "store.url": ("the store link", "店铺链接"),
+    "store.registered_entity": ("the store's registered company", "店铺注册公司"),
+    "store.opened_on": ("the store's opening date", "店铺开店日期"),
+    "store.last_supply_date": ("the last supply date", "最近供货日期"),
+    "store.main_category": ("the store's main category", "店铺主营类目"),
+    "shop.name": ("the shop name", "新店铺名称"),
+    "shop.main_category": ("the shop's main category", "新店铺主营类目"),
+    "fulfillment.method": ("the fulfilment method", "履约方式"),
+    "entry.invitation_code": ("the invitation code", "邀请码"),
+}
+_DUPLICATES = {
+    "entity.license_duplicate": (
+        "the license number is used by another application: if you opened a store before, "
+        "use that one; if the license was misused, appeal",
+        "该营业执照已被其他申请使用：如曾开过店请使用原店铺；如资质被盗用请申诉",
+    ),
+    "contact.phone": ("use a phone number no other application uses", "请使用未被其他申请使用的电话"),
+    "contact.email": ("use an email address no other application uses", "请使用未被其他申请使用的邮箱"),
+    "shop.name_unique": ("choose a shop name no other application uses", "请选择未被使用的店铺名称"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One thing to do. ``codes``: the rules it settles; ``current``/``target``: the value
+    now and the value needed (None where there is no such value)."""
+
+    field: str
+    action: str  # raise, wait, upload, replace, provide, correct, change, blocker
+    codes: tuple[str, ...]
+    current: str | None
+    target: str | None
+    text: Mapping[str, str]
+    message: Mapping[str, str]
+    fixable: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "field": self.field,
+            "action": self.action,
+            "codes": list(self.codes),
+            "current": self.current,
+            "target": self.target,
+            "text": dict(self.text),
+            "message": dict(self.message),
+            "fixable": self.fixable,
+        }
+
+
+def changes_for(report: Report, application: Application, ruleset: RuleSet) -> list[Change]:
+    """The changes that would turn ``report``'s failures and gaps into passes, fewest first
+    merged: one per field, blockers first, then in the report's order."""
+    merged: dict[str, Change] = {}
+    for check in report.checks:
+        if check.status not in (Status.FAIL, Status.MISSING):
+            continue
+        change = _change(check, application, ruleset)
+        known = merged.get(change.field)
+        if known is None:
+            merged[change.field] = change
+        elif check.code not in known.codes:
+            merged[change.field] = _merge(known, change)
+    return sorted(merged.values(), key=lambda change: change.fixable)
+
+
+def _merge(first: Change, second: Change) -> Change:
+    """One change for a field two rules want changed: the stronger action wins ("upload it
+    again" over "upload it"; a blocker over anything)."""
+    keep = second if _RANK[second.action] > _RANK[first.action] else first
+    return Change(
+        field=keep.field,
+        action=keep.action,
+        codes=first.codes + tuple(c for c in second.codes if c not in first.codes),
+        current=keep.current,
+        target=keep.target,
+        text=keep.text,
+        message=keep.message,
+        fixable=first.fixable and second.fixable,
+    )
+
+
+_RANK = {
+    "provide": 0,
+    "upload": 1,
+    "change": 2,
+    "correct": 3,
+    "replace": 4,
+    "raise": 5,
+    "wait": 6,
+    "blocker": 9,
+}
+
+
+def _texts(en: str, zh: str) -> dict[str, str]:
+    return {"en": en, "zh": zh}
+
+
+def _name(field: str) -> tuple[str, str]:
+    return _FIELD_NAMES.get(field, (field, field))
+
+
+def _document(field: str, ruleset: RuleSet) -> tuple[str, str]:
+    kind = ruleset.document_kinds.get(field.removeprefix("documents."))
+    if kind is None:
+        return field, field
+    name = kind.name["en"]
+    # "the account health screenshot", but "the Trustpilot screenshot"
+    first = name.split(" ", 1)[0]
+    if first[1:].islower() and first not in _PROPER:
+        name = name[0].lower() + name[1:]
+    return name, kind.name["zh"]
+
+
+_PROPER = frozenset({"Trustpilot", "Amazon", "Walmart", "Hong", "Douyin"})
+
+
+def _change(check: Check, application: Application, ruleset: RuleSet) -> Change:
+    def make(
+        action: str,
+        en: str,
+        zh: str,
+        *,
+        current: str | None = None,
+        target: str | None = None,
+        fixable: bool = True,
+    ) -> Change:
+        return Change(
+            field=check.field,
+            action=action,
+            codes=(check.code,),
+            current=current,
+            target=target,
+            text=_texts(en, zh),
+            message=dict(check.message),
+            fixable=fixable,
+        )
+
+    code, field = check.code, check.field
+    if field.startswith("documents."):
+        name_en, name_zh = _document(field, ruleset)
+        if check.status is Status.MISSING:
+            return make("upload", f"upload the {name_en}", f"上传{name_zh}", target="uploaded")
+        size = display(ruleset.max_bytes / (1024 * 1024))
+        return make(
+            "replace",
+            f"upload the {name_en} again: JPEG, PNG or BMP under {size} MB",
+            f"重新上传{name_zh}：JPEG、PNG 或 BMP，小于 {size} MB",
+            current=check.actual,
+            target="JPEG, PNG or BMP",
+        )
+    if check.status is Status.MISSING:
+        return _missing(check, ruleset, make)
+    return _failure(check, application, make)
+
+
+def _missing(check: Check, ruleset: RuleSet, make: Any) -> Change:
+    if check.code in _MINIMUMS and check.field == ruleset.rule(check.code).field:
+        en, zh, unit = _MINIMUMS[check.code]
+        least = display(ruleset.rule(check.code).params["min"])
+        return make(
+            "provide",
+            f"give the {en} (≥ {least}{unit} needed)",
+            f"填写{zh}（需 ≥ {least}{unit}）",
+            target=f">= {least}",
+        )
+    en, zh = _name(check.field)
+    return make("provide", f"give {en}", f"填写{zh}", target=check.expected)
+
+
+def _failure(check: Check, application: Application, make: Any) -> Change:
+    code, actual, expected = check.code, check.actual, check.expected
+    if code in _MINIMUMS:
+        en, zh, unit = _MINIMUMS[code]
+        least = expected.removeprefix(">= ").removesuffix(unit) if expected else "?"
+        return make(
+            "raise",
+            f"{en} {actual}{unit} → ≥ {least}{unit}",
+            f"{zh} {actual}{unit} → ≥ {least}{unit}",
+            current=actual,
+            target=f">= {least}",
+        )
+    if code == "store.age" and "eligible_from" in check.evidence:
+        ready = str(check.evidence["eligible_from"])
+        return make(
+            "wait",
+            f"wait until {ready} for store age",
+            f"等到 {ready} 店铺经营满期限",
+            current=actual,
+            target=ready,
+        )
+    if code in ("store.age", "store.supply_recency") and check.actual and expected:
+        en, zh = _name(check.field)
+        return make(
+            "correct", f"{en} {actual} → {expected}", f"{zh} {actual} → {expected}",
+            current=actual, target=expected,
+        )
+    if code == "entity.region":
+        return make(
+            "blocker",
+            f"only companies registered in {expected} may apply (region {actual})",
+            f"仅限 {expected} 注册的公司申请（当前 {actual}）",
+            current=actual,
+            target=expected,
+            fixable=False,
+        )
+    if code == "entry.route":
+        return make(
+            "change",
+            "apply by invitation with an invitation code (this category is invitation-only)",
+            "该类目仅限邀请码入驻：请改为邀请码入驻并填写邀请码",
+            current="standard",
+            target="invitation",
+        )
+    duplicate = check.evidence.get("duplicates")
+    if duplicate and code in _DUPLICATES:
+        en, zh = _DUPLICATES[code]
+        return make("change", en, zh, current=actual, target="unique")
+    if code == "shop.name":
+        offending = " ".join(check.evidence.get("offending", ())) or "?"
+        return make(
+            "change",
+            f"shop name in English only (remove {offending})",
+            f"店铺名称须为英文（去掉 {offending}）",
+            current=actual,
+            target="English",
+        )
+    if code == "entity.license_ocr":
+        return make(
+            "correct",
+            f"license number {actual} → as on the license image ({expected})",
+            f"营业执照号码 {actual} → 与执照图片一致（{expected}）",
+            current=actual,
+            target=expected,
+        )
+    en, zh = _name(check.field)
+    verb = "correct" if code in ("entity.license_number", "legal_rep.id_number") else "change"
+    return make(
+        verb,
+        f"{en} {actual or '?'} → {expected or 'valid'}",
+        f"{zh} {actual or '?'} → {expected or '有效值'}",
+        current=actual,
+        target=expected,
+    )

@@ -1,0 +1,611 @@
+"""The application JSON of CONTRACT.md, in marshmallow: one boundary for form, API and CLI.
+
+Everything is optional (a draft may be half empty: the rules report what is ``missing``), but
+what is given must be well typed: numbers are JSON numbers (never strings or booleans), dates
+are ``YYYY-MM-DD`` calendar dates, enumerations are closed, unknown fields are refused. A bad
+value is an :class:`~onboard.errors.InputError` keyed by its dotted field name
+(``store.rating``), never a crash: the flattening of marshmallow's nested errors happens here
+only, in :func:`flatten_errors`.
+
+Value ranges are checked where a value outside them can only be a typing mistake (a rating of
+46 on a 5-star scale); thresholds, by contrast, are the rules' business, not the schema's.
+
+Category ids, platforms and document kinds come from the rule set (``default_ruleset()``, or
+the one passed to :func:`parse_application`), so publishing a new list is a data change.
+
+The CSV form of an application has one column per field, named by its dotted path
+(:data:`CSV_COLUMNS`); :func:`csv_row_to_data` turns a row into the JSON shape, so the CSV path
+is validated by the very same schema.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
+from datetime import date
+from typing import Any, ClassVar
+
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
+
+from onboard.eligibility.model import (
+    Application,
+    Contact,
+    Entity,
+    Entry,
+    Fulfillment,
+    LegalRep,
+    Shop,
+    Store,
+)
+from onboard.eligibility.ruleset import RuleSet, default_ruleset
+from onboard.errors import InputError
+
+#: Longest text accepted in an ordinary field: longer is a paste gone wrong, not a name.
+TEXT_MAX = 500
+#: Store links carry long query strings.
+URL_MAX = 2048
+#: The years a date may fall in: anything else is a typo, and keeps date arithmetic safe.
+YEARS = (1900, 2199)
+
+FULFILLMENT_METHODS = ("us_warehouse", "fba_mcf", "none")
+ENTRY_MODES = ("standard", "invitation")
+ID_TYPES = ("cn_resident_id", "hk_id", "passport")
+
+_ruleset_var: ContextVar[RuleSet | None] = ContextVar("onboard_schema_ruleset", default=None)
+
+
+def current_ruleset() -> RuleSet:
+    """The rule set whose lists (categories, platforms, document kinds) validation uses."""
+    return _ruleset_var.get() or default_ruleset()
+
+
+# --- fields --------------------------------------------------------------------------------
+#
+# Each field converts in two ways that must agree: marshmallow's ``_deserialize`` and
+# validators (authoritative; they word the error messages), and ``quick`` — the same
+# conversion for well-formed input without marshmallow's per-field machinery, which raises
+# ``_Fallback`` at the first doubt so that marshmallow then explains what is wrong. Batches of
+# 100,000 rows spend most of their parsing time in the quick path; tests/test_schemas.py
+# checks the two agree on arbitrary input.
+
+
+class _Fallback(Exception):
+    """The quick path met something it does not vouch for: let marshmallow judge."""
+
+
+def is_unicode(text: str) -> bool:
+    """False for text with lone surrogates (``"\\ud800"`` in JSON): it cannot be stored or
+    printed as UTF-8, so it is refused at the boundary rather than crash an output."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _unicode_text(value: str) -> None:
+    if not is_unicode(value):
+        raise ValidationError("Not valid Unicode text.")
+
+
+class Text(fields.String):
+    """A JSON string of at most ``max_length`` characters; ``null`` means not given.
+
+    ``choices`` closes the set of values; ``table`` names a rule-set list the value must be
+    in (``categories``, ``platforms``), looked up when the value is checked.
+    """
+
+    def __init__(
+        self,
+        *,
+        max_length: int = TEXT_MAX,
+        choices: tuple[str, ...] = (),
+        table: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        validators: list[Any] = [validate.Length(max=max_length), _unicode_text]
+        if choices:
+            validators.append(validate.OneOf(choices))
+            kwargs.setdefault("metadata", {})["enum"] = list(choices)
+        if table:
+            validators.append(InRuleSet(table))
+        super().__init__(allow_none=True, validate=validators, **kwargs)
+        self.max_length = max_length
+        self.choices = frozenset(choices) or None
+        self.table = table
+
+    def quick(self, value: Any, ruleset: RuleSet) -> str | None:
+        if value is None:
+            return None
+        if type(value) is not str or len(value) > self.max_length or not is_unicode(value):
+            raise _Fallback
+        if self.choices is not None and value not in self.choices:
+            raise _Fallback
+        if self.table is not None and value not in getattr(ruleset, self.table):
+            raise _Fallback
+        return value
+
+
+class InRuleSet(validate.Validator):
+    """One of the ids a rule-set list publishes (``categories`` or ``platforms``)."""
+
+    _WHERE: ClassVar[dict[str, tuple[str, str]]] = {
+        "categories": ("category id", "GET /api/v1/categories"),
+        "platforms": ("platform", "GET /api/v1/rules"),
+    }
+
+    def __init__(self, table: str) -> None:
+        self.table = table
+
+    def __call__(self, value: Any) -> Any:
+        ruleset = current_ruleset()
+        if value not in getattr(ruleset, self.table):
+            what, where = self._WHERE.get(self.table, (self.table, "GET /api/v1/rules"))
+            raise ValidationError(
+                f"Unknown {what} {value!r}; see {where} (rules {ruleset.version})."
+            )
+        return value
+
+
+class StrictFloat(fields.Float):
+    """A JSON number within ``[low, high]``: strings, booleans, NaN and infinities are refused."""
+
+    def __init__(self, *, low: float, high: float, **kwargs: Any) -> None:
+        super().__init__(
+            allow_none=True, allow_nan=False, validate=validate.Range(low, high), **kwargs
+        )
+        self.low, self.high = low, high
+
+    def _validated(self, value: Any) -> float:
+        if type(value) not in (int, float):  # bool is a subclass of int: refused here
+            raise self.make_error("invalid", input=value)
+        return super()._validated(value)
+
+    def quick(self, value: Any, ruleset: RuleSet) -> float | None:
+        if value is None:
+            return None
+        kind = type(value)
+        if kind is float:
+            number = value
+        elif kind is int and -(2**53) <= value <= 2**53:
+            number = float(value)
+        else:
+            raise _Fallback
+        if not self.low <= number <= self.high:  # NaN fails this comparison too
+            raise _Fallback
+        return number
+
+
+class StrictInteger(fields.Integer):
+    """A JSON whole number within ``[low, high]``; ``310.0`` is taken as 310, ``310.5`` and
+    ``"310"`` are refused."""
+
+    def __init__(self, *, low: int, high: int, **kwargs: Any) -> None:
+        super().__init__(allow_none=True, validate=validate.Range(low, high), **kwargs)
+        self.low, self.high = low, high
+
+    def _validated(self, value: Any) -> int:
+        kind = type(value)
+        if kind is float and value.is_integer():
+            return int(value)
+        if kind is not int:
+            raise self.make_error("invalid", input=value)
+        return int(value)
+
+    def quick(self, value: Any, ruleset: RuleSet) -> int | None:
+        if value is None:
+            return None
+        if type(value) is not int or not self.low <= value <= self.high:
+            raise _Fallback
+        return int(value)
+
+
+_DATE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_date(text: object) -> date:
+    """A ``YYYY-MM-DD`` calendar date, or ``ValueError`` saying what is wrong with it.
+
+    Stricter than :func:`date.fromisoformat` (which takes ``20260105`` and ``2026-W01``) and
+    than marshmallow (which takes ``2026-1-5``): one spelling only. The year range keeps
+    date arithmetic (months added to a date) far from ``date.max``.
+    """
+    if not isinstance(text, str) or not _DATE_SHAPE.fullmatch(text):
+        raise ValueError("Not a valid date: use YYYY-MM-DD, e.g. 2026-03-01.")
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"Not a real calendar date: {text}.") from None
+    if not YEARS[0] <= day.year <= YEARS[1]:
+        raise ValueError(f"The year must be between {YEARS[0]} and {YEARS[1]}.")
+    return day
+
+
+class IsoDate(fields.Date):
+    """A ``YYYY-MM-DD`` date (see :func:`parse_date`)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(allow_none=True, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> date:
+        try:
+            return parse_date(value)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else value.isoformat()
+
+    def quick(self, value: Any, ruleset: RuleSet) -> date | None:
+        if value is None:
+            return None
+        try:
+            return parse_date(value)
+        except ValueError:
+            raise _Fallback from None
+
+
+_REGION = re.compile(r"[A-Za-z]{2}")
+
+
+class RegionCode(fields.String):
+    """A two-letter country or region code, upper-cased. Which regions may apply is a rule
+    (``entity.region`` fails all but CN and HK), not a matter of typing."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(allow_none=True, metadata={"example": "CN"}, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        if not isinstance(value, str) or not _REGION.fullmatch(value):
+            raise ValidationError("Must be a two-letter country or region code such as CN or HK.")
+        return value.upper()
+
+    def quick(self, value: Any, ruleset: RuleSet) -> str | None:
+        if value is None:
+            return None
+        if type(value) is not str or not _REGION.fullmatch(value):
+            raise _Fallback
+        return value.upper()
+
+
+class DocumentFiles(fields.Dict):
+    """Document kind -> file name (a path on the command line, a part name over HTTP).
+
+    Errors are keyed by kind, so they surface as ``documents.<kind>``; a ``null`` file means
+    the kind is not given.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(keys=fields.String(), values=fields.String(), allow_none=True, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, Mapping):
+            raise ValidationError("Expected an object: document kind -> file name.")
+        kinds = current_ruleset().document_kinds
+        files: dict[str, str] = {}
+        errors: dict[str, list[str]] = {}
+        for kind, name in value.items():
+            if kind not in kinds:
+                errors[str(kind)] = [f"Unknown document kind; known: {', '.join(kinds)}."]
+            elif name is None:
+                continue
+            elif not isinstance(name, str) or not name.strip() or not is_unicode(name):
+                errors[kind] = ["Give the file name as a non-empty string."]
+            elif len(name) > TEXT_MAX:
+                errors[kind] = [f"Longer than maximum length {TEXT_MAX}."]
+            else:
+                files[kind] = name
+        if errors:
+            raise ValidationError(errors)
+        return files
+
+    def quick(self, value: Any, ruleset: RuleSet) -> dict[str, str] | None:
+        if value is None:
+            return None
+        if type(value) is not dict:
+            raise _Fallback
+        kinds = ruleset.document_kinds
+        for kind, name in value.items():
+            if kind not in kinds or type(name) is not str or not name.strip():
+                raise _Fallback
+            if not is_unicode(name):
+                raise _Fallback
+            if len(name) > TEXT_MAX:
+                raise _Fallback
+        return dict(value)
+
+
+class Section(fields.Nested):
+    """A nested part of the application (``store``, ``entity`` …); ``null`` means not given."""
+
+    def __init__(self, schema: type[_Strict]) -> None:
+        super().__init__(schema, allow_none=True)
+        self.schema_class = schema
+
+    def quick(self, value: Any, ruleset: RuleSet) -> Any:
+        if value is None:
+            return None
+        return _quick_load(self.schema, value, ruleset)
+
+
+# --- schemas -------------------------------------------------------------------------------
+
+
+class _Strict(Schema):
+    """Unknown fields are refused, a section that is not an object says so, and a loaded
+    section becomes its frozen dataclass (``model``)."""
+
+    model: ClassVar[type[Any]]
+    error_messages = {  # noqa: RUF012 — marshmallow's class-level convention
+        "unknown": "Unknown field: not part of the application (see CONTRACT.md).",
+        "type": "Expected a JSON object.",
+    }
+
+    class Meta:
+        unknown = RAISE
+
+    @post_load
+    def make(self, data: dict[str, Any], **kwargs: Any) -> Any:
+        return self.build(data)
+
+    @classmethod
+    def build(cls, data: dict[str, Any]) -> Any:
+        return cls.model(**data)
+
+
+def _category() -> Text:
+    return Text(
+        table="categories",
+        metadata={
+            "enum": sorted(default_ruleset().category_ids),
+            "description": "a category id of GET /api/v1/categories",
+        },
+    )
+
+
+class EntitySchema(_Strict):
+    model = Entity
+    region = RegionCode()
+    company_name = Text()
+    license_number = Text(max_length=100)
+    hk_ci_number = Text(max_length=100)
+
+
+class LegalRepSchema(_Strict):
+    model = LegalRep
+    name = Text()
+    id_type = Text(choices=ID_TYPES)
+    id_number = Text(max_length=100)
+
+
+class ContactSchema(_Strict):
+    model = Contact
+    phone = Text(max_length=100)
+    email = Text(max_length=320)
+
+
+class StoreSchema(_Strict):
+    model = Store
+    platform = Text(table="platforms", metadata={"enum": sorted(default_ruleset().platforms)})
+    url = Text(max_length=URL_MAX)
+    registered_entity = Text()
+    opened_on = IsoDate()
+    rating = StrictFloat(low=0, high=5)
+    positive_feedback_pct = StrictFloat(low=0, high=100)
+    gmv_12m_usd = StrictFloat(low=0, high=1e13)
+    account_health = StrictInteger(low=0, high=1000)
+    trustpilot_rating = StrictFloat(low=0, high=5)
+    social_followers = StrictInteger(low=0, high=10**11)
+    last_supply_date = IsoDate()
+    main_category = _category()
+
+
+class ShopSchema(_Strict):
+    model = Shop
+    name = Text()
+    main_category = _category()
+
+
+class FulfillmentSchema(_Strict):
+    model = Fulfillment
+    method = Text(choices=FULFILLMENT_METHODS)
+
+
+class EntrySchema(_Strict):
+    model = Entry
+    mode = Text(choices=ENTRY_MODES)
+    invitation_code = Text(max_length=100)
+    douyin_gmv_180d_cny = StrictFloat(low=0, high=1e13)
+
+
+class ApplicationSchema(_Strict):
+    """One seller's application (CONTRACT.md "An application"); every field optional."""
+
+    model = Application
+    as_of = IsoDate(metadata={"description": "judge as of this date (default: today)"})
+    entity = Section(EntitySchema)
+    legal_rep = Section(LegalRepSchema)
+    contact = Section(ContactSchema)
+    store = Section(StoreSchema)
+    shop = Section(ShopSchema)
+    fulfillment = Section(FulfillmentSchema)
+    entry = Section(EntrySchema)
+    documents = DocumentFiles()
+
+    @classmethod
+    def build(cls, data: dict[str, Any]) -> Application:
+        # A section given as null is the same as a section not given.
+        return Application(**{key: value for key, value in data.items() if value is not None})
+
+
+_SCHEMA = ApplicationSchema()
+
+
+def _quick_load(schema: Schema, data: Any, ruleset: RuleSet) -> Any:
+    """``schema.load(data)`` for well-formed data, or :class:`_Fallback`."""
+    if type(data) is not dict:
+        raise _Fallback
+    known = schema.load_fields
+    values = {}
+    for key, value in data.items():
+        field = known.get(key)
+        if field is None:
+            raise _Fallback
+        values[key] = field.quick(value, ruleset)  # type: ignore[attr-defined]
+    return schema.build(values)  # type: ignore[attr-defined]
+
+
+# --- the public helpers --------------------------------------------------------------------
+
+
+def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """marshmallow's nested error dict as ``{"store.rating": [...]}``.
+
+    ``_schema`` (an error about a whole object) names the object itself (``store``), or
+    stays ``_schema`` at the top level.
+    """
+    out: dict[str, list[str]] = {}
+    if isinstance(messages, Mapping):
+        for key, value in messages.items():
+            name = str(key)
+            path = prefix if name == "_schema" and prefix else f"{prefix}.{name}".lstrip(".")
+            for field_name, texts in flatten_errors(value, path).items():
+                out.setdefault(field_name, []).extend(texts)
+    elif isinstance(messages, list | tuple):
+        for item in messages:
+            for field_name, texts in flatten_errors(item, prefix).items():
+                out.setdefault(field_name, []).extend(texts)
+    else:
+        out[prefix or "_schema"] = [str(messages)]
+    return out
+
+
+def parse_application(data: object, *, ruleset: RuleSet | None = None) -> Application:
+    """Validate plain JSON data into an :class:`Application`.
+
+    Raises :class:`InputError` (dotted field names) on anything malformed; never anything
+    else, whatever JSON value sits in whatever field. ``ruleset`` supplies the category,
+    platform and document-kind lists (default: the rule set in force today).
+    """
+    try:
+        quick: Application = _quick_load(_SCHEMA, data, ruleset or default_ruleset())
+    except _Fallback:
+        pass
+    else:
+        return quick
+    token = _ruleset_var.set(ruleset)
+    try:
+        application: Application = _SCHEMA.load(data)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise InputError(flatten_errors(exc.messages)) from None
+    finally:
+        _ruleset_var.reset(token)
+    return application
+
+
+def application_to_dict(application: Application) -> dict[str, Any]:
+    """The JSON form of ``application`` (every field, ``null`` when not given): the inverse of
+    :func:`parse_application`, for saving drafts and writing files."""
+    data: dict[str, Any] = _SCHEMA.dump(application)
+    data["documents"] = dict(application.documents)
+    return data
+
+
+# --- CSV -----------------------------------------------------------------------------------
+
+
+def _scalar_fields() -> Iterator[tuple[str, fields.Field]]:
+    """Every leaf field of the application, by dotted name, in the schema's order."""
+    for name, field in _SCHEMA.fields.items():
+        if isinstance(field, fields.Nested):
+            nested = field.schema
+            for sub_name, sub_field in nested.fields.items():
+                yield f"{name}.{sub_name}", sub_field
+        elif not isinstance(field, DocumentFiles):
+            yield name, field
+
+
+def csv_columns(ruleset: RuleSet | None = None) -> list[str]:
+    """The CSV columns, in order: every field by dotted name, then one per document kind."""
+    kinds = (ruleset or default_ruleset()).document_kinds
+    return [name for name, _ in _scalar_fields()] + [f"documents.{kind}" for kind in kinds]
+
+
+#: The CSV columns of the rule set in force at start-up (documentation and templates).
+CSV_COLUMNS: list[str] = csv_columns()
+_COLUMN_SET = frozenset(CSV_COLUMNS)
+
+_NUMBER_COLUMNS = {name for name, field in _scalar_fields() if isinstance(field, fields.Number)}
+_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
+
+
+def _number_cell(text: str) -> int | float:
+    """A number as a spreadsheet writes it; ``ValueError`` otherwise."""
+    if len(text) > 40 or not _NUMBER.fullmatch(text):
+        raise ValueError(text)
+    if text.lstrip("+-").isdigit():
+        return int(text)
+    return float(text)
+
+
+def csv_row_to_data(row: Mapping[Any, Any], *, ruleset: RuleSet | None = None) -> dict[str, Any]:
+    """One CSV row (as :class:`csv.DictReader` gives it) in the JSON shape of an application.
+
+    The one place where text cells become typed values: an empty cell is a field not given,
+    a number column's text becomes a number (or an error naming the column); everything
+    else is left to :func:`parse_application`. Raises :class:`InputError` for unknown
+    columns, surplus cells and cells that are not numbers.
+    """
+    columns = set(csv_columns(ruleset)) if ruleset else _COLUMN_SET
+    data: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for column, cell in row.items():
+        if column is None:
+            errors["_row"] = ["More cells than columns."]
+            continue
+        if column not in columns:
+            errors[str(column)] = ["Unknown column: columns are dotted field names (store.rating)."]
+            continue
+        text = cell.strip() if isinstance(cell, str) else ""
+        if not text:
+            continue
+        value: Any = text
+        if column in _NUMBER_COLUMNS:
+            try:
+                value = _number_cell(text)
+            except ValueError:
+                errors[column] = [f"Not a number: {text[:40]!r}."]
+                continue
+        section, _, leaf = column.partition(".")
+        if leaf:
+            data.setdefault(section, {})[leaf] = value
+        else:
+            data[section] = value
+    if errors:
+        raise InputError(errors)
+    return data
+
+
+def application_to_csv_row(application: Application) -> dict[str, str]:
+    """``application`` as a CSV row keyed by :data:`CSV_COLUMNS` (empty cell: not given)."""
+    data = application_to_dict(application)
+    row: dict[str, str] = {}
+    for column in CSV_COLUMNS:
+        section, _, leaf = column.partition(".")
+        value = data.get(section)
+        if leaf:
+            value = (value or {}).get(leaf)
+        row[column] = _cell(value)
+    return row
+
+
+def _cell(value: Any) -> str:
+    """A value as a spreadsheet shows it: 650000 rather than 650000.0, floats exactly."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    return str(value)

@@ -16,14 +16,22 @@ _EXPECTED = {
 LICENSE_DOCUMENT = {"CN": "business_license", "HK": "hk_business_registration"}
 
 
-@rule("entity.license_number")
-def license_number(app: Application, ctx: RuleContext) -> Iterator[Check]:
+def _judged_region(app: Application, ctx: RuleContext) -> str | Check:
+    """The region when its papers are judged (CN, HK); otherwise the check to report
+    instead: missing while no region is given, n/a for any other region."""
     region = app.entity.region
     if not region:
-        yield ctx.check(Status.MISSING, "missing_region", field="entity.region")
-        return
+        return ctx.check(Status.MISSING, "missing_region", field="entity.region")
     if region not in _EXPECTED:
-        yield ctx.check(Status.NOT_APPLICABLE, actual=region)
+        return ctx.check(Status.NOT_APPLICABLE, actual=region)
+    return region
+
+
+@rule("entity.license_number")
+def license_number(app: Application, ctx: RuleContext) -> Iterator[Check]:
+    region = _judged_region(app, ctx)
+    if isinstance(region, Check):
+        yield region
         return
     expected_en, expected_zh = _EXPECTED[region]
     typed = app.entity.license_number
@@ -131,12 +139,9 @@ def license_duplicate(app: Application, ctx: RuleContext) -> Iterator[Check]:
 
 @rule("entity.hk_documents")
 def registration_documents(app: Application, ctx: RuleContext) -> Iterator[Check]:
-    region = app.entity.region
-    if not region:
-        yield ctx.check(Status.MISSING, "missing_region", field="entity.region")
-        return
-    if region not in _EXPECTED:
-        yield ctx.check(Status.NOT_APPLICABLE, actual=region)
+    region = _judged_region(app, ctx)
+    if isinstance(region, Check):
+        yield region
         return
     kinds = [
         kind

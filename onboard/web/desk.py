@@ -1,0 +1,357 @@
+"""The reviewer desk: login, the queue, one application with its evidence, decisions, and
+the admins' pages (reason templates, accounts, audit log, outbox).
+
+Every page except the login refuses anyone not logged in with the right role
+(:func:`onboard.auth.login_required`). What is decided and stored lives in
+:mod:`onboard.review`; the views only route and render.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from onboard import audit, auth, repository, review
+from onboard.eligibility.ruleset import default_ruleset
+from onboard.extensions import db, limiter
+from onboard.i18n import babel_locale
+from onboard.mail import send_email
+from onboard.models import ApplicationRecord, Decision, ReasonTemplate, UserAccount
+from onboard.web import forms
+
+bp = Blueprint("desk", __name__, url_prefix="/desk")
+
+
+@bp.after_request
+def _private(response: Response) -> Response:
+    """Desk pages show personal data: never cached. (The Content-Security-Policy and the
+    other headers every page gets come from :mod:`onboard.security`.)"""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.app_template_global()
+def state_name(state: str) -> str:
+    return {
+        "draft": _("draft"),
+        "submitted": _("waiting for review"),
+        "approved": _("approved"),
+        "rejected": _("rejected"),
+        "changes_requested": _("changes requested"),
+    }.get(state, state)
+
+
+@bp.app_template_global()
+def outcome_name(outcome: str) -> str:
+    return {
+        "approved": _("Approve"),
+        "rejected": _("Reject"),
+        "changes_requested": _("Ask for changes"),
+    }.get(outcome, outcome)
+
+
+def _application(public_id: str) -> ApplicationRecord:
+    record = repository.get_application(public_id)
+    if record is None or record.state == "draft":
+        abort(404)
+    return record
+
+
+# --- login and logout ----------------------------------------------------------------------
+
+
+def _login_limit() -> str:
+    return str(current_app.config.get("ONBOARD_LOGIN_LIMIT", "10 per 5 minutes"))
+
+
+def _failed(response: Response) -> bool:
+    """Only failed attempts count towards the limit (a success redirects)."""
+    return response.status_code != 302
+
+
+def _account_key() -> str:
+    return "account:" + (request.form.get("email") or "").strip().casefold()[:320]
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/desk/") and not target.startswith("//"):
+        return target
+    return url_for(".queue")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed)
+def login() -> ResponseReturnValue:
+    if request.method == "GET":
+        return render_template("desk/login.html", next=request.args.get("next", ""))
+    email = request.form.get("email", "")
+    user = auth.authenticate(email, request.form.get("password", ""))
+    if user is None:
+        audit.record("login_failed", actor="anonymous", account=email.strip()[:320])
+        db.session.commit()
+        error = _("Wrong email address or password.")
+        return render_template("desk/login.html", error=error, email=email), 401
+    auth.log_in(user)
+    db.session.commit()
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.post("/logout")
+@auth.login_required()
+def logout() -> ResponseReturnValue:
+    auth.log_out(current_user._get_current_object())
+    db.session.commit()
+    flash(_("You are logged out."), "ok")
+    return redirect(url_for(".login"))
+
+
+# --- the queue -----------------------------------------------------------------------------
+
+
+@bp.get("/")
+@auth.login_required()
+def queue() -> ResponseReturnValue:
+    filters = review.QueueFilter.from_args(request.args)
+    page = review.queue(filters, current_user._get_current_object())
+    return render_template("desk/queue.html", page=page, ruleset=default_ruleset())
+
+
+# --- one application -----------------------------------------------------------------------
+
+
+def _view_context(record: ApplicationRecord) -> dict[str, Any]:
+    ruleset = default_ruleset()
+    evaluation = record.evaluations[-1] if record.evaluations else None
+    checks = sorted(
+        evaluation.checks if evaluation else [],
+        key=lambda c: forms.STATUS_ORDER.index(c.status) if c.status in forms.STATUS_ORDER else 9,
+    )
+    history = review.history(record)
+    review.seed_reason_templates(ruleset)
+    failing = {c.code for c in checks if c.status in ("fail", "missing", "review")}
+    return {
+        "record": record,
+        "ruleset": ruleset,
+        "evaluation": evaluation,
+        "checks": checks,
+        "failing": failing,
+        "changed": {c.field for c in history[0].changes} if history else set(),
+        "license": forms.license_view(record),
+        "history": history,
+        "duplicates": review.duplicates(record),
+        "decisions": review.decisions(record),
+        "templates": review.reason_templates(),
+        "reviewers": review.reviewers(),
+        "events": review.audit_events(50, record),
+    }
+
+
+@bp.get("/applications/<public_id>")
+@auth.login_required()
+def application(public_id: str) -> ResponseReturnValue:
+    record = _application(public_id)
+    context = _view_context(record)
+    review.viewed(record)
+    db.session.commit()
+    return render_template("desk/application.html", **context)
+
+
+@bp.post("/applications/<public_id>/assign")
+@auth.login_required()
+def assign(public_id: str) -> ResponseReturnValue:
+    record = _application(public_id)
+    raw = request.form.get("assignee", "")
+    if raw == "me":
+        raw = str(current_user.id)
+    assignee = db.session.get(UserAccount, int(raw)) if raw.isdigit() else None
+    if raw and (assignee is None or not assignee.active):
+        abort(400)
+    review.assign(record, assignee)
+    db.session.commit()
+    flash(_("Assignment saved."), "ok")
+    return redirect(url_for(".application", public_id=public_id))
+
+
+@bp.post("/applications/<public_id>/decision")
+@auth.login_required()
+def decide(public_id: str) -> ResponseReturnValue:
+    record = _application(public_id)
+    try:
+        decision, token = review.decide(
+            record,
+            request.form.get("outcome", ""),
+            reviewer=current_user._get_current_object(),
+            reason_ids=[int(i) for i in request.form.getlist("reason") if i.isdigit()],
+            comment=request.form.get("comment", ""),
+            note=request.form.get("note", ""),
+        )
+    except review.DecisionError as exc:
+        db.session.rollback()
+        flash(_("The decision was not saved: %(why)s", why=str(exc)), "warn")
+        return redirect(url_for(".application", public_id=public_id) + "#decide")
+    _send_decision(record, decision, token)
+    db.session.commit()
+    flash(_("Decision saved: %(outcome)s.", outcome=outcome_name(decision.outcome)), "ok")
+    return redirect(url_for(".queue"))
+
+
+def _send_decision(record: ApplicationRecord, decision: Decision, token: str | None) -> None:
+    """The applicant hears of every decision, in their language, with the reasons and (unless
+    approved) a fresh link to correct and resubmit. The internal note stays out."""
+    if not record.email:
+        flash(_("This application has no email address: tell the applicant another way."), "warn")
+        return
+    link = url_for("apply.resume", token=token, _external=True) if token else None
+    language = "en" if record.locale == "en" else "zh"
+    with force_locale(babel_locale(record.locale)):
+        body = render_template(
+            "desk/email_decision.txt", record=record, decision=decision, link=link, lang=language
+        )
+        subject = {
+            "approved": _("Your application %(id)s is approved", id=record.public_id),
+            "rejected": _("Your application %(id)s was not accepted", id=record.public_id),
+            "changes_requested": _(
+                "Your application %(id)s: please make changes", id=record.public_id
+            ),
+        }[decision.outcome]
+    row = send_email(
+        record.email,
+        subject,
+        body,
+        purpose=f"decision_{decision.outcome}",
+        application_id=record.id,
+    )
+    decision.email_id = row.id
+
+
+@bp.get("/applications/<public_id>/documents/<kind>")
+@auth.login_required()
+def document_file(public_id: str, kind: str) -> ResponseReturnValue:
+    """A stored document for the reviewer: its real type, sandboxed, never cached."""
+    record = _application(public_id)
+    document = repository.document(record, kind)
+    if document is None:
+        abort(404)
+    review.viewed(record, f"documents.{kind}")
+    db.session.commit()
+    extension = document.mime_type.rsplit("/", 1)[-1]
+    response = Response(
+        repository.document_store().read(document.sha256), mimetype=document.mime_type
+    )
+    response.headers["Content-Disposition"] = f'inline; filename="{kind}.{extension}"'
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# --- outbox --------------------------------------------------------------------------------
+
+
+@bp.get("/outbox")
+@auth.login_required()
+def outbox() -> ResponseReturnValue:
+    return render_template("desk/outbox.html", emails=review.outbox())
+
+
+# --- admins: reason templates, accounts, audit log -----------------------------------------
+
+
+@bp.get("/reasons")
+@auth.login_required(role="admin")
+def reasons() -> ResponseReturnValue:
+    ruleset = default_ruleset()
+    review.seed_reason_templates(ruleset)
+    db.session.commit()
+    templates = review.reason_templates(active_only=False)
+    return render_template("desk/reasons.html", templates=templates, ruleset=ruleset)
+
+
+@bp.post("/reasons", defaults={"template_id": None})
+@bp.post("/reasons/<int:template_id>")
+@auth.login_required(role="admin")
+def save_reason(template_id: int | None) -> ResponseReturnValue:
+    template = None
+    if template_id is not None:
+        template = db.session.get(ReasonTemplate, template_id)
+        if template is None:
+            abort(404)
+    form = request.form
+    try:
+        saved = review.save_reason_template(
+            template,
+            code=form.get("code", template.code if template else ""),
+            text_en=form.get("text_en", ""),
+            text_zh=form.get("text_zh", ""),
+            active=form.get("active") == "1",
+            by=current_user._get_current_object(),
+            ruleset=default_ruleset(),
+        )
+    except review.DecisionError as exc:
+        db.session.rollback()
+        flash(_("Not saved: %(why)s", why=str(exc)), "warn")
+        return redirect(url_for(".reasons"))
+    db.session.commit()
+    flash(_("Reason saved."), "ok")
+    return redirect(url_for(".reasons") + f"#reason-{saved.id}")
+
+
+@bp.get("/users")
+@auth.login_required(role="admin")
+def users() -> ResponseReturnValue:
+    return render_template("desk/users.html", users=auth.users())
+
+
+@bp.post("/users")
+@auth.login_required(role="admin")
+def create_user() -> ResponseReturnValue:
+    form = request.form
+    try:
+        user = auth.create_user(
+            form.get("email", ""),
+            form.get("name", ""),
+            form.get("role", ""),
+            form.get("password", ""),
+        )
+    except auth.AccountError as exc:
+        db.session.rollback()
+        flash(_("Not saved: %(why)s", why=str(exc)), "warn")
+        return redirect(url_for(".users"))
+    audit.record("account_created", account=user.email, role=user.role)
+    db.session.commit()
+    flash(_("Account created for %(email)s.", email=user.email), "ok")
+    return redirect(url_for(".users"))
+
+
+@bp.post("/users/<int:user_id>/active")
+@auth.login_required(role="admin")
+def set_active(user_id: int) -> ResponseReturnValue:
+    user = db.session.get(UserAccount, user_id)
+    if user is None:
+        abort(404)
+    if user.id == current_user.id:
+        abort(400)  # an admin cannot lock themselves out
+    auth.set_active(user, request.form.get("active") == "1")
+    audit.record("account_active", account=user.email, active=user.active)
+    db.session.commit()
+    return redirect(url_for(".users"))
+
+
+@bp.get("/audit")
+@auth.login_required(role="admin")
+def audit_log() -> ResponseReturnValue:
+    return render_template("desk/audit.html", events=review.audit_events(500))

@@ -488,8 +488,8 @@ def test_uscc_org_check() -> None:
 
 @pytest.mark.parametrize("code", REAL_USCCS)
 def test_uscc_check_char(code: str) -> None:
-    # A Fujian-pilot-shaped code (9135…, M…) asks for review instead; tested below.
-    fujian = code.startswith("9135") and code[8] == "M"
+    # A Fujian-pilot-shaped code (9135…, M and a digit) asks for review instead; tested below.
+    fujian = code.startswith("9135") and code[8] == "M" and code[9].isdigit()
     for char in USCC_ALPHABET.replace(code[17], ""):
         result = validate_uscc(code[:17] + char)
         assert result.problem == ("pilot_check_char" if fujian else "check_char")
@@ -527,6 +527,8 @@ def test_fujian_shape_failing_position_17_too_is_a_plain_fail() -> None:
         ("91440300", "M0001TGQ"),  # not Fujian
         ("92350100", "M0001TGQ"),  # Fujian, but an individual business
         ("91350100", "A0001TGQ"),  # Fujian, organisation code not M…
+        ("91350200", "MA2UJY3J"),  # Fujian, but a registrar's MA… code of the national scheme
+        ("91350211", "MB0001TG"),  # likewise MB…: a letter after the M
         ("51350100", "M0001TGQ"),  # Fujian, not 工商
     ],
 )

@@ -208,6 +208,18 @@ def test_fujian_pilot_code_goes_to_a_person() -> None:
     assert reading.candidates[0] == "91350100M0001TGQXM"
 
 
+def test_fujian_code_of_the_national_scheme_is_repaired() -> None:
+    """A Fujian ``MA…`` code is an ordinary one: its last character misread is repaired like
+    any other code's, not sent to a person as if it were a pilot code."""
+    code = "91350200MA2UJY3DX8"
+    assert validate_uscc(code).valid
+    read = _swap(code, 18, "B")
+    assert not validate_uscc(read).review
+    reading = repair_uscc(read, confidences=[0.99] * 17 + [0.5])
+    assert (reading.status, reading.license_number) == ("corrected", code)
+    assert reading.corrections == (Correction(18, "B", "8"),)
+
+
 def test_confident_character_is_not_changed() -> None:
     code = "91440300708461136T"
     read = _swap(code, 14, "L")  # 1 read as L: a unique look-alike fix

@@ -14,10 +14,11 @@ import zlib
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
+import numpy as np
 import pytest
 from PIL import Image
 
-from onboard.ocr import backends, clear_cache, read_license
+from onboard.ocr import backends, clear_cache, geometry, read_license
 from onboard.ocr.backends import LineText, OcrTimeout
 from tests.licensefactory import Sample, corpus, hk_br_certificate, render_code_line
 
@@ -104,6 +105,72 @@ def test_second_read_comes_from_the_cache() -> None:
     clear_cache()
     read_license(data, backend=Counting())
     assert calls > 0
+
+
+class Scripted:
+    """A backend that answers with the given lines in turn (the last one from then on)."""
+
+    name = "scripted"
+
+    def __init__(self, *texts: str) -> None:
+        self.texts = list(texts)
+        self.calls = 0
+
+    def read_line(self, image: Image.Image, whitelist: str, timeout: float, psm: int = 7):
+        text = self.texts[min(self.calls, len(self.texts) - 1)]
+        self.calls += 1
+        return LineText(text, 0.99, (0.99,) * len(text), ((),) * len(text))
+
+
+def test_a_later_pass_needs_another_reading_to_confirm_it() -> None:
+    """Held-out photo 5005: the first pass read one character wrong (and nothing repairs
+    it), the raw-line pass three wrong in a way that passes both checks. Never reported."""
+    wrong = "934403088291916118"
+    backend = Scripted("93440306029191611B", wrong, "93440306029191611B")
+    reading = read_license(render_code_line(CODE, digit_px=24), backend=backend)
+    assert reading.license_number is None and reading.status == "ambiguous"
+    assert backend.calls > 3  # the second looks were taken, and none confirmed it
+
+
+def test_a_later_pass_one_slip_from_the_first_is_believed() -> None:
+    slipped = CODE[:15] + "8" + CODE[16:]  # 3 read as 8, confidently: no repair
+    backend = Scripted(slipped, CODE)
+    reading = read_license(render_code_line(CODE, digit_px=24), backend=backend)
+    assert (reading.status, reading.license_number) == ("ok", CODE)
+    assert backend.calls == 2
+
+
+def test_running_out_of_time_in_the_second_looks_keeps_the_first_reading() -> None:
+    slipped = CODE[:15] + "8" + CODE[16:]
+
+    class SlowLater(Scripted):
+        def read_line(self, image: Image.Image, whitelist: str, timeout: float, psm: int = 7):
+            if self.calls >= 3:
+                raise OcrTimeout("too slow")
+            return super().read_line(image, whitelist, timeout, psm)
+
+    reading = read_license(render_code_line(CODE, digit_px=24), backend=SlowLater(slipped))
+    assert (reading.status, reading.raw, reading.license_number) == ("ambiguous", slipped, None)
+
+
+def test_a_valid_code_of_another_authority_goes_to_a_person() -> None:
+    """An 18-character window of the license's serial number can pass both checks; a
+    business license's code is 91/92/93…, so anything else is only offered as a candidate."""
+    serial = "713295236182295440"
+    reading = read_license(render_code_line(CODE, digit_px=24), backend=Scripted(serial))
+    assert (reading.status, reading.license_number, reading.valid) == ("ambiguous", None, False)
+    assert reading.candidates == (serial,)
+
+
+def test_line_blobs_are_found_whole() -> None:
+    mask = np.zeros((12, 30), dtype=bool)
+    mask[1:4, 2:9] = True
+    mask[4, 9] = True  # touches the first blob diagonally: the same blob
+    mask[8:11, 15:28] = True
+    mask[5, 0] = True
+    boxes = sorted((b.x0, b.y0, b.x1, b.y1) for b in geometry.components(mask))
+    assert boxes == [(0, 5, 1, 6), (2, 1, 10, 5), (15, 8, 28, 11)]
+    assert geometry.components(np.zeros((4, 4), dtype=bool)) == []
 
 
 @pytest.mark.parametrize("digit_px", [6, 9])

@@ -242,9 +242,14 @@ def _is_uscc_region(division: str) -> bool:
 
 
 def _is_fujian_pilot(code: str) -> bool:
-    """Early Fujian pilot codes (``9135…``, organisation code ``M…``) were issued before the
-    mod-31 rule was enforced; some fail only that check yet are real (RULES.md §2)."""
-    return code.startswith("9135") and code[8] == "M"
+    """Early Fujian pilot codes were issued before the mod-31 rule was enforced; some fail
+    only that check yet are real (RULES.md §2). They are ``9135…`` codes whose organisation
+    code is ``M`` followed by digits: every known one starts ``M000`` (``91350100M0001TGQXM``,
+    ``91350211M0000XUF46``, ``91350203M0001FUE2P``, ``91350211M00013FA1N``). The codes that
+    registrars have assigned since the national roll-out put a letter after the ``M``
+    (``MA…``, ``MB…``) and follow the standard, so one of those failing the check is a slip,
+    not a pilot code."""
+    return code.startswith("9135") and code[8] == "M" and code[9].isdigit()
 
 
 def validate_uscc(text: str) -> IdCheck:

@@ -44,6 +44,7 @@ __all__ = [
     "CharDifference",
     "LicenseComparison",
     "are_lookalikes",
+    "clean_reading",
     "compare_license_numbers",
     "lookalikes_of",
     "repair_hk_br",
@@ -126,7 +127,7 @@ def _forced(char: str, index: int) -> str | None:
     return next(iter(options)) if len(options) == 1 else None
 
 
-def _clean(raw: str) -> str:
+def clean_reading(raw: str) -> str:
     """What a reader returned, as a compact upper-case string (NFKC, separators dropped).
 
     Punctuation a reader invents between characters (``.``, ``,``, ``'``) is dropped too: it
@@ -218,7 +219,7 @@ def repair_uscc(
     business license) keeps substitutions from moving characters 1–2 off ``91``/``92``/``93``;
     a reading that is valid as it stands is accepted whatever its authority.
     """
-    read = _clean(raw)
+    read = clean_reading(raw)
     if not read:
         return _reading("unreadable", raw)
     if len(read) != 18:
@@ -256,7 +257,7 @@ def repair_hk_br(raw: str) -> LicenseReading:
     """A Hong Kong BR number read from a certificate: 8 digits, or the certificate number
     ``99999999-999-99-99-X`` whose first 8 digits it is. Hong Kong publishes no check digit,
     so only the format is judged; a reading that does not fit is ``ambiguous`` for a person."""
-    text = _clean(raw)
+    text = clean_reading(raw)
     if not text:
         return _reading("unreadable", raw, scheme="hk_br")
     fixed = list(text)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from PIL import Image
+from PIL import Image, ImageFilter
 
 #: Width of the image the layout is analysed at: large enough to separate lines of 12 pt text
 #: on an A4 page, small enough that every step is a few milliseconds.
@@ -46,7 +46,9 @@ def ink_channel(image: Image.Image) -> Image.Image:
     """The red channel: black text stays dark, the red seal and an orange border turn light."""
     if image.mode == "L":
         return image
-    return image.convert("RGB").getchannel("R")
+    if image.mode != "RGB":
+        image = image.convert("RGB")
+    return image.getchannel("R")
 
 
 def box_mean(grey: Grey, radius: int) -> Grey:
@@ -71,15 +73,27 @@ def binarise(grey: Grey, radius: int, k: float = 0.12) -> Mask:
     return grey < mean * (1.0 - k)
 
 
+def binarise_image(image: Image.Image, radius: int, k: float = 0.12) -> Mask:
+    """:func:`binarise` of an 8-bit image, with Pillow's box blur for the local mean: the
+    same mask to within a grey level of rounding, at a quarter of the cost."""
+    mean = np.asarray(image.filter(ImageFilter.BoxBlur(radius)), dtype=np.float32)
+    return np.asarray(image, dtype=np.float32) < mean * (1.0 - k)
+
+
+#: Ink pixels the skew is measured on at most: 20,000 find the same angle as 60,000 to within
+#: the 0.1° step on the benchmark photos, in half the time.
+SKEW_SAMPLE = 20_000
+
+
 def skew_angle(mask: Mask, limit: float = 5.0) -> float:
     """The angle (degrees, counter-clockwise positive as in ``Image.rotate``) that makes the
     text lines horizontal: the one whose sheared row profile is sharpest."""
     ys, xs = np.nonzero(mask)
     if len(ys) < 50:
         return 0.0
-    if len(ys) > 60_000:  # a sample keeps the cost bounded on dense pages
-        pick = np.random.default_rng(0).choice(len(ys), 60_000, replace=False)
-        ys, xs = ys[pick], xs[pick]
+    if len(ys) > SKEW_SAMPLE:  # every k-th ink pixel keeps the cost bounded on dense pages
+        step = -(-len(ys) // SKEW_SAMPLE)
+        ys, xs = ys[::step], xs[::step]
     height = mask.shape[0]
     xs_f = xs.astype(np.float64) - mask.shape[1] / 2
 
@@ -98,59 +112,67 @@ def smear(mask: Mask, gap: int) -> Mask:
     """Fill horizontal runs of background shorter than ``gap`` between two ink pixels, so the
     characters of a line join into one blob (run-length smoothing)."""
     w = mask.shape[1]
-    idx = np.arange(w)
-    last = np.where(mask, idx, -(10**6))
-    last = np.maximum.accumulate(last, axis=1)
-    nxt = np.where(mask, idx, 10**6)
-    nxt = np.minimum.accumulate(nxt[:, ::-1], axis=1)[:, ::-1]
+    idx = np.arange(w, dtype=np.int32)  # half the memory traffic of the default int64
+    far = np.int32(10**6)
+    last = np.maximum.accumulate(np.where(mask, idx, -far), axis=1)
+    nxt = np.minimum.accumulate(np.where(mask, idx, far)[:, ::-1], axis=1)[:, ::-1]
     return mask | ((nxt - last) <= gap)
 
 
 def components(mask: Mask) -> list[Line]:
-    """Bounding boxes of the 8-connected blobs of ``mask``, found run by run."""
+    """Bounding boxes of the 8-connected blobs of ``mask``.
+
+    Vectorised: the horizontal runs of ink are found for all rows at once, each run is linked
+    to the runs of the next row that touch it (diagonally included), and the links are
+    resolved by hooking every label to the smallest one it meets and then jumping pointers
+    until nothing changes (a few rounds, whatever the blobs' shapes), with no Python loop
+    over rows or runs.
+    """
     h, w = mask.shape
     padded = np.zeros((h, w + 2), dtype=np.int8)
     padded[:, 1:-1] = mask
     diff = np.diff(padded, axis=1)
-    parent: list[int] = []
-    boxes: list[list[int]] = []
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    prev: list[tuple[int, int, int]] = []
-    for y in range(h):
-        starts = np.flatnonzero(diff[y] == 1)
-        ends = np.flatnonzero(diff[y] == -1)
-        current: list[tuple[int, int, int]] = []
-        j = 0
-        for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
-            label = len(parent)
-            parent.append(label)
-            boxes.append([s, y, e, y + 1])
-            while j < len(prev) and prev[j][1] < s:  # runs above that end before this one
-                j += 1
-            k = j
-            while k < len(prev) and prev[k][0] <= e:
-                a, b = find(prev[k][2]), find(label)
-                if a != b:
-                    parent[b] = a
-                k += 1
-            current.append((s, e, label))
-        prev = current
-    merged: dict[int, list[int]] = {}
-    for i, box in enumerate(boxes):
-        root = find(i)
-        if root in merged:
-            m = merged[root]
-            m[0], m[1] = min(m[0], box[0]), min(m[1], box[1])
-            m[2], m[3] = max(m[2], box[2]), max(m[3], box[3])
-        else:
-            merged[root] = list(box)
-    return [Line(*box) for box in merged.values()]
+    sy, sx = np.nonzero(diff == 1)
+    ey, ex = np.nonzero(diff == -1)  # row-major like the starts: run i is [sx[i], ex[i])
+    n = len(sy)
+    if n == 0:
+        return []
+    stride = w + 3
+    row_first = np.searchsorted(sy, np.arange(h + 2))
+    # Runs of the next row touching run i form a contiguous range of the sorted runs: from
+    # the first whose end reaches its start to the last whose start is before its end.
+    lo = np.searchsorted(ey * stride + ex, (sy + 1) * stride + sx, side="left")
+    hi = np.searchsorted(sy * stride + sx, (sy + 1) * stride + ex, side="right")
+    lo = np.maximum(lo, row_first[sy + 1])
+    hi = np.minimum(hi, row_first[sy + 2])
+    counts = np.maximum(hi - lo, 0)
+    total = int(counts.sum())
+    a = np.repeat(np.arange(n), counts)
+    b = np.repeat(lo, counts) + (np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts))
+    labels = np.arange(n)
+    while total:
+        la, lb = labels[a], labels[b]
+        if np.array_equal(la, lb):
+            break
+        low = np.minimum(la, lb)
+        np.minimum.at(labels, la, low)
+        np.minimum.at(labels, lb, low)
+        while True:
+            jumped = labels[labels]
+            if np.array_equal(jumped, labels):
+                break
+            labels = jumped
+    roots, inverse = np.unique(labels, return_inverse=True)
+    k = len(roots)
+    x0, y0 = np.full(k, w), np.full(k, h)
+    x1, y1 = np.zeros(k, dtype=np.int64), np.zeros(k, dtype=np.int64)
+    np.minimum.at(x0, inverse, sx)
+    np.minimum.at(y0, inverse, sy)
+    np.maximum.at(x1, inverse, ex)
+    np.maximum.at(y1, inverse, sy + 1)
+    return [
+        Line(*box) for box in zip(x0.tolist(), y0.tolist(), x1.tolist(), y1.tolist(), strict=True)
+    ]
 
 
 def ink_rows(mask: Mask, fraction: float = 0.25) -> tuple[int, int] | None:

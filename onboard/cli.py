@@ -28,6 +28,7 @@ Large batches run in worker processes (one per CPU) in chunks; the output keeps 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import gc
 import io
 import json
@@ -35,6 +36,7 @@ import os
 import sys
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from multiprocessing.pool import AsyncResult
@@ -143,6 +145,11 @@ class Settings:
     lang: str
     colour: bool
     single: bool = False
+    # Agencies (issue 6): documents looked up here instead of next to the file; what must
+    # change in the output; per-row lines kept for the summary table and the HTML report.
+    documents_dir: Path | None = None
+    explain: bool = False
+    collect: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +167,7 @@ class Outcome:
     code: int  # 0 eligible, 1 not eligible, 2 bad input
     text: str  # rendered in the output format
     error: str | None = None  # one-line summary of bad input
+    client: Any = None  # onboard.agencies.report.ClientLine, with Settings.collect
 
 
 @main.command()
@@ -196,6 +204,24 @@ class Outcome:
     default=None,
     help="Progress bar on stderr (default: when stderr is a terminal).",
 )
+@click.option(
+    "--documents",
+    "documents_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Folder the document file names are relative to (default: the file's folder).",
+)
+@click.option("--explain", is_flag=True, help="Add what must change for each to pass.")
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write an HTML report: counts, most common failing rules, what to fix.",
+)
+@click.option(
+    "--summary/--no-summary",
+    default=None,
+    help="Summary table on stderr at the end (default: when stderr is a terminal).",
+)
 def check(  # noqa: PLR0917 — one parameter per option
     file: Path,
     as_of_text: str | None,
@@ -204,6 +230,10 @@ def check(  # noqa: PLR0917 — one parameter per option
     no_ocr: bool,
     jobs: int,
     progress: bool | None,
+    documents_dir: Path | None = None,
+    explain: bool = False,
+    html_path: Path | None = None,
+    summary: bool | None = None,
 ) -> int:
     """Pre-screen the application(s) in FILE (.json, .jsonl or .csv)."""
     try:
@@ -217,11 +247,20 @@ def check(  # noqa: PLR0917 — one parameter per option
             lang=lang,
             colour=output == "text" and _colour_wanted(sys.stdout),
             single=kind == "json",
+            documents_dir=documents_dir,
+            explain=explain,
+            collect=html_path is not None or bool(summary),
         )
+        if summary is None and sys.stderr.isatty():
+            settings = dataclasses.replace(settings, collect=True)
+            summary = True
         if kind == "json":
-            return _check_one(file, settings)
-        show = progress if progress is not None else sys.stderr.isatty()
-        return _check_batch(file, kind, settings, jobs=jobs, progress=show)
+            code = _check_one(file, settings)
+        else:
+            show = progress if progress is not None else sys.stderr.isatty()
+            code = _check_batch(file, kind, settings, jobs=jobs, progress=show)
+        _report_files(file, settings, html_path, bool(summary))
+        return code
     except FileInputError as exc:
         _complain(str(exc))
         return 2
@@ -264,6 +303,8 @@ def _check_one(file: Path, settings: Settings) -> int:
     if not data.strip():
         raise FileInputError(f"{file}: empty file")
     outcome = check_row(settings, RowInput(1, 1, data, len(data)))
+    if outcome.client is not None:
+        _collected.append(outcome.client)
     if outcome.code == 2:
         raise FileInputError(f"{file}: {outcome.error}")
     head = _csv_line(RESULT_COLUMNS) if settings.output == "csv" else ""
@@ -290,7 +331,7 @@ def check_row(settings: Settings, item: RowInput) -> Outcome:
 
     try:
         application = _application(item.payload)
-        documents = _document_files(application, settings.base_dir)
+        documents = _document_files(application, settings.documents_dir or settings.base_dir)
         report = prescreen(
             application,
             documents=documents,
@@ -298,9 +339,22 @@ def check_row(settings: Settings, item: RowInput) -> Outcome:
             read_license=settings.read_license,
         )
     except InputError as exc:
-        return Outcome(item.row, item.line, 2, render_errors(settings, item, exc), exc.summary())
+        text = render_errors(settings, item, exc)
+        client = _offline().error_line(item.row, exc.errors) if settings.collect else None
+        return Outcome(item.row, item.line, 2, text, exc.summary(), client)
     code = 0 if report.verdict is Verdict.ELIGIBLE else 1
-    return Outcome(item.row, item.line, code, render_report(settings, item.row, report))
+    if not (settings.explain or settings.collect):
+        return Outcome(item.row, item.line, code, render_report(settings, item.row, report))
+    changes = _offline().changes_of(report, application)
+    text = render_report(settings, item.row, report, changes if settings.explain else None)
+    client = _offline().client_line(item.row, application, report, changes)
+    return Outcome(item.row, item.line, code, text, None, client if settings.collect else None)
+
+
+def _offline() -> Any:
+    from onboard.agencies import offline  # noqa: PLC0415 — only with --explain/--html
+
+    return offline
 
 
 def _application(payload: bytes | dict[str | None, Any]) -> Application:
@@ -358,13 +412,19 @@ def _document_files(application: Application, base_dir: Path) -> dict[str, Path]
 # --- rendering -------------------------------------------------------------------------------
 
 
-def render_report(settings: Settings, row: int, report: Report) -> str:
+def render_report(
+    settings: Settings, row: int, report: Report, changes: list[dict[str, Any]] | None = None
+) -> str:
     if settings.output == "json":
-        return _json(report.to_dict(), pretty=settings.single)
+        body = report.to_dict()
+        if changes is not None:  # --explain: an extra top-level field
+            body["changes"] = changes
+        return _json(body, pretty=settings.single)
     if settings.output == "csv":
         return _csv_line(_report_cells(row, report))
     title = "application" if settings.single else f"row {row}"
-    return report_text(report, title, lang=settings.lang, colour=settings.colour)
+    text = report_text(report, title, lang=settings.lang, colour=settings.colour)
+    return text + _offline().changes_text(changes, settings.lang) if changes else text
 
 
 def render_errors(settings: Settings, item: RowInput, error: InputError) -> str:
@@ -597,6 +657,7 @@ class ChunkResult:
     not_eligible: int
     bad: list[Outcome]  # rows with bad input (their text is in ``output`` too)
     size: int  # bytes of input, for the progress bar
+    clients: list[Any] = dataclasses.field(default_factory=list)  # with Settings.collect
 
 
 _SEPARATORS = {"json": ",\n", "csv": "", "text": "\n"}
@@ -611,6 +672,7 @@ def _check_chunk(settings: Settings, chunk: list[RowInput]) -> ChunkResult:
         not_eligible=sum(1 for outcome in outcomes if outcome.code == 1),
         bad=[outcome for outcome in outcomes if outcome.code == 2],
         size=sum(item.size for item in chunk),
+        clients=[outcome.client for outcome in outcomes if outcome.client is not None],
     )
 
 
@@ -662,6 +724,7 @@ class _Summary:
         self.bad: list[Outcome] = []
 
     def add(self, result: ChunkResult) -> None:
+        _collected.extend(result.clients)
         self.rows += result.rows
         self.not_eligible += result.not_eligible
         self.bad.extend(result.bad)
@@ -732,6 +795,26 @@ def _progress_bar(file: Path, show: bool) -> Any:
     return click.progressbar(length=total, label="Checking", file=sys.stderr)
 
 
+#: Per-row report lines of the current ``check`` (with ``Settings.collect``).
+_collected: list[Any] = []
+
+
+def _report_files(file: Path, settings: Settings, html: Path | None, summary: bool) -> None:
+    """After ``check``: the HTML report file and the summary table on stderr, if asked."""
+    lines, _collected[:] = list(_collected), []
+    if not settings.collect:
+        return
+    offline = _offline()
+    report = offline.summarize(sorted(lines, key=lambda line: line.row))
+    if html is not None:
+        try:
+            offline.write_html(html, lines, file.name)
+        except OSError as exc:
+            _complain(f"{html}: cannot write: {exc.strerror or exc}")
+    if summary:
+        click.echo(offline.summary_table(report), err=True, nl=False)
+
+
 # --- onboard ocr ---------------------------------------------------------------------------
 
 
@@ -785,7 +868,7 @@ def _license_image(image: Path) -> bytes:
         texts = ruleset.document_problems.get(facts.problem, ruleset.document_problems["corrupt"])
         values = {
             "detail": facts.detail or facts.problem,
-            "pixels": "?",
+            "pixels": (facts.width or 0) * (facts.height or 0) or "?",
             "max_pixels": ruleset.max_pixels,
         }
         raise FileInputError(f"{image}: {texts['en'].format_map(values)}")
@@ -826,9 +909,175 @@ def serve(host: str, port: int, debug: bool) -> int:
     except ConfigError as exc:
         _complain(str(exc))
         return 2
+    if debug and app.config["ONBOARD_ENV"] == "production":
+        _complain("--debug is not allowed when ONBOARD_ENV=production (the debugger runs code)")
+        return 2
     try:
         run_simple(host, port, app, threaded=True, use_reloader=debug, use_debugger=debug)
     except OSError as exc:
         _complain(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
         return 1
+    return 0
+
+
+# --- onboard users: accounts of the reviewer desk ------------------------------------------
+
+
+@main.group()
+def users() -> None:
+    """Accounts of the reviewer desk (the first admin; admins add the others on the desk)."""
+
+
+@users.command("create")
+@click.option("--email", required=True, help="The login: the person's email address.")
+@click.option("--name", default="", help="Shown on the desk (default: the email address).")
+@click.option(
+    "--role", type=click.Choice(["reviewer", "admin"]), default="admin", show_default=True
+)
+@click.password_option(
+    envvar="ONBOARD_NEW_PASSWORD", help="At least 12 characters; asked for when not given."
+)
+def users_create(email: str, name: str, role: str, password: str) -> int:
+    """Create a desk account (the database is migrated first, so this works on a fresh one)."""
+    from flask_migrate import upgrade  # noqa: PLC0415
+
+    from onboard import audit, auth, create_app  # noqa: PLC0415
+    from onboard.config import ConfigError  # noqa: PLC0415
+    from onboard.extensions import db  # noqa: PLC0415
+
+    try:
+        app = create_app()
+    except ConfigError as exc:
+        _complain(str(exc))
+        return 2
+    with app.app_context():
+        upgrade()
+        try:
+            user = auth.create_user(email, name, role, password)
+        except auth.AccountError as exc:
+            _complain(str(exc))
+            return 2
+        audit.record("account_created", actor="command line", account=user.email, role=role)
+        db.session.commit()
+        click.echo(f"created {user.role} {user.email}")
+    return 0
+
+
+# --- onboard agencies / keys: partner agencies and their API keys (issue 6) --------------
+
+
+def _add_agency_commands() -> None:
+    from onboard.agencies.commands import agencies, keys_group  # noqa: PLC0415
+
+    main.add_command(agencies)
+    main.add_command(keys_group, "keys")
+
+
+_add_agency_commands()
+
+
+# --- onboard privacy: one applicant's data, and retention ----------------------------------
+
+
+@main.group()
+def privacy() -> None:
+    """Applicants' personal data: export or erase one applicant's, purge abandoned drafts."""
+
+
+@contextmanager
+def _privacy_app() -> Iterator[Any]:
+    """The app's context for an admin command (None when the settings are wrong, said on
+    stderr); its database connections are closed on the way out."""
+    from onboard import create_app  # noqa: PLC0415
+    from onboard.config import ConfigError  # noqa: PLC0415
+    from onboard.extensions import db  # noqa: PLC0415
+
+    try:
+        app = create_app()
+    except ConfigError as exc:
+        _complain(str(exc))
+        yield None
+        return
+    with app.app_context():
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+@privacy.command("export")
+@click.argument("public_id")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=True, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="A directory (the zip is named after the application) or a .zip path.",
+)
+def privacy_export(public_id: str, out: Path) -> int:
+    """Write everything stored about one application, its files included, to a zip."""
+    from onboard import privacy as personal  # noqa: PLC0415
+
+    with _privacy_app() as app:
+        if app is None:
+            return 2
+        try:
+            result = personal.export_application(public_id, out)
+        except personal.NoSuchApplication as exc:
+            _complain(str(exc))
+            return 2
+    missing = f", {len(result.missing)} missing from the store" if result.missing else ""
+    click.echo(f"exported {public_id} to {result.path} ({result.files} files{missing})")
+    return 0
+
+
+@privacy.command("erase")
+@click.argument("public_id")
+@click.option("--yes", is_flag=True, help="Erase without asking.")
+def privacy_erase(public_id: str, yes: bool) -> int:
+    """Delete one application: its rows and its files not shared with another; audited."""
+    from onboard import privacy as personal  # noqa: PLC0415
+
+    if not yes:
+        click.confirm(f"Erase application {public_id} and its documents for good?", abort=True)
+    with _privacy_app() as app:
+        if app is None:
+            return 2
+        try:
+            result = personal.erase_application(public_id)
+        except personal.NoSuchApplication as exc:
+            _complain(str(exc))
+            return 2
+    click.echo(
+        f"erased {result.public_id}: {result.files_deleted} files deleted, "
+        f"{result.files_kept} kept (used by other applications)"
+    )
+    return 0
+
+
+@privacy.command("purge-drafts")
+@click.option(
+    "--older-than", default="90d", show_default=True, help="Untouched for this long: 90d, 12w."
+)
+@click.option("--dry-run", is_flag=True, help="List the drafts, erase nothing.")
+def privacy_purge_drafts(older_than: str, dry_run: bool) -> int:
+    """Erase drafts nobody has touched for a while (data retention)."""
+    from onboard import privacy as personal  # noqa: PLC0415
+
+    try:
+        age = personal.parse_age(older_than)
+    except ValueError as exc:
+        _complain(f"--older-than: {exc}")
+        return 2
+    with _privacy_app() as app:
+        if app is None:
+            return 2
+        result = personal.purge_drafts(age, dry_run=dry_run)
+    verb = "would erase" if dry_run else "erased"
+    click.echo(f"{verb} {len(result.drafts)} drafts untouched for {older_than}")
+    for public_id in result.drafts:
+        click.echo(f"  {public_id}")
+    if not dry_run:
+        click.echo(f"{result.files_deleted} files deleted")
     return 0

@@ -73,5 +73,36 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
+        # The desk's sessions end after a working day; nobody is remembered across browsers.
+        "PERMANENT_SESSION_LIFETIME": _int(env, "ONBOARD_SESSION_SECONDS", 8 * 3600),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # Outgoing email: SMTP when set (smtp://user:pass@host:587?starttls), else the outbox.
+        "ONBOARD_SMTP_URL": env.get("ONBOARD_SMTP_URL") or None,
+        "ONBOARD_MAIL_FROM": env.get("ONBOARD_MAIL_FROM") or "onboard <no-reply@onboard.local>",
+        # Login throttling shared by every worker when set; per process in memory otherwise.
+        "RATELIMIT_STORAGE_URI": env.get("ONBOARD_REDIS_URL") or "memory://",
+        "ONBOARD_LOGIN_LIMIT": env.get("ONBOARD_LOGIN_LIMIT") or "10 per 5 minutes",
+        # Agencies (issue 6). Background jobs: worker threads in this process by default;
+        # Celery on this broker (redis://…) when set, run by `celery -A onboard.jobs worker`.
+        "ONBOARD_BROKER_URL": env.get("ONBOARD_BROKER_URL") or None,
+        "ONBOARD_JOBS_QUEUE": env.get("ONBOARD_JOBS_QUEUE") or "onboard",
+        # Seconds before Redis hands the job of a worker that died to another worker.
+        "ONBOARD_JOBS_VISIBILITY_TIMEOUT": _int(env, "ONBOARD_JOBS_VISIBILITY_TIMEOUT", 3600),
+        "ONBOARD_JOB_THREADS": _int(env, "ONBOARD_JOB_THREADS", 2),
+        # Requests per API key (Flask-Limiter syntax), counted in RATELIMIT_STORAGE_URI.
+        "ONBOARD_API_RATE_LIMIT": env.get("ONBOARD_API_RATE_LIMIT") or "600 per minute",
+        "ONBOARD_BATCH_MAX_ROWS": _int(env, "ONBOARD_BATCH_MAX_ROWS", 100_000),
+        "ONBOARD_BATCH_CHUNK_ROWS": _int(env, "ONBOARD_BATCH_CHUNK_ROWS", 100),
+        "ONBOARD_BATCH_MAX_DOCUMENTS": _int(env, "ONBOARD_BATCH_MAX_DOCUMENTS", 20_000),
+        "ONBOARD_BATCH_MAX_UNZIPPED_BYTES": _int(
+            env, "ONBOARD_BATCH_MAX_UNZIPPED_BYTES", 1024 * MIB
+        ),
+        # A running batch without progress for this long has its jobs enqueued again.
+        "ONBOARD_BATCH_STALL_SECONDS": _int(env, "ONBOARD_BATCH_STALL_SECONDS", 600),
+        "ONBOARD_WEBHOOK_ATTEMPTS": _int(env, "ONBOARD_WEBHOOK_ATTEMPTS", 8),
+        "ONBOARD_WEBHOOK_BACKOFF": _int(env, "ONBOARD_WEBHOOK_BACKOFF", 5),
+        "ONBOARD_WEBHOOK_TIMEOUT": _int(env, "ONBOARD_WEBHOOK_TIMEOUT", 10),
         "PROPAGATE_EXCEPTIONS": False,
     }

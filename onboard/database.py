@@ -37,6 +37,7 @@ def _tune_sqlite(engine: Engine) -> None:
 
 def init_app(app: Flask) -> None:
     from onboard import models  # noqa: F401, PLC0415 — register the tables with the metadata
+    from onboard.agencies import models as _agencies  # noqa: F401, PLC0415
 
     url = app.config["DATABASE_URL"]
     if url.startswith("postgres://"):  # Heroku-style URLs name the old dialect

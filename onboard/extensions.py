@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
@@ -27,3 +30,7 @@ babel = Babel()
 csrf = CSRFProtect()
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate(directory=MIGRATIONS_DIR)
+#: The desk's sessions (onboard.auth sets the loader and the login page).
+login_manager = LoginManager()
+#: Limits only what is decorated (the desk login); storage from RATELIMIT_STORAGE_URI.
+limiter = Limiter(key_func=get_remote_address, headers_enabled=True)

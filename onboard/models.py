@@ -1,5 +1,6 @@
 """Tables: applications and their versions, documents, evaluations with each check, resume
-links and outgoing email. Only :mod:`onboard.repository` queries them; the rest of the code
+links and outgoing email; the reviewer desk's accounts, duplicate claims, decisions, reason
+templates and audit log. Only :mod:`onboard.repository` queries them; the rest of the code
 works with the domain objects it returns.
 """
 
@@ -9,6 +10,7 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
+from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -50,6 +52,16 @@ class ApplicationRecord(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None]
+    #: The desk: who works on it, and where it sorts in the queue (lower first; see
+    #: ``repository.priority_of``). ``agency_id`` names the partner agency that filed it
+    #: (issue 6 adds the agency table and its foreign key).
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    priority: Mapped[int] = mapped_column(default=9, index=True)
+    agency_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agency.id", ondelete="SET NULL"), index=True
+    )
 
     documents: Mapped[list[DocumentRecord]] = relationship(
         back_populates="application", cascade="all, delete-orphan", order_by="DocumentRecord.id"
@@ -170,3 +182,126 @@ class OutboxEmail(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
+
+
+# --- the reviewer desk ---------------------------------------------------------------------
+
+ROLES = ("reviewer", "admin")
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class UserAccount(UserMixin, db.Model):  # type: ignore[name-defined]
+    """A reviewer or an admin of the desk. Only the argon2 hash of the password is stored.
+
+    The session cookie names the account by ``session_token``, not by id: changing it (at
+    logout, password change or deactivation) ends every session the account had."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(20), default="reviewer")
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+    session_token: Mapped[str] = mapped_column(String(40), default=new_session_token)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+class LiveClaim(db.Model):  # type: ignore[name-defined]
+    """A live application's hold on a value that must be unique (license number, phone,
+    email, shop name). The unique (field, value) makes duplicates race-safe: of two
+    submissions at once, one inserts the row, the other finds it taken (see
+    ``repository.submit``). Released when the application stops being live."""
+
+    __tablename__ = "live_claim"
+    __table_args__ = (UniqueConstraint("field", "value", name="uq_live_claim_field_value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    field: Mapped[str] = mapped_column(String(40))
+    value: Mapped[str] = mapped_column(String(320))
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReasonTemplate(db.Model):  # type: ignore[name-defined]
+    """A reason a reviewer can pick, tied to a rule code, in both languages (admins edit)."""
+
+    __tablename__ = "reason_template"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Stable name: the rule code for the template seeded from the rule set.
+    key: Mapped[str] = mapped_column(String(60), unique=True)
+    code: Mapped[str] = mapped_column(String(40), index=True)
+    text_en: Mapped[str] = mapped_column(Text)
+    text_zh: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+
+class Decision(db.Model):  # type: ignore[name-defined]
+    """A reviewer's decision on one version. ``reasons`` and ``comment`` go to the applicant;
+    ``note`` stays inside."""
+
+    __tablename__ = "decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int]
+    #: approved, rejected, changes_requested
+    outcome: Mapped[str] = mapped_column(String(20))
+    #: [{"code": …, "en": …, "zh": …}] as the templates read when the decision was made
+    reasons: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    reviewer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    email_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_email.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    reviewer: Mapped[UserAccount | None] = relationship()
+
+
+class AuditEvent(db.Model):  # type: ignore[name-defined]
+    """Who did what, when: views of personal data, decisions, assignments, resubmissions,
+    logins. Append-only (nothing in the app updates or deletes a row); personal numbers in
+    ``detail`` are masked."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    #: The account's email, or "applicant"/"system": readable even after the account goes.
+    actor: Mapped[str] = mapped_column(String(320))
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("application.id", ondelete="SET NULL"), index=True
+    )
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    ip: Mapped[str | None] = mapped_column(String(45))

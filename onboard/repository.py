@@ -14,8 +14,11 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from onboard import audit
 from onboard.documents import inspect_document, reencode_image
 from onboard.eligibility.engine import evaluate
 from onboard.eligibility.identifiers import normalize_identifier
@@ -37,6 +40,7 @@ from onboard.models import (
     CheckResult,
     DocumentRecord,
     Evaluation,
+    LiveClaim,
     OutboxEmail,
     ResumeToken,
     utcnow,
@@ -46,6 +50,8 @@ from onboard.storage import DocumentStore
 
 #: Applications that count for duplicates: handed in and not turned down.
 LIVE_STATES = ("submitted", "approved", "changes_requested")
+#: States in which the applicant may change the application and submit it (again).
+EDITABLE_STATES = ("draft", "changes_requested", "rejected")
 RESUME_TTL = timedelta(days=30)
 
 
@@ -163,6 +169,9 @@ def attach_document(
         raise DocumentRejected(facts)
     stream.seek(0)
     original = stream.read(ruleset.max_bytes)
+    existing = next((doc for doc in record.documents if doc.kind == kind), None)
+    if existing is not None and existing.original_sha256 == hashlib.sha256(original).hexdigest():
+        return existing  # the same file again: its facts and OCR reading stand
     clean, mime_type = reencode_image(original, max_pixels=ruleset.max_pixels)
     sha256 = document_store().put(clean)
     reading = None
@@ -172,7 +181,6 @@ def attach_document(
 
         result = ocr(original, region=region or "CN")
         reading = {**result.to_dict(), "scheme": result.scheme}
-    existing = next((doc for doc in record.documents if doc.kind == kind), None)
     if existing is not None:
         record.documents.remove(existing)
         db.session.flush()
@@ -214,20 +222,24 @@ def document(record: ApplicationRecord, kind: str) -> DocumentRecord | None:
 # --- evaluation and submission -------------------------------------------------------------
 
 
+#: The values that must be unique across live applications: field -> normalised column.
+CLAIMED = {
+    "entity.license_number": ApplicationRecord.license_number,
+    "contact.phone": ApplicationRecord.phone_e164,
+    "contact.email": ApplicationRecord.email,
+    "shop.name": ApplicationRecord.shop_name_key,
+}
+
+
+def _claimed_values(record: ApplicationRecord) -> dict[str, str]:
+    values = {field: getattr(record, column.key) for field, column in CLAIMED.items()}
+    return {field: value for field, value in sorted(values.items()) if value}
+
+
 def find_duplicates(record: ApplicationRecord) -> dict[str, tuple[Duplicate, ...]]:
     """Other live applications sharing a license number, phone, email or shop name."""
-    columns = {
-        "entity.license_number": ApplicationRecord.license_number,
-        "contact.phone": ApplicationRecord.phone_e164,
-        "contact.email": ApplicationRecord.email,
-        "shop.name": ApplicationRecord.shop_name_key,
-    }
-    values = {
-        "entity.license_number": record.license_number,
-        "contact.phone": record.phone_e164,
-        "contact.email": record.email,
-        "shop.name": record.shop_name_key,
-    }
+    columns = CLAIMED
+    values = {field: getattr(record, column.key) for field, column in CLAIMED.items()}
     found: dict[str, tuple[Duplicate, ...]] = {}
     for field, column in columns.items():
         value = values[field]
@@ -298,8 +310,103 @@ def save_evaluation(record: ApplicationRecord, report: Report) -> Evaluation:
     return evaluation
 
 
+def priority_of(report: Report) -> int:
+    """Where an application sorts in the desk's queue, lower first: those a person must look
+    at (``review``), then near misses (one thing short of eligible), then eligible ones,
+    then the incomplete, then the clearly ineligible."""
+    problems = sum(c.status.value in ("fail", "missing") for c in report.checks)
+    verdict = report.verdict.value
+    if verdict == "review":
+        return 0
+    if verdict in ("ineligible", "incomplete") and problems == 1:
+        return 1
+    return {"eligible": 2, "incomplete": 3}.get(verdict, 4)
+
+
+def claim_live_values(record: ApplicationRecord) -> dict[str, int]:
+    """Take the record's unique values (license number, phone, email, shop name) in the
+    ``live_claim`` table; field -> id of the application that holds each one.
+
+    ``INSERT … ON CONFLICT DO NOTHING`` on the unique (field, value): of two transactions
+    claiming a value at once, PostgreSQL makes the second wait for the first and then find
+    the row taken; SQLite's BEGIN IMMEDIATE runs them one after the other. Values are claimed
+    in one fixed order, so two submissions sharing several values cannot deadlock.
+    """
+    wanted = _claimed_values(record)
+    for claim in db.session.scalars(select(LiveClaim).where(LiveClaim.application_id == record.id)):
+        if wanted.get(claim.field) != claim.value:
+            db.session.delete(claim)
+    db.session.flush()
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    holders: dict[str, int] = {}
+    for field, value in wanted.items():
+        holder = None
+        while holder is None:  # again if the holder let go between the insert and the read
+            db.session.execute(
+                insert(LiveClaim)
+                .values(field=field, value=value, application_id=record.id, created_at=utcnow())
+                .on_conflict_do_nothing(index_elements=["field", "value"])
+            )
+            holder = db.session.scalar(
+                select(LiveClaim.application_id).where(
+                    LiveClaim.field == field, LiveClaim.value == value
+                )
+            )
+        holders[field] = holder
+    return holders
+
+
+def release_live_values(record: ApplicationRecord) -> None:
+    """The record stopped being live (rejected): its values are free for others."""
+    db.session.execute(delete(LiveClaim).where(LiveClaim.application_id == record.id))
+
+
+def changed_since_last_version(record: ApplicationRecord) -> set[str]:
+    """Dotted fields and ``documents.<kind>`` that differ from the last submitted version."""
+    if not record.versions:
+        return set()
+    last = record.versions[-1]
+    changed = {
+        name
+        for name in set(flatten(last.data)) | set(flatten(record.data))
+        if flatten(last.data).get(name) != flatten(record.data).get(name)
+    }
+    now = {doc.kind: doc.sha256 for doc in record.documents}
+    changed |= {
+        f"documents.{kind}"
+        for kind in set(now) | set(last.documents)
+        if now.get(kind) != last.documents.get(kind)
+    }
+    return changed
+
+
+def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """``{"store": {"rating": 4.6}}`` -> ``{"store.rating": 4.6}``."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            out.update(flatten(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
 def submit(record: ApplicationRecord) -> Report:
-    """Freeze the draft as a new version, evaluate it and store every check."""
+    """Freeze the draft as a new version, evaluate it and store every check: the one path
+    by which an application (or a corrected one) enters the desk's queue.
+
+    The record's unique values are claimed first, in this transaction, so that the duplicate
+    checks see every competing submission that committed before; of two submitted at once
+    exactly one holds each value and the other is reported as its duplicate. Only what the
+    applicant changed was re-read: documents keep their stored facts and OCR readings, and
+    the rule engine itself is pure.
+    """
+    if record.state not in EDITABLE_STATES:
+        raise ValueError(f"application {record.public_id} is {record.state}, not editable")
+    changed = changed_since_last_version(record)
+    resubmission = record.version > 0
+    claim_live_values(record)
     report = evaluate_record(record)
     record.version += 1
     record.versions.append(
@@ -311,7 +418,16 @@ def submit(record: ApplicationRecord) -> Report:
     )
     record.state = "submitted"
     record.submitted_at = utcnow()
+    record.priority = priority_of(report)
     save_evaluation(record, report)
+    if resubmission:
+        audit.record(
+            "resubmitted",
+            record,
+            actor="applicant",
+            version=record.version,
+            changed=sorted(changed),
+        )
     db.session.flush()
     return report
 
@@ -382,3 +498,91 @@ def confirm_license_reading(record: ApplicationRecord, number: str) -> None:
     license_doc = document(record, LICENSE_DOCUMENT.get(record.region or "", ""))
     if license_doc is not None and license_doc.reading:
         license_doc.reading = {**license_doc.reading, "confirmed_number": number}
+
+
+# --- privacy: one applicant's data, and its deletion (see onboard.privacy) -----------------
+
+
+def personal_rows(record: ApplicationRecord) -> dict[str, list[Any]]:
+    """Every row about one application outside its own relationships: the emails sent to
+    the applicant, the reviewers' decisions, the audit trail and the resume links."""
+    from onboard.models import AuditEvent, Decision  # noqa: PLC0415
+
+    def rows(model: Any, column: Any) -> list[Any]:
+        return list(db.session.scalars(select(model).where(column == record.id)))
+
+    return {
+        "emails": rows(OutboxEmail, OutboxEmail.application_id),
+        "decisions": rows(Decision, Decision.application_id),
+        "audit": rows(AuditEvent, AuditEvent.application_id),
+        "resume_links": rows(ResumeToken, ResumeToken.application_id),
+    }
+
+
+def stored_files_of(record: ApplicationRecord) -> set[str]:
+    """The SHA-256 of every stored file the application uses, now or in a past version."""
+    hashes = {doc.sha256 for doc in record.documents}
+    for version in record.versions:
+        hashes.update(str(value) for value in (version.documents or {}).values())
+    return hashes
+
+
+def files_used_elsewhere(hashes: set[str], record_id: int | None = None) -> set[str]:
+    """Which of ``hashes`` another application (current documents or past versions) or an
+    agency's batch still uses: the store keeps one file per content, shared by all."""
+    if not hashes:
+        return set()
+    current = select(DocumentRecord.sha256).where(DocumentRecord.sha256.in_(hashes))
+    versions = select(ApplicationVersion.documents)
+    if record_id is not None:
+        current = current.where(DocumentRecord.application_id != record_id)
+        versions = versions.where(ApplicationVersion.application_id != record_id)
+    used = set(db.session.scalars(current))
+    for documents in db.session.scalars(versions):
+        used.update(hashes.intersection(str(v) for v in (documents or {}).values()))
+    try:
+        from onboard.agencies.models import Batch  # noqa: PLC0415
+    except ImportError:  # pragma: no cover — agencies are an optional part
+        return used
+    for documents in db.session.scalars(select(Batch.documents).where(Batch.documents.isnot(None))):
+        used.update(hashes.intersection(str(v) for v in (documents or {}).values()))
+    return used
+
+
+def delete_application(record: ApplicationRecord) -> None:
+    """Delete the application and every row that holds its personal data; the audit trail
+    stays (it masks personal numbers) but no longer points at the application."""
+    for rows in personal_rows(record).values():
+        for row in rows:
+            if row.__tablename__ == "audit_event":
+                row.application_id = None
+            else:
+                db.session.delete(row)
+    db.session.execute(delete(LiveClaim).where(LiveClaim.application_id == record.id))
+    db.session.delete(record)
+    db.session.flush()
+
+
+def stale_drafts(before: datetime, limit: int | None = None) -> list[ApplicationRecord]:
+    """Drafts (never submitted) untouched since ``before``: neither their answers nor their
+    documents changed since then. Oldest first."""
+    recent_upload = (
+        select(DocumentRecord.id)
+        .where(
+            DocumentRecord.application_id == ApplicationRecord.id,
+            DocumentRecord.created_at >= before,
+        )
+        .exists()
+    )
+    query = (
+        select(ApplicationRecord)
+        .where(
+            ApplicationRecord.state == "draft",
+            ApplicationRecord.updated_at < before,
+            ~recent_upload,
+        )
+        .order_by(ApplicationRecord.updated_at)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return list(db.session.scalars(query))

@@ -60,9 +60,18 @@ _DUPLICATES = {
         "use that one; if the license was misused, appeal",
         "该营业执照已被其他申请使用：如曾开过店请使用原店铺；如资质被盗用请申诉",
     ),
-    "contact.phone": ("use a phone number no other application uses", "请使用未被其他申请使用的电话"),
-    "contact.email": ("use an email address no other application uses", "请使用未被其他申请使用的邮箱"),
-    "shop.name_unique": ("choose a shop name no other application uses", "请选择未被使用的店铺名称"),
+    "contact.phone": (
+        "use a phone number no other application uses",
+        "请使用未被其他申请使用的电话",
+    ),
+    "contact.email": (
+        "use an email address no other application uses",
+        "请使用未被其他申请使用的邮箱",
+    ),
+    "shop.name_unique": (
+        "choose a shop name no other application uses",
+        "请选择未被使用的店铺名称",
+    ),
 }
 
 
@@ -151,8 +160,10 @@ def _document(field: str, ruleset: RuleSet) -> tuple[str, str]:
         return field, field
     name = kind.name["en"]
     # "the account health screenshot", but "the Trustpilot screenshot"
-    first = name.split(" ", 1)[0]
-    if first[1:].islower() and first not in _PROPER:
+    words = name.split(" ")
+    if words[0] not in _PROPER and all(
+        not word[:1].isupper() or word.isupper() for word in words[1:]
+    ):
         name = name[0].lower() + name[1:]
     return name, kind.name["zh"]
 
@@ -181,7 +192,7 @@ def _change(check: Check, application: Application, ruleset: RuleSet) -> Change:
             fixable=fixable,
         )
 
-    code, field = check.code, check.field
+    field = check.field
     if field.startswith("documents."):
         name_en, name_zh = _document(field, ruleset)
         if check.status is Status.MISSING:
@@ -196,34 +207,35 @@ def _change(check: Check, application: Application, ruleset: RuleSet) -> Change:
         )
     if check.status is Status.MISSING:
         return _missing(check, ruleset, make)
-    return _failure(check, application, make)
+    return _failure(check, ruleset, make)
 
 
 def _missing(check: Check, ruleset: RuleSet, make: Any) -> Change:
     if check.code in _MINIMUMS and check.field == ruleset.rule(check.code).field:
         en, zh, unit = _MINIMUMS[check.code]
-        least = display(ruleset.rule(check.code).params["min"])
+        least = ruleset.rule(check.code).params["min"]
         return make(
             "provide",
-            f"give the {en} (≥ {least}{unit} needed)",
-            f"填写{zh}（需 ≥ {least}{unit}）",
+            f"give the {en} (≥ {display(least)}{unit} needed)",
+            f"填写{zh}（需 ≥ {display(least)}{unit}）",
             target=f">= {least}",
         )
     en, zh = _name(check.field)
     return make("provide", f"give {en}", f"填写{zh}", target=check.expected)
 
 
-def _failure(check: Check, application: Application, make: Any) -> Change:
+def _failure(check: Check, ruleset: RuleSet, make: Any) -> Change:
     code, actual, expected = check.code, check.actual, check.expected
     if code in _MINIMUMS:
         en, zh, unit = _MINIMUMS[code]
-        least = expected.removeprefix(">= ").removesuffix(unit) if expected else "?"
+        least = ruleset.rule(code).params["min"]
+        shown = display(least)
         return make(
             "raise",
-            f"{en} {actual}{unit} → ≥ {least}{unit}",
-            f"{zh} {actual}{unit} → ≥ {least}{unit}",
+            f"{en} {actual}{unit} → ≥ {shown}{unit}",
+            f"{zh} {actual}{unit} → ≥ {shown}{unit}",
             current=actual,
-            target=f">= {least}",
+            target=f">= {least}",  # plain digits: for programs
         )
     if code == "store.age" and "eligible_from" in check.evidence:
         ready = str(check.evidence["eligible_from"])
@@ -237,8 +249,11 @@ def _failure(check: Check, application: Application, make: Any) -> Change:
     if code in ("store.age", "store.supply_recency") and check.actual and expected:
         en, zh = _name(check.field)
         return make(
-            "correct", f"{en} {actual} → {expected}", f"{zh} {actual} → {expected}",
-            current=actual, target=expected,
+            "correct",
+            f"{en} {actual} → {expected}",
+            f"{zh} {actual} → {expected}",
+            current=actual,
+            target=expected,
         )
     if code == "entity.region":
         return make(

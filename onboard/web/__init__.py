@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import Flask
 
-from onboard.extensions import api, csrf
+from onboard.extensions import api, csrf, limiter
 
 
 def register(app: Flask) -> None:
     """Bind the extensions and blueprints to ``app``."""
-    from onboard import i18n  # noqa: PLC0415
-    from onboard.web import apiv1, errors, pages  # noqa: PLC0415
+    from onboard import auth, i18n, privacy, security  # noqa: PLC0415
+    from onboard.web import agency_api, agency_desk, apiv1, desk, errors, pages  # noqa: PLC0415
     from onboard.web import apply as applicant  # noqa: PLC0415
 
     app.config.setdefault("API_TITLE", "onboard")
@@ -24,13 +24,22 @@ def register(app: Flask) -> None:
     api.ERROR_SCHEMA = errors.ErrorSchema
     api.init_app(app)
     api.register_blueprint(apiv1.blp)
+    api.register_blueprint(agency_api.blp)
     app.register_blueprint(apiv1.assets)
     app.register_blueprint(pages.bp)
     app.register_blueprint(applicant.bp)
+    app.register_blueprint(desk.bp)
+    app.register_blueprint(agency_desk.bp)
+    auth.init_app(app, login_view="desk.login")
+    limiter.init_app(app)
     i18n.init_app(app)
     # Agencies authenticate with keys, not cookies: no CSRF token on the JSON API.
     csrf.init_app(app)
     csrf.exempt(apiv1.blp)
+    csrf.exempt(agency_api.blp)
     # After api.init_app: flask-smorest answers every HTTP error with JSON; ours chooses by
     # path, so applicants get HTML pages and agencies JSON.
     errors.register(app)
+    # Security headers on every answer; personal numbers masked in every log line.
+    security.init_app(app)
+    privacy.init_app(app)

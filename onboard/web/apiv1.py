@@ -18,6 +18,7 @@ from marshmallow import Schema, fields
 from werkzeug.datastructures import FileStorage
 
 from onboard.documents import inspect_document
+from onboard.eligibility.remedies import changes_for
 from onboard.eligibility.ruleset import RuleSet, default_ruleset, ruleset_by_version
 from onboard.errors import InputError
 from onboard.prescreen import prescreen
@@ -63,6 +64,10 @@ class ReportSchema(Schema):
     rules_version = fields.String(required=True)
     as_of = fields.String(required=True, metadata={"format": "date"})
     checks = fields.List(fields.Nested(CheckSchema), required=True)
+    changes = fields.List(
+        fields.Dict(),
+        metadata={"description": "with ?explain=true: what must change for it to pass"},
+    )
 
 
 class CorrectionSchema(Schema):
@@ -99,11 +104,19 @@ class RulesQuerySchema(Schema):
     rules_version = fields.String(metadata={"description": "a published rule-set version"})
 
 
+class PrescreenQuerySchema(RulesQuerySchema):
+    explain = fields.Boolean(
+        load_default=False,
+        metadata={"description": "add `changes`: the smallest list of changes to pass"},
+    )
+
+
 _ERRORS = {
     400: "Malformed request (e.g. not JSON)",
     404: "Unknown rule-set version",
     413: "Request body too large",
     422: "Input errors, per dotted field name",
+    503: "Database or file store briefly unavailable: nothing was saved (see Retry-After)",
 }
 
 
@@ -150,6 +163,9 @@ def _application_payload() -> tuple[Any, dict[str, FileStorage]]:
             },
             status=415,
         )
+    # An application is a few kilobytes: a JSON body is held in memory whole, so it gets the
+    # form-field limit, not the upload limit (a chunked body has no length to refuse early).
+    request.max_content_length = current_app.config["MAX_FORM_MEMORY_SIZE"]
     data = request.get_json(silent=True)
     if data is None:
         raise InputError({"_schema": ["The body is not valid JSON."]}, status=400)
@@ -160,7 +176,7 @@ def _application_payload() -> tuple[Any, dict[str, FileStorage]]:
 
 
 @blp.post("/prescreen")
-@blp.arguments(RulesQuerySchema, location="query", as_kwargs=True)
+@blp.arguments(PrescreenQuerySchema, location="query", as_kwargs=True)
 @blp.doc(
     requestBody={
         "required": True,
@@ -170,18 +186,26 @@ def _application_payload() -> tuple[Any, dict[str, FileStorage]]:
                 "schema": {
                     "type": "object",
                     "properties": {
-                        "application": {"type": "string", "description": "the application as JSON"}
+                        "application": {
+                            "allOf": [ApplicationSchema],
+                            "description": "the application as JSON",
+                        }
                     },
                     "additionalProperties": {"type": "string", "format": "binary"},
                     "required": ["application"],
-                }
+                },
+                # The part is JSON text: say so, so that clients and fuzzers send JSON there.
+                "encoding": {"application": {"contentType": "application/json"}},
             },
         },
     }
 )
 @blp.response(200, ReportSchema)
+@blp.alt_response(415, schema=ErrorSchema, description="Neither JSON nor multipart form data")
 @_documented_errors
-def prescreen_application(rules_version: str | None = None) -> dict[str, Any]:
+def prescreen_application(
+    rules_version: str | None = None, explain: bool = False
+) -> dict[str, Any]:
     """Pre-screen one application.
 
     JSON, or multipart with part `application` (JSON) and one file part per document kind.
@@ -200,7 +224,10 @@ def prescreen_application(rules_version: str | None = None) -> dict[str, Any]:
         as_of=date.today(),
         read_license=current_app.config["ONBOARD_OCR"],
     )
-    return report.to_dict()
+    body = report.to_dict()
+    if explain:
+        body["changes"] = [c.to_dict() for c in changes_for(report, application, ruleset)]
+    return body
 
 
 @blp.post("/ocr/license")
@@ -240,7 +267,11 @@ def read_license_image() -> dict[str, Any]:
     if facts.problem is not None:
         reason = ruleset.document_problems.get(facts.problem, ruleset.document_problems["corrupt"])
         detail = reason["en"].format_map(
-            {"detail": facts.detail or "?", "pixels": "?", "max_pixels": ruleset.max_pixels}
+            {
+                "detail": facts.detail or "?",
+                "pixels": (facts.width or 0) * (facts.height or 0) or "?",
+                "max_pixels": ruleset.max_pixels,
+            }
         )
         status = 413 if facts.problem == "too_large" else 422
         raise InputError({"file": [detail]}, status=status)
@@ -250,6 +281,28 @@ def read_license_image() -> dict[str, Any]:
 
 @blp.get("/rules")
 @blp.arguments(RulesQuerySchema, location="query", as_kwargs=True)
+@blp.doc(
+    responses={
+        "200": {
+            "description": "The rule set: version, dates, categories, documents and rules",
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["rules_version", "rules", "categories", "documents"],
+                        "properties": {
+                            "rules_version": {"type": "string"},
+                            "effective_from": {"type": "string", "format": "date"},
+                            "rules": {"type": "array", "items": {"type": "object"}},
+                            "categories": {"type": "object"},
+                            "documents": {"type": "object"},
+                        },
+                    }
+                }
+            },
+        }
+    }
+)
 @_documented_errors
 def rules(rules_version: str | None = None) -> dict[str, Any]:
     """The rule set in force (or a named published version): codes, thresholds, texts."""

@@ -28,7 +28,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from onboard import repository
+from onboard import repository, review
 from onboard.eligibility.model import Report, Status
 from onboard.eligibility.ruleset import RuleSet, default_ruleset
 from onboard.errors import InputError
@@ -74,6 +74,15 @@ def _draft(token: str) -> ApplicationRecord:
     if record is None:
         abort(404)
     g.token = token
+    return record
+
+
+def _editable(token: str) -> ApplicationRecord:
+    """The draft for a change: refused (to its status page) once it waits for a reviewer or
+    is approved; open again after a rejection or a request for changes."""
+    record = _draft(token)
+    if record.state not in repository.EDITABLE_STATES:
+        abort(redirect(url_for(".submitted", token=token)))
     return record
 
 
@@ -137,6 +146,8 @@ def create() -> ResponseReturnValue:
 @bp.get("/<token>/")
 def resume(token: str) -> ResponseReturnValue:
     record = _draft(token)
+    if record.state in ("changes_requested", "rejected"):  # the reviewer's reasons, to fix
+        return redirect(step_url(token, "review"))
     if record.state != "draft":
         return redirect(url_for(".submitted", token=token))
     return redirect(step_url(token, record.step or "company"))
@@ -162,7 +173,7 @@ def form_step(token: str, step: str) -> ResponseReturnValue:
 
 @bp.post(f"/<token>/{FORM_STEP}")
 def save_step(token: str, step: str) -> ResponseReturnValue:
-    record = _draft(token)
+    record = _editable(token)
     outcome = _save(record, _steps()[1][step])
     db.session.commit()  # what was valid (an upload, other fields) is kept
     if outcome.errors:
@@ -275,7 +286,7 @@ def _document_kind(kind: str) -> str:
 
 @bp.post("/<token>/documents/<kind>")
 def upload(token: str, kind: str) -> ResponseReturnValue:
-    record = _draft(token)
+    record = _editable(token)
     error = _store_upload(record, _document_kind(kind), request.files.get("file"))
     db.session.commit()
     if error:
@@ -285,7 +296,7 @@ def upload(token: str, kind: str) -> ResponseReturnValue:
 
 @bp.post("/<token>/documents/<kind>/remove")
 def remove(token: str, kind: str) -> ResponseReturnValue:
-    record = _draft(token)
+    record = _editable(token)
     if repository.remove_document(record, _document_kind(kind)):
         flash(_("%(name)s removed.", name=pick(default_ruleset().document_kinds[kind].name)), "ok")
     db.session.commit()
@@ -314,12 +325,17 @@ def document_file(token: str, kind: str) -> ResponseReturnValue:
 def _review_page(record: ApplicationRecord, report: Report) -> str:
     ruleset, steps = _steps()
     summary = forms.group_checks(report.checks, list(steps.values()), ruleset)
-    return _page("apply/review.html", record, "review", report=report, summary=summary)
+    decision = (
+        review.last_decision(record) if record.state in ("changes_requested", "rejected") else None
+    )
+    return _page(
+        "apply/review.html", record, "review", report=report, summary=summary, decision=decision
+    )
 
 
 @bp.post("/<token>/submit")
 def submit(token: str) -> ResponseReturnValue:
-    record = _draft(token)
+    record = _editable(token)
     report = repository.submit(record)
     if record.email:
         _send_receipt(record, report)

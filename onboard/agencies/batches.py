@@ -1,0 +1,629 @@
+"""Batches: a file of applications (CSV or JSON Lines, with an optional zip of documents)
+checked row by row in the background, and what came of each row.
+
+Uploading stores every row as it came (checking happens later, in jobs), so the answer is
+immediate; only a file that is unreadable as a whole (no header, unknown columns, no rows,
+too many rows) is refused then. A row with bad input becomes an ``error`` row with its field
+errors; it never stops the others.
+
+Rows are checked in chunks by the job ``batch.chunk`` (batch id, first row, last row). The
+job is idempotent: it reads the chunk's rows that are still ``pending``, judges them outside
+any transaction (OCR may take seconds), then writes each result only ``WHERE state =
+'pending'``. A job delivered twice, or two workers on the same chunk, therefore give each
+row exactly one result; every row is judged by the rule-set version and as-of date fixed at
+upload, so a retry cannot judge differently either. The last chunk to finish flips the batch
+to ``done`` with a compare-and-set, so the completion webhook goes out once.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import zlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import IO, Any
+
+from flask import current_app
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from onboard import jobs
+from onboard.agencies import documents_zip
+from onboard.agencies.models import Agency, Batch, BatchRow, WebhookDelivery
+from onboard.agencies.report import ClientLine
+from onboard.eligibility.model import Application, Report, Status, Verdict
+from onboard.eligibility.remedies import changes_for
+from onboard.eligibility.ruleset import RuleSet, RuleSetError, ruleset_by_version, ruleset_in_force
+from onboard.errors import InputError
+from onboard.extensions import db
+from onboard.models import utcnow
+from onboard.schemas import CSV_COLUMNS, csv_row_to_data, is_unicode, parse_application
+
+FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+_MEDIA_TYPES = {
+    "text/csv": "csv",
+    "application/jsonl": "jsonl",
+    "application/x-ndjson": "jsonl",
+    "application/x-jsonlines": "jsonl",
+}
+
+
+def _setting(name: str, default: Any) -> Any:
+    return current_app.config.get(name, default)
+
+
+# --- reading the upload ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RowIn:
+    row: int
+    line: int
+    payload: dict[str, Any]
+    errors: dict[str, list[str]] | None = None  # refused already (text that is not UTF-8)
+
+
+def batch_format(filename: str, media_type: str | None = None) -> str:
+    """``csv`` or ``jsonl`` from the file name, else the part's media type."""
+    suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    found = FORMATS.get(suffix) or _MEDIA_TYPES.get((media_type or "").lower())
+    if found is None:
+        raise InputError(
+            {"file": ["Send a .csv or .jsonl file of applications (one per row or line)."]},
+            status=415,
+        )
+    return found
+
+
+def read_rows(data: bytes, fmt: str, max_rows: int) -> list[RowIn]:
+    """Every row of the file; :class:`InputError` when the file as a whole is unusable."""
+    rows = list(_csv_rows(data) if fmt == "csv" else _jsonl_rows(data))
+    if not rows:
+        raise InputError({"file": ["No applications in the file."]})
+    if len(rows) > max_rows:
+        raise InputError({"file": [f"Too many rows: at most {max_rows} per batch."]}, status=413)
+    return rows
+
+
+def _jsonl_rows(data: bytes) -> Iterator[RowIn]:
+    row = 0
+    for line_no, raw in enumerate(data.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        row += 1
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            yield RowIn(row, line_no, {"json": ""}, {"_schema": ["Not UTF-8 text."]})
+            continue
+        yield RowIn(row, line_no, {"json": text})
+
+
+def _csv_rows(data: bytes) -> Iterator[RowIn]:
+    text = data.decode("utf-8", "surrogateescape")
+    lines = io.StringIO(text, newline="")
+    reader = csv.reader(lines)
+    header = _csv_header(next(reader, None))
+    for row, record in enumerate((r for r in reader if any(c.strip() for c in r)), start=1):
+        cells: dict[str, Any] = dict(zip(header, record, strict=False))
+        if len(record) > len(header):
+            cells["_surplus"] = record[len(header) :]
+        bad = [col for col, cell in cells.items() if isinstance(cell, str) and not is_unicode(cell)]
+        line = reader.line_num - sum(cell.count("\n") for cell in record)
+        if bad:
+            clean = {
+                k: v.encode("utf-8", "replace").decode() if isinstance(v, str) else v
+                for k, v in cells.items()
+            }
+            errors = {col: ["Not UTF-8 text: save the file as UTF-8."] for col in bad}
+            yield RowIn(row, line, {"csv": clean}, errors)
+        else:
+            yield RowIn(row, line, {"csv": cells})
+
+
+def _csv_header(header: list[str] | None) -> list[str]:
+    if not header or not any(name.strip() for name in header):
+        raise InputError({"file": ["Empty file: expected a header row of column names."]})
+    names = [name.strip().lstrip("\ufeff") for name in header]
+    unknown = [name for name in names if name not in CSV_COLUMNS]
+    if unknown:
+        raise InputError(
+            {"file": [f"Unknown column {unknown[0][:60]!r}: columns are named like store.rating."]}
+        )
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise InputError({"file": [f"Column {repeated[0]!r} appears twice."]})
+    return names
+
+
+# --- creating a batch ------------------------------------------------------------------------
+
+
+def _ruleset_for(rules_version: str | None, as_of: date) -> RuleSet:
+    if rules_version:
+        try:
+            return ruleset_by_version(rules_version)
+        except KeyError:
+            raise InputError(
+                {"rules_version": [f"No published rule set {rules_version!r}."]}, status=404
+            ) from None
+    try:
+        return ruleset_in_force(as_of)
+    except RuleSetError as exc:
+        raise InputError({"as_of": [str(exc)]}) from None
+
+
+def create_batch(
+    agency: Agency,
+    data: bytes,
+    filename: str,
+    *,
+    media_type: str | None = None,
+    documents: IO[bytes] | None = None,
+    idempotency_key: str | None = None,
+    as_of: date | None = None,
+    rules_version: str | None = None,
+) -> tuple[Batch, bool]:
+    """Store a new batch and start checking it: (batch, True); or, for an
+    ``idempotency_key`` this agency used before with the same upload, that batch: (batch,
+    False). The same key with a different upload is an error (422)."""
+    digest = _request_hash(data, documents, as_of, rules_version)
+    if idempotency_key is not None:
+        earlier = find_by_idempotency_key(agency, idempotency_key, digest)
+        if earlier is not None:
+            return earlier, False
+    fmt = batch_format(filename, media_type)
+    rows = read_rows(data, fmt, int(_setting("ONBOARD_BATCH_MAX_ROWS", 100_000)))
+    when = as_of or date.today()
+    ruleset = _ruleset_for(rules_version, when)
+    unpacked = _unpack(documents, ruleset) if documents is not None else None
+    batch = Batch(
+        agency_id=agency.id,
+        filename=documents_zip.normalize_name(filename) or "upload",
+        format=fmt,
+        total=len(rows),
+        rules_version=ruleset.version,
+        as_of=when.isoformat(),
+        documents=unpacked.files if unpacked else None,
+        idempotency_key=idempotency_key,
+        request_hash=digest,
+    )
+    db.session.add(batch)
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same key, uploaded at the same moment: that one wins
+        db.session.rollback()
+        earlier = find_by_idempotency_key(agency, idempotency_key or "", digest)
+        if earlier is None:
+            raise
+        return earlier, False
+    _insert_rows(batch, rows)
+    db.session.commit()
+    start(batch)
+    return batch, True
+
+
+def _request_hash(
+    data: bytes, documents: IO[bytes] | None, as_of: date | None, rules_version: str | None
+) -> str:
+    digest = hashlib.sha256(data)
+    if documents is not None:
+        documents.seek(0)
+        for chunk in iter(lambda: documents.read(1 << 16), b""):
+            digest.update(chunk)
+        documents.seek(0)
+    digest.update(f"|{as_of}|{rules_version}".encode())
+    return digest.hexdigest()
+
+
+def find_by_idempotency_key(agency: Agency, key: str, digest: str) -> Batch | None:
+    earlier = db.session.scalar(
+        select(Batch).where(Batch.agency_id == agency.id, Batch.idempotency_key == key)
+    )
+    if earlier is not None and earlier.request_hash != digest:
+        raise InputError(
+            {"Idempotency-Key": ["This key was used for a different upload; use a new key."]},
+            status=422,
+        )
+    return earlier
+
+
+def _unpack(stream: IO[bytes], ruleset: RuleSet) -> documents_zip.Unpacked:
+    from onboard.repository import document_store  # noqa: PLC0415
+
+    store = document_store()
+    return documents_zip.unpack(
+        stream,
+        store.put,
+        max_member=ruleset.max_bytes,
+        max_total=int(_setting("ONBOARD_BATCH_MAX_UNZIPPED_BYTES", 1024 * 1024 * 1024)),
+        max_members=int(_setting("ONBOARD_BATCH_MAX_DOCUMENTS", 20_000)),
+    )
+
+
+def _insert_rows(batch: Batch, rows: list[RowIn]) -> None:
+    now = utcnow()
+    values = [
+        {
+            "batch_id": batch.id,
+            "row": item.row,
+            "line": item.line,
+            "payload": item.payload,
+            "state": "error" if item.errors else "pending",
+            "errors": item.errors,
+            "finished_at": now if item.errors else None,
+        }
+        for item in rows
+    ]
+    for start_at in range(0, len(values), 1000):
+        db.session.execute(insert(BatchRow), values[start_at : start_at + 1000])
+
+
+def chunks(batch: Batch) -> Iterator[tuple[int, int]]:
+    size = int(_setting("ONBOARD_BATCH_CHUNK_ROWS", 100))
+    for first in range(1, batch.total + 1, size):
+        yield first, min(first + size - 1, batch.total)
+
+
+def start(batch: Batch, *, only_pending: bool = False) -> int:
+    """Enqueue the jobs of ``batch`` (with ``only_pending``: of chunks with rows left)."""
+    wanted = list(chunks(batch))
+    if only_pending:
+        left = set(
+            db.session.scalars(
+                select(BatchRow.row).where(
+                    BatchRow.batch_id == batch.id, BatchRow.state == "pending"
+                )
+            )
+        )
+        wanted = [(a, b) for a, b in wanted if any(a <= row <= b for row in left)]
+    for first, last in wanted:
+        jobs.enqueue("batch.chunk", batch.id, first, last)
+    if not wanted:
+        finish_if_complete(batch.id)
+    return len(wanted)
+
+
+def resume_if_stalled(batch: Batch) -> bool:
+    """Enqueue again the chunks of a running batch that made no progress for
+    ``ONBOARD_BATCH_STALL_SECONDS`` (its jobs were lost with a process); harmless if they
+    were only slow, as jobs are idempotent."""
+    stall = timedelta(seconds=float(_setting("ONBOARD_BATCH_STALL_SECONDS", 600)))
+    if batch.state != "running" or utcnow() - batch.progressed_at < stall:
+        return False
+    batch.progressed_at = utcnow()
+    db.session.commit()
+    start(batch, only_pending=True)
+    return True
+
+
+# --- checking rows (the job) -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RowResult:
+    id: int
+    values: dict[str, Any]
+
+
+@jobs.job("batch.chunk", max_retries=8, backoff=1.0)
+def check_chunk(batch_id: int, first: int, last: int) -> None:
+    """Check the pending rows ``first..last`` of a batch; idempotent (see the module doc)."""
+    batch = db.session.get(Batch, batch_id)
+    if batch is None or batch.state == "done":
+        return
+    pending = db.session.execute(
+        select(BatchRow.id, BatchRow.payload).where(
+            BatchRow.batch_id == batch_id,
+            BatchRow.row.between(first, last),
+            BatchRow.state == "pending",
+        )
+    ).all()
+    context = RowContext.of(batch)
+    db.session.commit()  # judge outside any transaction (SQLite: no write lock held)
+    results = [context.judge(row_id, payload) for row_id, payload in pending]
+    now = utcnow()
+    _store_results(results, now)
+    db.session.execute(update(Batch).where(Batch.id == batch_id).values(progressed_at=now))
+    db.session.commit()
+    finish_if_complete(batch_id)
+
+
+def _store_results(results: list[RowResult], now: datetime) -> None:
+    """Write results, each only over a row still ``pending`` (one statement per kind of
+    result, executed for many rows at once)."""
+    table = BatchRow.__table__
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for result in results:
+        columns = tuple(sorted(result.values))
+        groups.setdefault(columns, []).append(
+            {
+                "row_id": result.id,
+                "finished": now,
+                **{f"v_{k}": v for k, v in result.values.items()},
+            }
+        )
+    for columns, params in groups.items():
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("row_id"), table.c.state == "pending")
+            .values(
+                {
+                    **{name: bindparam(f"v_{name}") for name in columns},
+                    "finished_at": bindparam("finished"),
+                }
+            )
+        )
+        db.session.execute(statement, params)
+
+
+@dataclass(frozen=True, slots=True)
+class RowContext:
+    """What judging a row of one batch needs, read once per chunk."""
+
+    ruleset: RuleSet
+    as_of: date
+    documents: Mapping[str, str] | None
+    read_license: bool
+
+    @classmethod
+    def of(cls, batch: Batch) -> RowContext:
+        return cls(
+            ruleset=ruleset_by_version(batch.rules_version),
+            as_of=date.fromisoformat(batch.as_of),
+            documents=batch.documents,
+            read_license=bool(_setting("ONBOARD_OCR", True)),
+        )
+
+    def judge(self, row_id: int, payload: Mapping[str, Any]) -> RowResult:
+        try:
+            application = self.application(payload)
+            report = self.report(application)
+        except InputError as exc:
+            return RowResult(row_id, {"state": "error", "errors": exc.errors})
+        except Exception:  # a bug must cost one row, not the batch (logged for us)
+            current_app.logger.exception("batch row %s could not be checked", row_id)
+            errors = {"_schema": ["This row could not be checked (internal error)."]}
+            return RowResult(row_id, {"state": "error", "errors": errors})
+        return RowResult(row_id, result_values(report, application, self.ruleset))
+
+    def application(self, payload: Mapping[str, Any]) -> Application:
+        if "json" in payload:
+            try:
+                data = json.loads(payload["json"])
+            except (ValueError, RecursionError) as exc:
+                raise InputError({"_schema": [f"Not valid JSON: {exc}"]}) from None
+        else:
+            cells = dict(payload["csv"])
+            if cells.pop("_surplus", None) is not None:
+                raise InputError({"_row": ["More cells than columns."]})
+            data = csv_row_to_data(cells, ruleset=self.ruleset)
+        return parse_application(data, ruleset=self.ruleset)
+
+    def report(self, application: Application) -> Report:
+        from onboard.prescreen import prescreen  # noqa: PLC0415
+        from onboard.repository import document_store  # noqa: PLC0415
+
+        files: dict[str, Any] = {}
+        if self.documents is not None:
+            errors: dict[str, list[str]] = {}
+            store = document_store()
+            for kind, name in application.documents.items():
+                digest = self.documents.get(documents_zip.normalize_name(name) or "")
+                if digest is None:
+                    errors[f"documents.{kind}"] = [f"No file {name[:100]!r} in the documents zip."]
+                else:
+                    files[kind] = store.read(digest)
+            if errors:
+                raise InputError(errors)
+        return prescreen(
+            application,
+            documents=files,
+            ruleset=self.ruleset,
+            as_of=self.as_of,
+            read_license=self.read_license,
+        )
+
+
+def result_values(report: Report, application: Application, ruleset: RuleSet) -> dict[str, Any]:
+    """The columns of a checked row."""
+    changes = changes_for(report, application, ruleset)
+    blocking = [
+        check.code for check in report.checks if check.status in (Status.FAIL, Status.MISSING)
+    ]
+    body = json.dumps(report.to_dict(), ensure_ascii=False, separators=(",", ":"))
+    return {
+        "state": "done",
+        "verdict": report.verdict.value,
+        "report_z": zlib.compress(body.encode("utf-8"), 1),
+        "changes": [change.to_dict() for change in changes],
+        "failed_codes": ";".join(dict.fromkeys(blocking)) or None,
+        "label": label_of(application),
+    }
+
+
+def label_of(application: Application) -> str | None:
+    """How a client is named in reports: the company, else the shop."""
+    name = application.entity.company_name or application.shop.name
+    return name[:200] if name else None
+
+
+def finish_if_complete(batch_id: int) -> bool:
+    """Mark the batch done once no row is pending; True for the one caller that did it
+    (and, when the agency has a webhook, queued its notice)."""
+    left = db.session.scalar(
+        select(func.count())
+        .select_from(BatchRow)
+        .where(BatchRow.batch_id == batch_id, BatchRow.state == "pending")
+    )
+    if left:
+        db.session.commit()
+        return False
+    flipped = db.session.execute(
+        update(Batch)
+        .where(Batch.id == batch_id, Batch.state == "running")
+        .values(state="done", finished_at=utcnow())
+    )
+    if getattr(flipped, "rowcount", 0) != 1:
+        db.session.commit()
+        return False
+    batch = db.session.get(Batch, batch_id)
+    agency = db.session.get(Agency, batch.agency_id) if batch else None
+    delivery = None
+    if agency is not None and agency.webhook_url:
+        delivery = WebhookDelivery(batch_id=batch_id)
+        db.session.add(delivery)
+    db.session.commit()
+    if delivery is not None:
+        jobs.enqueue("webhook.deliver", delivery.id)
+    return True
+
+
+# --- reading results -----------------------------------------------------------------------
+
+
+def get_batch(agency: Agency, public_id: str) -> Batch | None:
+    """The agency's own batch; another agency's id is the same as an unknown one."""
+    return db.session.scalar(
+        select(Batch).where(Batch.public_id == public_id, Batch.agency_id == agency.id)
+    )
+
+
+def list_batches(agency: Agency, limit: int = 100) -> list[Batch]:
+    return list(
+        db.session.scalars(
+            select(Batch).where(Batch.agency_id == agency.id).order_by(Batch.id.desc()).limit(limit)
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    total: int
+    done: int
+    failed: int
+    pending: int
+    verdicts: dict[str, int]
+
+
+def progress(batch: Batch) -> Progress:
+    """Rows done (checked or refused), failed (bad input), pending; verdict counts."""
+    counts = dict(
+        db.session.execute(
+            select(BatchRow.state, func.count())
+            .where(BatchRow.batch_id == batch.id)
+            .group_by(BatchRow.state)
+        ).all()
+    )
+    verdicts = dict(
+        db.session.execute(
+            select(BatchRow.verdict, func.count())
+            .where(BatchRow.batch_id == batch.id, BatchRow.state == "done")
+            .group_by(BatchRow.verdict)
+        ).all()
+    )
+    pending = counts.get("pending", 0)
+    return Progress(
+        total=batch.total,
+        done=batch.total - pending,
+        failed=counts.get("error", 0),
+        pending=pending,
+        verdicts={v.value: int(verdicts.get(v.value, 0)) for v in Verdict},
+    )
+
+
+def rows(batch: Batch, *, offset: int = 0, limit: int | None = None) -> Iterator[BatchRow]:
+    """The batch's rows in order (all of them, streamed, unless ``limit``)."""
+    query = (
+        select(BatchRow).where(BatchRow.batch_id == batch.id).order_by(BatchRow.row).offset(offset)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    yield from db.session.scalars(query.execution_options(yield_per=500))
+
+
+def get_row(batch: Batch, row: int) -> BatchRow | None:
+    return db.session.scalar(
+        select(BatchRow).where(BatchRow.batch_id == batch.id, BatchRow.row == row)
+    )
+
+
+def report_of(row: BatchRow) -> dict[str, Any] | None:
+    if row.report_z is None:
+        return None
+    loaded: dict[str, Any] = json.loads(zlib.decompress(row.report_z))
+    return loaded
+
+
+def batch_dict(batch: Batch) -> dict[str, Any]:
+    """A batch as the API shows it."""
+    done = progress(batch)
+    return {
+        "id": batch.public_id,
+        "state": batch.state,
+        "filename": batch.filename,
+        "format": batch.format,
+        "rules_version": batch.rules_version,
+        "as_of": batch.as_of,
+        "total": done.total,
+        "done": done.done,
+        "failed": done.failed,
+        "pending": done.pending,
+        "verdicts": done.verdicts,
+        "created_at": _iso(batch.created_at),
+        "finished_at": _iso(batch.finished_at),
+        "documents": len(batch.documents) if batch.documents is not None else None,
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="seconds") + "Z" if moment else None
+
+
+def row_dict(row: BatchRow, *, with_report: bool = True) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "row": row.row,
+        "line": row.line,
+        "state": row.state,
+        "label": row.label,
+        "verdict": row.verdict,
+    }
+    if row.state == "error":
+        out["errors"] = row.errors
+    if row.state == "done":
+        out["changes"] = row.changes or []
+        if with_report:
+            out["report"] = report_of(row)
+    return out
+
+
+def client_lines(batch: Batch) -> Iterator[ClientLine]:
+    """The batch's rows as report lines (only the columns they need: no report, no
+    payload is loaded)."""
+    query = (
+        select(
+            BatchRow.row,
+            BatchRow.label,
+            BatchRow.state,
+            BatchRow.verdict,
+            BatchRow.failed_codes,
+            BatchRow.changes,
+            BatchRow.errors,
+        )
+        .where(BatchRow.batch_id == batch.id)
+        .order_by(BatchRow.row)
+        .execution_options(yield_per=1000)
+    )
+    for row, label, state, verdict, codes, changes, errors in db.session.execute(query):
+        yield ClientLine(
+            row=row,
+            label=label,
+            verdict=verdict or ("error" if state == "error" else "pending"),
+            codes=tuple(codes.split(";")) if codes else (),
+            changes=tuple(changes or ()),
+            errors=errors,
+        )

@@ -1,0 +1,291 @@
+"""Background work: in-process worker threads by default, Celery with Redis when
+``ONBOARD_BROKER_URL`` is set.
+
+A job is a plain function registered by name with :func:`job`; it receives ids (never
+objects: the microblog habit), re-reads what it needs and is idempotent, so running it twice
+does no harm. :func:`enqueue` hands it to whichever runner the app has:
+
+- :class:`ThreadRunner` (the embedded default): ``ONBOARD_JOB_THREADS`` daemon threads of
+  this process, started on the first job. Delayed jobs (retries, back-off) wait in a heap.
+- :class:`CeleryRunner`: a message on the Redis queue ``ONBOARD_JOBS_QUEUE``, run by
+  ``celery -A onboard.jobs worker`` (the Procfile's ``worker:`` line). Messages are
+  acknowledged late, after the job returns, and rejected back to the queue when a worker
+  process is lost; a worker killed outright leaves its message unacknowledged, and Redis
+  hands it to another worker once ``ONBOARD_JOBS_VISIBILITY_TIMEOUT`` seconds have passed.
+
+A job asks to run again later by raising :class:`Retry`; any other exception is retried
+with exponential back-off up to the job's ``max_retries``, then logged and dropped.
+"""
+
+from __future__ import annotations
+
+import heapq
+import importlib
+import itertools
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from flask import Flask, current_app
+
+log = logging.getLogger(__name__)
+
+#: Modules whose import registers the jobs (imported on first use, also in Celery workers).
+JOB_MODULES = ("onboard.agencies.batches", "onboard.agencies.webhooks")
+EXTENSION = "onboard_jobs"
+
+
+class Retry(Exception):
+    """Raised by a job to be run again after ``delay`` seconds (counts as an attempt)."""
+
+    def __init__(self, delay: float, reason: str = "") -> None:
+        super().__init__(reason or f"retry in {delay:.1f} s")
+        self.delay = delay
+
+
+@dataclass(frozen=True, slots=True)
+class JobSpec:
+    name: str
+    function: Callable[..., None]
+    max_retries: int = 5
+    backoff: float = 2.0  # seconds before the first retry; doubles each time
+
+
+_REGISTRY: dict[str, JobSpec] = {}
+
+
+def job(
+    name: str, *, max_retries: int = 5, backoff: float = 2.0
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Register ``function`` as the job ``name`` (its arguments must be ids: ints, strs)."""
+
+    def register(function: Callable[..., None]) -> Callable[..., None]:
+        _REGISTRY[name] = JobSpec(name, function, max_retries, backoff)
+        return function
+
+    return register
+
+
+def spec(name: str) -> JobSpec:
+    if name not in _REGISTRY:
+        for module in JOB_MODULES:
+            importlib.import_module(module)
+    return _REGISTRY[name]
+
+
+def retry_delay(job_spec: JobSpec, attempt: int, error: BaseException) -> float | None:
+    """Seconds before attempt ``attempt + 1``, or None when the job has had its tries."""
+    if attempt >= job_spec.max_retries:
+        return None
+    if isinstance(error, Retry):
+        return error.delay
+    return job_spec.backoff * 2**attempt
+
+
+class Runner(Protocol):
+    def enqueue(self, name: str, args: tuple[Any, ...], delay: float = 0.0) -> None: ...
+
+
+def runner(app: Flask | None = None) -> Runner:
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    found: Runner | None = app.extensions.get(EXTENSION)
+    if found is None:
+        found = app.extensions[EXTENSION] = _make_runner(app)
+    return found
+
+
+def _make_runner(app: Flask) -> Runner:
+    if app.config.get("ONBOARD_BROKER_URL"):
+        return CeleryRunner(make_celery(app.config))
+    return ThreadRunner(app, threads=int(app.config.get("ONBOARD_JOB_THREADS", 2)))
+
+
+def enqueue(name: str, *args: Any, delay: float = 0.0) -> None:
+    """Run job ``name`` with ``args`` in the background (after ``delay`` seconds)."""
+    spec(name)  # fail here, in the caller, for an unknown job
+    runner().enqueue(name, args, delay)
+
+
+def run_now(app: Flask, name: str, args: tuple[Any, ...]) -> None:
+    """Run a job in this thread inside an app context (what runners do)."""
+    with app.app_context():
+        spec(name).function(*args)
+
+
+# --- in-process threads --------------------------------------------------------------------
+
+
+class ThreadRunner:
+    """Jobs run by a few daemon threads of this process (nothing to install or run)."""
+
+    def __init__(self, app: Flask, threads: int = 2) -> None:
+        self.app = app
+        self.threads = max(1, threads)
+        self._heap: list[tuple[float, int, str, tuple[Any, ...], int]] = []
+        self._order = itertools.count()
+        self._cond = threading.Condition()
+        self._running = 0
+        self._workers: list[threading.Thread] = []
+
+    def enqueue(self, name: str, args: tuple[Any, ...], delay: float = 0.0) -> None:
+        self._push(name, args, delay, attempt=0)
+
+    def _push(self, name: str, args: tuple[Any, ...], delay: float, attempt: int) -> None:
+        with self._cond:
+            due = time.monotonic() + max(0.0, delay)
+            heapq.heappush(self._heap, (due, next(self._order), name, args, attempt))
+            self._start()
+            self._cond.notify()
+
+    def _start(self) -> None:
+        while len(self._workers) < self.threads:
+            worker = threading.Thread(
+                target=self._work, name=f"onboard-job-{len(self._workers)}", daemon=True
+            )
+            self._workers.append(worker)
+            worker.start()
+
+    def _next(self) -> tuple[str, tuple[Any, ...], int]:
+        with self._cond:
+            while True:
+                if self._heap:
+                    wait = self._heap[0][0] - time.monotonic()
+                    if wait <= 0:
+                        _, _, name, args, attempt = heapq.heappop(self._heap)
+                        self._running += 1
+                        return name, args, attempt
+                    self._cond.wait(wait)
+                else:
+                    self._cond.wait()
+
+    def _work(self) -> None:
+        while True:
+            name, args, attempt = self._next()
+            try:
+                run_now(self.app, name, args)
+            except Exception as error:  # a job's failure must not kill the thread
+                self._failed(name, args, attempt, error)
+            finally:
+                with self._cond:
+                    self._running -= 1
+                    self._cond.notify_all()
+
+    def _failed(self, name: str, args: tuple[Any, ...], attempt: int, error: Exception) -> None:
+        delay = retry_delay(spec(name), attempt, error)
+        if delay is None:
+            log.error("job %s%r failed for good: %s", name, args, error, exc_info=error)
+            return
+        if not isinstance(error, Retry):
+            log.warning(
+                "job %s%r failed (attempt %d): %s", name, args, attempt + 1, error, exc_info=error
+            )
+        self._push(name, args, delay, attempt + 1)
+
+    def wait_idle(self, timeout: float = 30.0, *, include_delayed: bool = True) -> bool:
+        """Wait until no job is queued or running; False on timeout. For tests and the CLI."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._running or (
+                self._heap and (include_delayed or self._heap[0][0] <= time.monotonic())
+            ):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._cond.wait(min(left, 0.05))
+        return True
+
+
+# --- Celery ----------------------------------------------------------------------------------
+
+TASK_NAME = "onboard.run_job"
+
+
+def celery_settings(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Celery's configuration from onboard's settings."""
+    queue = config.get("ONBOARD_JOBS_QUEUE") or "onboard"
+    visibility = int(config.get("ONBOARD_JOBS_VISIBILITY_TIMEOUT") or 3600)
+    return {
+        "broker_url": config["ONBOARD_BROKER_URL"],
+        "task_default_queue": queue,
+        # Acknowledge after the job ran: a worker that dies mid-job leaves the message to
+        # be delivered again (jobs are idempotent).
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        "task_ignore_result": True,
+        "broker_connection_retry_on_startup": True,
+        "broker_transport_options": {
+            "visibility_timeout": visibility,
+            # Look for the messages of dead workers often enough to honour the timeout.
+            "unacked_restore_interval": min(10, max(1, visibility // 5)),
+            "unacked_restore_throttle": 1,
+            # Every key of this queue under one prefix: queues do not share "unacked".
+            "global_keyprefix": f"{queue}:",
+        },
+        "worker_hijack_root_logger": False,
+        "worker_redirect_stdouts": False,
+    }
+
+
+def make_celery(config: Mapping[str, Any]) -> Any:
+    """A Celery app sending to (and, in a worker, consuming from) onboard's queue."""
+    from celery import Celery  # noqa: PLC0415 — only when a broker is configured
+
+    celery = Celery("onboard", set_as_current=False)
+    celery.conf.update(celery_settings(config))
+
+    @celery.task(name=TASK_NAME, bind=True, max_retries=None)
+    def run_job(task: Any, name: str, args: list[Any], attempt: int = 0) -> None:
+        app = _worker_app()
+        try:
+            run_now(app, name, tuple(args))
+        except Exception as error:
+            delay = retry_delay(spec(name), attempt, error)
+            if delay is None:
+                log.error("job %s%r failed for good: %s", name, args, error, exc_info=error)
+                return
+            # A new message with the next attempt number (the retry count is ours).
+            task.apply_async((name, args, attempt + 1), countdown=delay)
+
+    return celery
+
+
+class CeleryRunner:
+    def __init__(self, celery: Any) -> None:
+        self.celery = celery
+
+    def enqueue(self, name: str, args: tuple[Any, ...], delay: float = 0.0) -> None:
+        self.celery.send_task(TASK_NAME, args=(name, list(args), 0), countdown=delay or None)
+
+
+_worker_flask_app: Flask | None = None
+_worker_lock = threading.Lock()
+
+
+def _worker_app() -> Flask:
+    """The Flask app of a Celery worker process, built once from the environment."""
+    global _worker_flask_app  # noqa: PLW0603 — one per worker process
+    with _worker_lock:
+        if _worker_flask_app is None:
+            from onboard import create_app  # noqa: PLC0415
+
+            _worker_flask_app = create_app()
+        return _worker_flask_app
+
+
+def __getattr__(name: str) -> Any:
+    """``celery -A onboard.jobs worker`` finds the Celery app here, configured from the
+    environment (``ONBOARD_BROKER_URL``, ``ONBOARD_JOBS_QUEUE`` …)."""
+    if name != "celery":
+        raise AttributeError(name)
+    from onboard.config import from_environment  # noqa: PLC0415
+
+    config = from_environment()
+    if not config.get("ONBOARD_BROKER_URL"):
+        raise RuntimeError("set ONBOARD_BROKER_URL (e.g. redis://127.0.0.1:6379/0) to run workers")
+    app = make_celery(config)
+    globals()["celery"] = app
+    return app

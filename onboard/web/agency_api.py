@@ -1,0 +1,395 @@
+"""The agencies' part of the JSON API: batches, authenticated by API key.
+
+Every endpoint here needs a key, sent as ``Authorization: Bearer <key>`` or ``X-API-Key:
+<key>`` (never in the URL, where it would end up in logs); without a live key the answer is
+401. Each call sees only its own agency's batches: another agency's batch id answers 404,
+exactly like an id that does not exist. Calls are rate-limited per key
+(``ONBOARD_API_RATE_LIMIT``, counted in ``RATELIMIT_STORAGE_URI``: Redis when configured),
+and answer 429 with ``Retry-After`` past the limit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from datetime import date
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import Response, current_app, g, request, stream_with_context, url_for
+from flask_smorest import Blueprint as ApiBlueprint
+from marshmallow import Schema, fields, validate
+from werkzeug.exceptions import Unauthorized
+
+from onboard.agencies import batches, keys, report
+from onboard.agencies.models import Agency, ApiKey, Batch
+from onboard.errors import InputError
+from onboard.extensions import limiter
+from onboard.web.errors import ErrorSchema
+
+blp = ApiBlueprint(
+    "agencies",
+    __name__,
+    url_prefix="/api/v1",
+    description="Batches of applications for partner agencies (API key required)",
+)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+# --- keys and limits -----------------------------------------------------------------------
+
+
+def presented_key() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip() or None
+    return request.headers.get("X-API-Key") or None
+
+
+def rate_key() -> str:
+    """Whom a request counts against: its key (hashed: keys never reach the limiter's
+    storage), or its address when it has none."""
+    key = presented_key()
+    if key:
+        return "apikey:" + hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()[:32]
+    return "ip:" + (request.remote_addr or "?")
+
+
+def _rate_limit() -> str:
+    return str(current_app.config.get("ONBOARD_API_RATE_LIMIT", "600 per minute"))
+
+
+limiter.limit(_rate_limit, key_func=rate_key)(blp)
+
+
+def key_required(view: F) -> F:
+    """Authenticate the request's key; ``g.agency`` and ``g.api_key`` for the view."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        record = keys.authenticate(presented_key())
+        if record is None:
+            raise Unauthorized(
+                "A live API key is required: send 'Authorization: Bearer <key>'.",
+                www_authenticate=_challenge(),
+            )
+        g.api_key = record
+        g.agency = record.agency
+        return view(*args, **kwargs)
+
+    return cast(F, wrapper)
+
+
+def _challenge() -> Any:
+    from werkzeug.datastructures import WWWAuthenticate  # noqa: PLC0415
+
+    return WWWAuthenticate("bearer", {"realm": "onboard"})
+
+
+def current_agency() -> Agency:
+    agency: Agency = g.agency
+    return agency
+
+
+def _batch_or_404(batch_id: str) -> Batch:
+    batch = batches.get_batch(current_agency(), batch_id)
+    if batch is None:
+        raise InputError({"batch": [f"No batch {batch_id[:40]!r}."]}, status=404)
+    return batch
+
+
+# --- schemas (documentation) -------------------------------------------------------------
+
+
+class BatchSchema(Schema):
+    id = fields.String(required=True)
+    state = fields.String(required=True, metadata={"enum": ["running", "done"]})
+    filename = fields.String()
+    format = fields.String(metadata={"enum": ["csv", "jsonl"]})
+    rules_version = fields.String()
+    as_of = fields.String(metadata={"format": "date"})
+    total = fields.Integer(required=True)
+    done = fields.Integer(required=True, metadata={"description": "rows checked or refused"})
+    failed = fields.Integer(required=True, metadata={"description": "rows with bad input"})
+    pending = fields.Integer()
+    verdicts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    created_at = fields.String()
+    finished_at = fields.String(allow_none=True)
+    documents = fields.Integer(allow_none=True, metadata={"description": "files in the zip"})
+    links = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class BatchListSchema(Schema):
+    batches = fields.List(fields.Nested(BatchSchema))
+
+
+class RowSchema(Schema):
+    row = fields.Integer(required=True)
+    line = fields.Integer()
+    state = fields.String(metadata={"enum": ["pending", "done", "error"]})
+    label = fields.String(allow_none=True)
+    verdict = fields.String(allow_none=True)
+    changes = fields.List(fields.Dict(), metadata={"description": "what must change"})
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    report = fields.Dict(allow_none=True, metadata={"description": "the report of CONTRACT.md"})
+
+
+class ResultsSchema(Schema):
+    batch = fields.Nested(BatchSchema)
+    summary = fields.Dict()
+    rows = fields.List(fields.Nested(RowSchema))
+    next_offset = fields.Integer(allow_none=True)
+
+
+class UploadQuerySchema(Schema):
+    as_of = fields.Date(metadata={"description": "judge as of this date (default: today)"})
+    rules_version = fields.String(metadata={"description": "a published rule-set version"})
+
+
+class ResultsQuerySchema(Schema):
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    reports = fields.Boolean(load_default=True, metadata={"description": "include reports"})
+
+
+class AgencySchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    key = fields.String(metadata={"description": "the calling key's name"})
+    webhook_url = fields.String(allow_none=True)
+
+
+_ERRORS = {
+    401: "No live API key",
+    404: "No such batch (or not this agency's)",
+    413: "Upload too large",
+    415: "Not a CSV or JSON Lines file",
+    422: "Input errors",
+    429: "Rate limit exceeded (see Retry-After)",
+}
+
+
+def _documented(view: Any) -> Any:
+    for status, description in _ERRORS.items():
+        view = blp.alt_response(status, schema=ErrorSchema, description=description)(view)
+    return view
+
+
+def _with_links(data: dict[str, Any]) -> dict[str, Any]:
+    batch_id = data["id"]
+    data["links"] = {
+        "self": url_for("agencies.batch_status", batch_id=batch_id),
+        "results": url_for("agencies.batch_results", batch_id=batch_id),
+        "csv": url_for("agencies.batch_csv", batch_id=batch_id),
+        "html": url_for("agencies.batch_html", batch_id=batch_id),
+    }
+    return data
+
+
+# --- endpoints -----------------------------------------------------------------------------
+
+
+@blp.get("/agency")
+@blp.response(200, AgencySchema)
+@_documented
+@key_required
+def whoami() -> dict[str, Any]:
+    """The agency the key belongs to."""
+    agency, key = current_agency(), cast(ApiKey, g.api_key)
+    return {
+        "id": agency.public_id,
+        "name": agency.name,
+        "key": key.name,
+        "webhook_url": agency.webhook_url,
+    }
+
+
+@blp.post("/batches")
+@blp.arguments(UploadQuerySchema, location="query", as_kwargs=True)
+@blp.doc(
+    parameters=[
+        {
+            "in": "header",
+            "name": "Idempotency-Key",
+            "schema": {"type": "string", "maxLength": 200},
+            "description": "the same key and upload again return the same batch",
+        }
+    ],
+    requestBody={
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "documents": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "optional zip of the documents the file names",
+                        },
+                    },
+                    "required": ["file"],
+                }
+            },
+            "text/csv": {"schema": {"type": "string"}},
+            "application/jsonl": {"schema": {"type": "string"}},
+        },
+    },
+)
+@blp.response(202, BatchSchema)
+@blp.alt_response(
+    200, schema=BatchSchema, description="The earlier batch: same Idempotency-Key and upload"
+)
+@_documented
+@key_required
+def create_batch(as_of: date | None = None, rules_version: str | None = None) -> Any:
+    """Upload a CSV or JSON Lines file of applications; checked in the background.
+
+    Answers 202 with the batch at once (200 with the earlier batch when the
+    `Idempotency-Key` was used before with the same upload). Rows with bad input are
+    reported per row and do not stop the batch.
+    """
+    data, filename, media_type, documents = _upload()
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not 0 < len(key) <= 200:
+        raise InputError({"Idempotency-Key": ["Between 1 and 200 characters."]}, status=400)
+    try:
+        batch, created = batches.create_batch(
+            current_agency(),
+            data,
+            filename,
+            media_type=media_type,
+            documents=documents,
+            idempotency_key=key,
+            as_of=as_of,
+            rules_version=rules_version,
+        )
+    finally:
+        for part in request.files.values():  # spooled to temporary files when large
+            part.close()
+    body = _with_links(batches.batch_dict(batch))
+    headers = {"Location": body["links"]["self"]}
+    return body, 202 if created else 200, headers
+
+
+def _upload() -> tuple[bytes, str, str | None, Any]:
+    if request.mimetype == "multipart/form-data":
+        part = request.files.get("file")
+        if part is None:
+            raise InputError({"file": ["Missing file part (a .csv or .jsonl file)."]}, status=400)
+        documents = request.files.get("documents")
+        return (
+            part.stream.read(),
+            part.filename or "upload",
+            part.mimetype,
+            documents.stream if documents is not None else None,
+        )
+    suffix = {"text/csv": "csv"}.get(request.mimetype, "jsonl")
+    return request.get_data(), f"upload.{suffix}", request.mimetype, None
+
+
+@blp.get("/batches")
+@blp.response(200, BatchListSchema)
+@_documented
+@key_required
+def list_batches() -> dict[str, Any]:
+    """The agency's latest batches (newest first, at most 100)."""
+    found = batches.list_batches(current_agency())
+    return {"batches": [_with_links(batches.batch_dict(batch)) for batch in found]}
+
+
+@blp.get("/batches/<batch_id>")
+@blp.response(200, BatchSchema)
+@_documented
+@key_required
+def batch_status(batch_id: str) -> dict[str, Any]:
+    """Progress of a batch: rows done (checked or refused) of total, failed (bad input)."""
+    batch = _batch_or_404(batch_id)
+    batches.resume_if_stalled(batch)
+    return _with_links(batches.batch_dict(batch))
+
+
+@blp.get("/batches/<batch_id>/results")
+@blp.arguments(ResultsQuerySchema, location="query", as_kwargs=True)
+@blp.response(200, ResultsSchema)
+@_documented
+@key_required
+def batch_results(batch_id: str, offset: int, limit: int, reports: bool) -> dict[str, Any]:
+    """Results as JSON, a page of rows at a time: each row's report (CONTRACT.md), what
+    must change, or its input errors; with the batch and its summary."""
+    batch = _batch_or_404(batch_id)
+    page = [
+        batches.row_dict(row, with_report=reports)
+        for row in batches.rows(batch, offset=offset, limit=limit)
+    ]
+    after = offset + len(page)
+    return {
+        "batch": _with_links(batches.batch_dict(batch)),
+        "summary": report.summarize(batches.client_lines(batch)).to_dict(),
+        "rows": page,
+        "next_offset": after if after < batch.total else None,
+    }
+
+
+@blp.get("/batches/<batch_id>/rows/<int:row>")
+@blp.response(200, RowSchema)
+@_documented
+@key_required
+def batch_row(batch_id: str, row: int) -> dict[str, Any]:
+    """One row: its report, what must change, or its input errors."""
+    found = batches.get_row(_batch_or_404(batch_id), row)
+    if found is None:
+        raise InputError({"row": [f"No row {row}."]}, status=404)
+    return batches.row_dict(found)
+
+
+@blp.get("/batches/<batch_id>/results.csv")
+@blp.response(200, content_type="text/csv")
+@_documented
+@key_required
+def batch_csv(batch_id: str) -> Response:
+    """Results as CSV: one line per client with its verdict, what to fix (English and
+    Chinese), the failing rules and any input errors."""
+    batch = _batch_or_404(batch_id)
+    lines = list(batches.client_lines(batch))
+
+    def generate() -> Iterator[str]:
+        yield from report.csv_text(lines)
+
+    response = Response(stream_with_context(generate()), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{batch.public_id}.csv"'
+    return response
+
+
+@blp.get("/batches/<batch_id>/report.html")
+@blp.response(200, content_type="text/html")
+@_documented
+@key_required
+def batch_html(batch_id: str) -> Response:
+    """The report for people: counts per verdict, the most common failing rules, and one
+    row per client with what to fix."""
+    batch = _batch_or_404(batch_id)
+    summary = report.summarize(batches.client_lines(batch))
+    done = batches.progress(batch)
+    facts = [
+        ("batch", batch.public_id),
+        ("file", batch.filename),
+        ("state", f"{batch.state} ({done.done} of {done.total} rows)"),
+        ("rules version", batch.rules_version),
+        ("as of", batch.as_of),
+    ]
+    html = report.render_html(summary, title=f"onboard batch {batch.public_id}", facts=facts)
+    response = Response(html, mimetype="text/html")
+    # A report is data, not a page of the app: no scripts, no framing, no sniffing.
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@blp.after_request
+def _no_store(response: Response) -> Response:
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response

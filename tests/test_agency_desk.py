@@ -1,0 +1,61 @@
+"""The admin's agencies page on the desk: admins only, keys shown once, revocation audited."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+
+from onboard.agencies.models import ApiKey
+from onboard.extensions import db
+from tests.agencyhelpers import bearer
+from tests.deskflow import add_user, csrf_of, login
+
+
+def test_admins_create_agencies_and_keys_and_revoke_them(app: Flask, client):
+    login(client, add_user(app, "admin"))
+    page = client.get("/desk/agencies/")
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    made = client.post(
+        "/desk/agencies/",
+        data={"csrf_token": csrf_of(page.text), "name": "Desk Agency", "webhook_url": ""},
+    )
+    assert made.status_code == 201 and "Desk Agency" in made.text
+    with app.app_context():
+        from onboard.agencies.models import Agency  # noqa: PLC0415
+
+        agency_id = db.session.scalar(db.select(Agency.id))
+    created = client.post(
+        f"/desk/agencies/{agency_id}/keys",
+        data={"csrf_token": csrf_of(made.text), "name": "ops laptop"},
+    )
+    assert created.status_code == 201
+    key = re.search(r'id="new-key">([^<]+)<', created.text)[1]
+    assert key.startswith("obk_")
+    assert client.get("/api/v1/agency", headers=bearer(key)).json["name"] == "Desk Agency"
+    listing = client.get("/desk/agencies/").text
+    assert key not in listing and "ops laptop" in listing  # shown once only
+    with app.app_context():
+        key_id = db.session.scalar(db.select(ApiKey.id))
+    revoked = client.post(
+        f"/desk/agencies/keys/{key_id}/revoke", data={"csrf_token": csrf_of(listing)}
+    )
+    assert revoked.status_code == 302
+    assert client.get("/api/v1/agency", headers=bearer(key)).status_code == 401
+    audit = client.get("/desk/audit").text
+    assert "api_key_created" in audit and "api_key_revoked" in audit
+
+
+def test_reviewers_and_strangers_are_kept_out(app: Flask, client):
+    assert client.get("/desk/agencies/").status_code == 302  # to the login page
+    login(client, add_user(app, "reviewer"))
+    assert client.get("/desk/agencies/").status_code == 403
+    token = csrf_of(client.get("/desk/").text)
+    assert (
+        client.post("/desk/agencies/", data={"csrf_token": token, "name": "X"}).status_code == 403
+    )
+
+
+def test_forms_need_the_csrf_token(app: Flask, client):
+    login(client, add_user(app, "admin"))
+    assert client.post("/desk/agencies/", data={"name": "No token"}).status_code in (400, 403)

@@ -147,6 +147,8 @@ def with_celery(
                 harness.stop(process)
             harness.drop_queue_keys(queue)
             _dispose(app)
+            if database_url is not None and hasattr(database_url, "drop"):
+                database_url.drop(extra["DATABASE_URL"])
     return seconds, status, meter.busy_cores
 
 
@@ -176,6 +178,11 @@ def _postgres_url() -> Callable[[Path], str] | None:
             conn.execute(f'CREATE DATABASE "{name}"')
         return admin.rsplit("/", 1)[0] + "/" + name
 
+    def drop(url: str) -> None:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+    make.drop = drop  # type: ignore[attr-defined]
     return make
 
 

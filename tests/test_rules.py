@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+import email_validator
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from onboard.eligibility.engine import evaluate, verdict_of
 from onboard.eligibility.model import (
@@ -19,6 +22,7 @@ from onboard.eligibility.model import (
     Status,
     Verdict,
 )
+from onboard.eligibility.rules import people
 from onboard.eligibility.ruleset import RuleSet
 from tests.factories import AS_OF, PLATFORMS, VALID_USCC, change, eligible
 
@@ -699,3 +703,21 @@ def test_category_match(ruleset, shop, store, status, field):
     assert (check.status, check.field) == (status, field)
     if status is Status.FAIL:
         assert "Kitchenware" in check.message["en"] and "厨房用品" in check.message["zh"]
+
+
+# --- the email fast path agrees with email-validator ---------------------------------------
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(
+        st.from_regex(people._PLAIN_EMAIL, fullmatch=True),
+        st.text(alphabet="abcAB09._%+-@xn", min_size=1, max_size=40),
+    )
+)
+def test_plain_email_fast_path_is_a_subset_of_email_validator(address):
+    fast = people._plain_email(address)
+    if fast is None:
+        return
+    result = email_validator.validate_email(address, check_deliverability=False)
+    assert result.normalized == fast

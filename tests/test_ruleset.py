@@ -100,6 +100,10 @@ def test_a_threshold_is_a_data_change(raw):
             "bad template",
         ),
         (lambda d: d.pop("version"), "version"),
+        (
+            lambda d: d["rules"]["store.gmv"]["messages"].pop("not_applicable"),
+            "rules.store.gmv.messages: a rule limited to platforms",
+        ),
     ],
 )
 def test_a_broken_rule_set_names_the_key(raw, mutate, names):

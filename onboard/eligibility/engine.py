@@ -8,9 +8,28 @@ from datetime import date
 from onboard.eligibility.model import Application, Check, Evidence, Report, Status, Verdict
 from onboard.eligibility.rules import REGISTRY, RuleContext
 from onboard.eligibility.rules.entry import route_of
-from onboard.eligibility.ruleset import RuleSet
+from onboard.eligibility.ruleset import RuleSet, RuleSpec
 
 _NO_EVIDENCE = Evidence()
+
+#: n/a checks depend only on the rule and the platform (and the date, if the message names it):
+#: built once, shared (Checks are immutable). The spec is kept in the value so that its id()
+#: cannot be reused.
+_NOT_APPLICABLE: dict[tuple[int, str, str], tuple[RuleSpec, Check]] = {}
+_NOT_APPLICABLE_MAX = 4096
+
+
+def _not_applicable(context: RuleContext, platform: str) -> Check:
+    dated = any("{as_of" in text for text in context.spec.messages["not_applicable"].values())
+    key = (id(context.spec), platform, context.as_of_text if dated else "")
+    cached = _NOT_APPLICABLE.get(key)
+    if cached is not None:
+        return cached[1]
+    check = context.check(Status.NOT_APPLICABLE, actual=platform)
+    if len(_NOT_APPLICABLE) >= _NOT_APPLICABLE_MAX:
+        _NOT_APPLICABLE.clear()
+    _NOT_APPLICABLE[key] = (context.spec, check)
+    return check
 
 
 def verdict_of(checks: Iterable[Check]) -> Verdict:
@@ -54,7 +73,7 @@ def evaluate(
             if platform is None:
                 continue
             if platform not in spec.platforms:
-                checks.append(context.check(Status.NOT_APPLICABLE, actual=platform))
+                checks.append(_not_applicable(context, platform))
                 continue
         checks.extend(REGISTRY[spec.code](application, context))
     return Report(

@@ -200,6 +200,8 @@ def _rule(code: str, body: Any, platforms: Mapping[str, Texts]) -> RuleSpec:
     for key, value in params.items():
         if isinstance(value, bool) or not isinstance(value, int | float | str | list):
             raise RuleSetError(f"{where}.{key}: expected a number, text or list")
+    if "platforms" in body and "not_applicable" not in messages:
+        raise RuleSetError(f"{where}.messages: a rule limited to platforms needs not_applicable")
     shown = {k: display(v) for k, v in params.items() if not isinstance(v, list)}
     return RuleSpec(
         code=code,

@@ -25,7 +25,7 @@ from onboard.agencies import batches, keys, report
 from onboard.agencies.models import Agency, ApiKey, Batch
 from onboard.errors import InputError
 from onboard.extensions import limiter
-from onboard.web.errors import ErrorSchema
+from onboard.web.errors import documents_errors
 
 blp = ApiBlueprint(
     "agencies",
@@ -169,10 +169,7 @@ _ERRORS = {
 }
 
 
-def _documented(view: Any) -> Any:
-    for status, description in _ERRORS.items():
-        view = blp.alt_response(status, schema=ErrorSchema, description=description)(view)
-    return view
+_documented = documents_errors(blp, _ERRORS)
 
 
 def _with_links(data: dict[str, Any]) -> dict[str, Any]:

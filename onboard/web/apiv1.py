@@ -23,7 +23,7 @@ from onboard.eligibility.ruleset import RuleSet, default_ruleset, ruleset_by_ver
 from onboard.errors import InputError
 from onboard.prescreen import prescreen
 from onboard.schemas import ApplicationSchema, parse_application
-from onboard.web.errors import ErrorSchema
+from onboard.web.errors import ErrorSchema, documents_errors
 
 blp = ApiBlueprint(
     "api", __name__, url_prefix="/api/v1", description="Pre-screening for agencies and programs"
@@ -120,10 +120,7 @@ _ERRORS = {
 }
 
 
-def _documented_errors(view: Any) -> Any:
-    for status, description in _ERRORS.items():
-        view = blp.alt_response(status, schema=ErrorSchema, description=description)(view)
-    return view
+_documented_errors = documents_errors(blp, _ERRORS)
 
 
 # --- helpers -------------------------------------------------------------------------------

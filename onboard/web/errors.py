@@ -10,6 +10,7 @@ back, the document store writes atomically).
 from __future__ import annotations
 
 import errno
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
@@ -50,6 +51,20 @@ class ErrorSchema(Schema):
         values=fields.List(fields.String()),
         metadata={"description": "dotted field name -> messages"},
     )
+
+
+def documents_errors(
+    blp: Any, errors: dict[int, str]
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A decorator listing ``errors`` (status -> description) in the OpenAPI document of a
+    view of ``blp``, all with the one error shape of :class:`ErrorSchema`."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        for status, description in errors.items():
+            view = blp.alt_response(status, schema=ErrorSchema, description=description)(view)
+        return view
+
+    return decorate
 
 
 def wants_json() -> bool:

@@ -9,34 +9,21 @@ screenshot of each step goes to ``test-artifacts/screenshots/``.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 
-from onboard.extensions import db
 from tests import imagefactory
 from tests.applyflow import ensure_catalogues
+from tests.browser import SCREENSHOTS, chromium, served
 from tests.conftest import make_app
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
 LOOKALIKE = {"0": "O", "5": "S", "1": "I", "2": "Z", "8": "B"}
 TEXT = {
     "zh": {
@@ -66,34 +53,16 @@ TEXT = {
 
 @pytest.fixture
 def live_app(tmp_path: Path) -> Iterator[tuple[Flask, str]]:
-    from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: PLC0415
-
-    class Quiet(WSGIRequestHandler):
-        def log_request(self, *args: object, **kwargs: object) -> None:
-            pass
-
     ensure_catalogues()
     app = make_app(tmp_path, ONBOARD_OCR=True)
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
-    with app.app_context():
-        db.engine.dispose()
+    with served(app) as base:
+        yield app, base
 
 
 @pytest.fixture
 def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (make setup installs it)")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        browser.close()
+    with chromium() as launched:
+        yield launched
 
 
 class Journey:

@@ -6,7 +6,6 @@ reason; then the applicant opens the emailed link and sees what to fix. Screensh
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,45 +16,27 @@ from sqlalchemy import select
 from onboard.extensions import db
 from onboard.models import OutboxEmail
 from tests.applyflow import ensure_catalogues
+from tests.browser import SCREENSHOTS, chromium, served
 from tests.conftest import make_app
 from tests.deskflow import PASSWORD, add_user, seller, submitted
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
 
 @pytest.fixture
 def live_desk(tmp_path: Path) -> Iterator[tuple[Flask, str]]:
-    from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: PLC0415
-
-    class Quiet(WSGIRequestHandler):
-        def log_request(self, *args: object, **kwargs: object) -> None:
-            pass
-
     ensure_catalogues()
     app = make_app(tmp_path)
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
-    with app.app_context():
-        db.engine.dispose()
+    with served(app) as base:
+        yield app, base
 
 
 @pytest.fixture
 def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (make setup installs it)")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        browser.close()
+    with chromium() as launched:
+        yield launched
 
 
 def shot(page, name: str) -> None:

@@ -1,6 +1,6 @@
 """``make bench``: run the benchmark sections and write BENCHMARKS.md at the repository root.
 
-    python -m tests.benchmarks.run [--quick] [--only engine,http,ocr,batch] [--output PATH]
+    python -m tests.benchmarks.run [--quick] [--only engine,http,ocr,batch,load] [--output PATH]
 
 Each section is a module with ``run() -> str`` (a Markdown section; ``run(quick=True)`` where
 the module accepts it). A section that fails is written as an error line and the others still
@@ -30,6 +30,7 @@ SECTIONS: dict[str, tuple[str, str]] = {
     "http": ("tests.benchmarks.http_bench", "JSON API over HTTP (gunicorn, loopback)"),
     "ocr": ("tests.benchmarks.ocr_bench", "License OCR"),
     "batch": ("tests.benchmarks.batch_bench", "Agency batches end to end"),
+    "load": ("tests.benchmarks.load_bench", "Load: applicants and agencies"),
 }
 OUTPUT = REPO / "BENCHMARKS.md"
 

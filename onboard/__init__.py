@@ -31,6 +31,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     Path(app.config["ONBOARD_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+    # Answers keep the contract's key order and send Chinese as UTF-8, not \uXXXX escapes
+    # (Flask 3 reads these from its JSON provider, not from config).
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
     database.init_app(app)
     register(app)
     return app

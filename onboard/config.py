@@ -69,7 +69,6 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "MAX_FORM_MEMORY_SIZE": _int(env, "ONBOARD_MAX_FORM_MEMORY_BYTES", 1 * MIB),
         "MAX_FORM_PARTS": _int(env, "ONBOARD_MAX_FORM_PARTS", 64),
         "ONBOARD_OCR": env.get("ONBOARD_OCR", "on") != "off",
-        "JSON_SORT_KEYS": False,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

@@ -24,7 +24,12 @@ from onboard.eligibility.model import (
     Report,
 )
 from onboard.eligibility.rules.entity import LICENSE_DOCUMENT
-from onboard.eligibility.ruleset import RuleSet, RuleSetError, ruleset_in_force
+from onboard.eligibility.ruleset import (
+    RuleSet,
+    RuleSetError,
+    ruleset_by_version,
+    ruleset_in_force,
+)
 from onboard.errors import InputError
 
 #: A document as adapters hold it: bytes in memory, a file on disk, or an upload stream
@@ -56,7 +61,7 @@ def prescreen(
     date before the first published rule set.
     """
     when = application.as_of or as_of or date.today()
-    rules = ruleset or _ruleset_for(when)
+    rules = ruleset or choose_ruleset(None, when)
     if not documents:
         return evaluate(application, rules, as_of=when)
     facts = inspect_all(documents, rules)
@@ -65,7 +70,20 @@ def prescreen(
     return evaluate(application, rules, as_of=when, evidence=evidence)
 
 
-def _ruleset_for(when: date) -> RuleSet:
+def choose_ruleset(version: str | None, when: date) -> RuleSet:
+    """The published rule set named ``version``, else the one in force on ``when``.
+
+    The one place where a caller's choice becomes a rule set: an unknown version is an
+    :class:`InputError` on ``rules_version`` (404), a date before the first published rule set
+    one on ``as_of``.
+    """
+    if version:
+        try:
+            return ruleset_by_version(version)
+        except KeyError:
+            raise InputError(
+                {"rules_version": [f"No published rule set {version!r}."]}, status=404
+            ) from None
     try:
         return ruleset_in_force(when)
     except RuleSetError as exc:  # a date before the first published rule set

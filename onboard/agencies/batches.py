@@ -37,10 +37,11 @@ from onboard.agencies.models import Agency, Batch, BatchRow, WebhookDelivery
 from onboard.agencies.report import ClientLine
 from onboard.eligibility.model import Application, Report, Status, Verdict
 from onboard.eligibility.remedies import changes_for
-from onboard.eligibility.ruleset import RuleSet, RuleSetError, ruleset_by_version, ruleset_in_force
+from onboard.eligibility.ruleset import RuleSet, ruleset_by_version
 from onboard.errors import InputError
 from onboard.extensions import db
 from onboard.models import utcnow
+from onboard.prescreen import choose_ruleset
 from onboard.schemas import CSV_COLUMNS, csv_row_to_data, is_unicode, parse_application
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -143,20 +144,6 @@ def _csv_header(header: list[str] | None) -> list[str]:
 # --- creating a batch ------------------------------------------------------------------------
 
 
-def _ruleset_for(rules_version: str | None, as_of: date) -> RuleSet:
-    if rules_version:
-        try:
-            return ruleset_by_version(rules_version)
-        except KeyError:
-            raise InputError(
-                {"rules_version": [f"No published rule set {rules_version!r}."]}, status=404
-            ) from None
-    try:
-        return ruleset_in_force(as_of)
-    except RuleSetError as exc:
-        raise InputError({"as_of": [str(exc)]}) from None
-
-
 def create_batch(
     agency: Agency,
     data: bytes,
@@ -179,7 +166,7 @@ def create_batch(
     fmt = batch_format(filename, media_type)
     rows = read_rows(data, fmt, int(_setting("ONBOARD_BATCH_MAX_ROWS", 100_000)))
     when = as_of or date.today()
-    ruleset = _ruleset_for(rules_version, when)
+    ruleset = choose_ruleset(rules_version, when)
     unpacked = _unpack(documents, ruleset) if documents is not None else None
     batch = Batch(
         agency_id=agency.id,

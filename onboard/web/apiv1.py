@@ -19,9 +19,9 @@ from werkzeug.datastructures import FileStorage
 
 from onboard.documents import inspect_document
 from onboard.eligibility.remedies import changes_for
-from onboard.eligibility.ruleset import RuleSet, default_ruleset, ruleset_by_version
+from onboard.eligibility.ruleset import default_ruleset
 from onboard.errors import InputError
-from onboard.prescreen import prescreen
+from onboard.prescreen import choose_ruleset, prescreen
 from onboard.schemas import ApplicationSchema, parse_application
 from onboard.web.errors import ErrorSchema, documents_errors
 
@@ -126,17 +126,6 @@ _documented_errors = documents_errors(blp, _ERRORS)
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _ruleset(version: str | None) -> RuleSet:
-    if not version:
-        return default_ruleset()
-    try:
-        return ruleset_by_version(version)
-    except KeyError:
-        raise InputError(
-            {"rules_version": [f"No published rule set {version!r}."]}, status=404
-        ) from None
-
-
 def _application_payload() -> tuple[Any, dict[str, FileStorage]]:
     """The application data and any uploaded document parts of this request."""
     if request.mimetype == "multipart/form-data":
@@ -207,7 +196,7 @@ def prescreen_application(
 
     JSON, or multipart with part `application` (JSON) and one file part per document kind.
     """
-    ruleset = _ruleset(rules_version)
+    ruleset = choose_ruleset(rules_version, date.today())
     data, files = _application_payload()
     application = parse_application(data)
     unknown = sorted(set(files) - set(ruleset.document_kinds))
@@ -303,7 +292,7 @@ def read_license_image() -> dict[str, Any]:
 @_documented_errors
 def rules(rules_version: str | None = None) -> dict[str, Any]:
     """The rule set in force (or a named published version): codes, thresholds, texts."""
-    return _ruleset(rules_version).to_dict()
+    return choose_ruleset(rules_version, date.today()).to_dict()
 
 
 @blp.get("/categories")

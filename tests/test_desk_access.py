@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from onboard import auth
+from onboard import auth, review
+from onboard.eligibility.ruleset import default_ruleset
 from onboard.extensions import db
-from onboard.models import AuditEvent, UserAccount
+from onboard.models import AuditEvent, ReasonTemplate, UserAccount
 from tests.applyflow import ensure_catalogues
 from tests.conftest import make_app
 from tests.deskflow import PASSWORD, add_user, csrf_of, login, seller, submitted
@@ -28,12 +29,18 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, str]
     add_user(app, "reviewer")
     add_user(app, "reviewer", "spare@example.com")
     public_id, _token = submitted(app, seller(1))
+    with app.app_context():
+        # The reason templates exist from the start, whichever test of the matrix runs first
+        # (the desk seeds them when an admin first opens /desk/reasons).
+        review.seed_reason_templates(default_ruleset())
+        db.session.commit()
     yield app, public_id
     with app.app_context():
         db.engine.dispose()
 
 
-#: (method, path, the role it needs); {id} is the application, {spare} an account id.
+#: (method, path, the role it needs); {id} is the application, {spare} an account id,
+#: {reason} a reason template's id.
 ROUTES = [
     ("GET", "/desk/", "reviewer"),
     ("GET", "/desk/?status=all&sort=oldest", "reviewer"),
@@ -45,7 +52,7 @@ ROUTES = [
     ("POST", "/desk/logout", "reviewer"),
     ("GET", "/desk/reasons", "admin"),
     ("POST", "/desk/reasons", "admin"),
-    ("POST", "/desk/reasons/1", "admin"),
+    ("POST", "/desk/reasons/{reason}", "admin"),
     ("GET", "/desk/users", "admin"),
     ("POST", "/desk/users", "admin"),
     ("POST", "/desk/users/{spare}/active", "admin"),
@@ -69,7 +76,8 @@ def test_each_role_on_each_route(desk, role: str, method: str, path: str, needs:
         spare = db.session.scalar(
             select(UserAccount.id).where(UserAccount.email == "spare@example.com")
         )
-    path = path.format(id=public_id, spare=spare)
+        reason = db.session.scalar(select(func.min(ReasonTemplate.id)))
+    path = path.format(id=public_id, spare=spare, reason=reason)
     client = app.test_client()
     if role == "anonymous":
         token = csrf_of(client.get("/desk/login").text)

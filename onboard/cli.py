@@ -47,6 +47,7 @@ import click
 
 from onboard.eligibility.model import Application, Check, Report, Status, Verdict
 from onboard.errors import InputError, one_line
+from onboard.jsontext import compact
 
 T = TypeVar("T")
 
@@ -443,7 +444,7 @@ def render_errors(settings: Settings, item: RowInput, error: InputError) -> str:
 def _json(data: Any, *, pretty: bool) -> str:
     if pretty:
         return json.dumps(data, ensure_ascii=False, indent=2)
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return compact(data)
 
 
 def _csv_line(cells: Iterable[str]) -> str:

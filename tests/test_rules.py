@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import unicodedata
 from datetime import date
 
 import email_validator
@@ -22,7 +24,7 @@ from onboard.eligibility.model import (
     Status,
     Verdict,
 )
-from onboard.eligibility.rules import people
+from onboard.eligibility.rules import people, store
 from onboard.eligibility.ruleset import RuleSet
 from tests.factories import AS_OF, PLATFORMS, VALID_USCC, change, eligible
 
@@ -479,6 +481,19 @@ def test_store_url_without_platform_points_at_platform(ruleset):
 def test_store_entity_match(ruleset, company, registered, status):
     app = change(eligible(), entity__company_name=company, store__registered_entity=registered)
     assert status_of(ruleset, app, "store.entity_match") is status
+
+
+def test_company_names_keep_exactly_the_letters_and_numbers():
+    """normalize_company keeps what str.isalnum() accepts: every code point whose Unicode
+    category is a letter (L*) or a number (N*), in this Python's Unicode database."""
+    differ = [
+        hex(point)
+        for point in range(sys.maxunicode + 1)
+        if chr(point).isalnum() != (unicodedata.category(chr(point))[0] in "LN")
+    ]
+    assert differ == []
+    folded = store.normalize_company("Ｓｔａｒ-River (HK) Co., Ltd. 二〇二六")
+    assert folded == "starriverhkcoltd二〇二六"
 
 
 @pytest.mark.parametrize(

@@ -4,32 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from functools import partial
 
 from onboard.eligibility.model import Application, Check, Evidence, Report, Status, Verdict
 from onboard.eligibility.rules import REGISTRY, RuleContext
 from onboard.eligibility.rules.entry import route_of
-from onboard.eligibility.ruleset import RuleSet, RuleSpec
+from onboard.eligibility.ruleset import RuleSet
 
 _NO_EVIDENCE = Evidence()
 
-#: n/a checks depend only on the rule and the platform (and the date, if the message names it):
-#: built once, shared (Checks are immutable). The spec is kept in the value so that its id()
-#: cannot be reused.
-_NOT_APPLICABLE: dict[tuple[int, str, str], tuple[RuleSpec, Check]] = {}
-_NOT_APPLICABLE_MAX = 4096
-
 
 def _not_applicable(context: RuleContext, platform: str) -> Check:
-    dated = any("{as_of" in text for text in context.spec.messages["not_applicable"].values())
-    key = (id(context.spec), platform, context.as_of_text if dated else "")
-    cached = _NOT_APPLICABLE.get(key)
-    if cached is not None:
-        return cached[1]
-    check = context.check(Status.NOT_APPLICABLE, actual=platform)
-    if len(_NOT_APPLICABLE) >= _NOT_APPLICABLE_MAX:
-        _NOT_APPLICABLE.clear()
-    _NOT_APPLICABLE[key] = (context.spec, check)
-    return check
+    """n/a depends only on the rule and the platform (and the date, if the message names it)."""
+    dated = "as_of" in context.spec.message_names["not_applicable"]
+    return context.shared(
+        ("n/a", platform, context.as_of_text if dated else ""),
+        partial(context.check, Status.NOT_APPLICABLE, actual=platform),
+    )
 
 
 def verdict_of(checks: Iterable[Check]) -> Verdict:
@@ -65,9 +56,7 @@ def evaluate(
     platform = application.store.platform
     when_text = when.isoformat()
     checks: list[Check] = []
-    for spec in ruleset.rules:
-        if not spec.in_force(when):
-            continue
+    for spec in ruleset.rules_in_force(when):
         context = RuleContext(spec, ruleset, when, facts, when_text)
         if spec.platforms is not None:
             if platform is None:

@@ -48,6 +48,10 @@ class RuleSpec:
     effective_until: date | None = None
     #: The thresholds as messages show them ({min} -> "500,000"), rendered once at load.
     shown_params: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    #: The names each message's templates use (both languages), by message key.
+    message_names: Mapping[str, frozenset[str]] = dataclasses.field(default_factory=dict)
+    #: Messages that name nothing but thresholds, rendered once at load, by message key.
+    fixed_messages: Mapping[str, Texts] = dataclasses.field(default_factory=dict)
 
     def in_force(self, as_of: date) -> bool:
         if self.effective_from and as_of < self.effective_from:
@@ -91,6 +95,20 @@ class RuleSet:
     max_bytes: int
     max_pixels: int
     raw: Mapping[str, Any] = field(repr=False, compare=False, default_factory=dict)
+    #: rules_in_force() by date: a batch judges many applications on few dates.
+    _in_force: dict[date, tuple[RuleSpec, ...]] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
+
+    def rules_in_force(self, as_of: date) -> tuple[RuleSpec, ...]:
+        """The rules whose own effective dates include ``as_of``, in rule-set order."""
+        found = self._in_force.get(as_of)
+        if found is None:
+            if len(self._in_force) >= 4096:
+                self._in_force.clear()
+            found = tuple(spec for spec in self.rules if spec.in_force(as_of))
+            self._in_force[as_of] = found
+        return found
 
     @property
     def category_ids(self) -> frozenset[str]:
@@ -153,9 +171,11 @@ def _texts(value: Any, where: str) -> Texts:
         if not isinstance(text, str) or not text.strip():
             raise RuleSetError(f"{where}.{lang}: missing or empty text")
         try:
-            list(string.Formatter().parse(text))
+            fields = [name for _, name, _, _ in string.Formatter().parse(text)]
         except ValueError as exc:
             raise RuleSetError(f"{where}.{lang}: bad template: {exc}") from None
+        if any(name is not None and not name[:1].isidentifier() for name in fields):
+            raise RuleSetError(f"{where}.{lang}: bad template: name every field, like {{min}}")
         out[lang] = text
     extra = set(value) - set(LANGUAGES)
     if extra:
@@ -167,6 +187,16 @@ def _text_table(value: Any, where: str) -> Mapping[str, Texts]:
     if not isinstance(value, Mapping) or not value:
         raise RuleSetError(f"{where}: expected a non-empty table")
     return MappingProxyType({k: _texts(v, f"{where}.{k}") for k, v in value.items()})
+
+
+def _template_names(texts: Texts) -> frozenset[str]:
+    """The names a message's templates fill in ("{min:,}" and "{min}" both name ``min``)."""
+    return frozenset(
+        name.split(".")[0].split("[")[0]
+        for text in texts.values()
+        for _, name, _, _ in string.Formatter().parse(text)
+        if name
+    )
 
 
 def _date(value: Any, where: str) -> date:
@@ -203,9 +233,17 @@ def _rule(code: str, body: Any, platforms: Mapping[str, Texts]) -> RuleSpec:
     if "platforms" in body and "not_applicable" not in messages:
         raise RuleSetError(f"{where}.messages: a rule limited to platforms needs not_applicable")
     shown = {k: display(v) for k, v in params.items() if not isinstance(v, list)}
+    names = {key: _template_names(texts) for key, texts in messages.items()}
+    fixed = {
+        key: MappingProxyType({lang: text.format_map(shown) for lang, text in texts.items()})
+        for key, texts in messages.items()
+        if names[key] <= shown.keys()
+    }
     return RuleSpec(
         code=code,
         shown_params=MappingProxyType(shown),
+        message_names=MappingProxyType(names),
+        fixed_messages=MappingProxyType(fixed),
         title=title,
         field=field_name,
         messages=messages,

@@ -8,7 +8,7 @@ a :class:`Check` with its bilingual message rendered from the rule set's templat
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -40,6 +40,13 @@ _DEFAULT_OUTCOME = {
     Status.REVIEW: "review",
     Status.NOT_APPLICABLE: "not_applicable",
 }
+
+
+#: Checks determined by the rule set and a small key alone (n/a on a platform, a document kind
+#: uploaded or missing), built once and shared: checks are immutable. The spec is kept in the
+#: value so that its id() cannot be reused while the entry lives.
+_SHARED: dict[tuple[int, Hashable], tuple[RuleSpec, Check]] = {}
+_SHARED_MAX = 4096
 
 
 class RuleContext:
@@ -74,33 +81,59 @@ class RuleContext:
         **values: Any,
     ) -> Check:
         """A check of this rule; ``outcome`` names the message (default: the status)."""
+        spec = self.spec
         key = outcome or _DEFAULT_OUTCOME[status]
+        shown_expected = None if expected is None else display(expected)
+        shown_actual = None if actual is None else display(actual)
+        # This runs ~26 times per application: a message naming only thresholds was rendered
+        # when the rule set loaded, unless the rule passes a value of the same name.
+        message = spec.fixed_messages.get(key)
+        if message is None or (values and not spec.message_names[key].isdisjoint(values)):
+            message = self._render(key, shown_expected, shown_actual, values)
+        return Check(
+            spec.code,
+            status,
+            field or spec.field,
+            shown_expected,
+            shown_actual,
+            message,
+            evidence or EMPTY,
+        )
+
+    def shared(self, key: Hashable, build: Callable[[], Check]) -> Check:
+        """The check ``build`` makes, built once per rule and ``key``, then shared.
+
+        Only for checks that nothing of the application changes but what ``key`` holds.
+        """
+        cache_key = (id(self.spec), key)
+        found = _SHARED.get(cache_key)
+        if found is not None:
+            return found[1]
+        check = build()
+        if len(_SHARED) >= _SHARED_MAX:
+            _SHARED.clear()
+        _SHARED[cache_key] = (self.spec, check)
+        return check
+
+    def _render(
+        self, key: str, expected: str | None, actual: str | None, values: Mapping[str, Any]
+    ) -> dict[str, str]:
         templates = self.spec.messages.get(key)
         if templates is None:
             raise KeyError(
                 f"rule set {self.ruleset.version}: {self.spec.code} has no {key!r} message"
             )
-        shown_expected = None if expected is None else display(expected)
-        shown_actual = None if actual is None else display(actual)
-        # Built in one go (this runs ~26 times per application): the rule's own values win
-        # over the defaults, as a template may name either.
+        # The rule's own values win over the thresholds, which win over the defaults; a
+        # template may name any of them.
         names = {
-            "expected": shown_expected or "",
-            "actual": shown_actual or "",
+            "expected": expected or "",
+            "actual": actual or "",
             "as_of": self.as_of_text,
             **self.spec.shown_params,
         }
         if values:
             names.update({name: display(value) for name, value in values.items()})
-        return Check(
-            self.spec.code,
-            status,
-            field or self.spec.field,
-            shown_expected,
-            shown_actual,
-            {"en": templates["en"].format_map(names), "zh": templates["zh"].format_map(names)},
-            evidence or EMPTY,
-        )
+        return {"en": templates["en"].format_map(names), "zh": templates["zh"].format_map(names)}
 
     def threshold(self, name: str) -> Any:
         return self.spec.params[name]

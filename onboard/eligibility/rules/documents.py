@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from onboard.eligibility.formatting import display
@@ -35,8 +36,16 @@ def required(app: Application, ctx: RuleContext) -> Iterator[Check]:
         names: dict[str, Any] = {"name_en": kind.name["en"], "name_zh": kind.name["zh"]}
         field = f"documents.{kind.kind}"
         if kind.kind in ctx.evidence.documents:
-            yield ctx.check(
-                Status.PASS, field=field, expected="uploaded", actual="uploaded", **names
+            yield ctx.shared(
+                ("uploaded", kind.kind, *names.values()),
+                partial(
+                    ctx.check,
+                    Status.PASS,
+                    field=field,
+                    expected="uploaded",
+                    actual="uploaded",
+                    **names,
+                ),
             )
         elif app.documents.get(kind.kind):
             yield ctx.check(
@@ -49,7 +58,10 @@ def required(app: Application, ctx: RuleContext) -> Iterator[Check]:
                 **names,
             )
         else:
-            yield ctx.check(Status.MISSING, field=field, expected="uploaded", **names)
+            yield ctx.shared(
+                ("missing", kind.kind, *names.values()),
+                partial(ctx.check, Status.MISSING, field=field, expected="uploaded", **names),
+            )
 
 
 @rule("document.size")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import email_validator
 import phonenumbers
@@ -60,6 +61,14 @@ _DEFAULT_PHONE_REGION = {"CN": "CN", "HK": "HK"}
 
 def normalize_phone(text: str, region: str | None) -> str | None:
     """The number in E.164, or None when it is not a valid phone number."""
+    plain = _plain_phone(text, region)
+    if plain is not None:
+        return plain
+    return _phonenumbers_e164(text, region)
+
+
+def _phonenumbers_e164(text: str, region: str | None) -> str | None:
+    """phonenumbers' own reading: the reference the fast path has to agree with."""
     try:
         parsed = phonenumbers.parse(text, _DEFAULT_PHONE_REGION.get(region or ""))
     except phonenumbers.NumberParseException:
@@ -67,6 +76,122 @@ def normalize_phone(text: str, region: str | None) -> str | None:
     if not phonenumbers.is_valid_number(parsed):
         return None
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+# Plain CN and HK numbers, the overwhelming majority ("+86 158 7725 4633", "+852 9123-4567",
+# "13834247646" from a CN seller): digit groups joined by single spaces or hyphens, perhaps
+# after "+<country code>". For these, phonenumbers' parse takes its simplest path (the digits
+# are the national number as written) and its validity test is two pattern matches, which
+# _PlainNumbering repeats from phonenumbers' own metadata, so an upgrade moves both paths
+# alike. The fast path only ever answers with a number; anything unusual (other punctuation,
+# surrounding spaces, full-width digits, extensions, trunk and "00" prefixes) and anything
+# it cannot vouch for goes to phonenumbers. tests/test_phone_fast_path.py proves with
+# hypothesis that whenever it answers, phonenumbers answers the same.
+
+
+@dataclass(frozen=True)
+class _NumberDesc:
+    """One of phonenumbers' number descriptions (general, mobile, fixed line), tested as
+    phonenumbers tests it: a possible length, if any are listed, and the whole pattern."""
+
+    lengths: frozenset[int]
+    pattern: re.Pattern[str]
+
+    @classmethod
+    def of(cls, desc: phonenumbers.PhoneNumberDesc | None) -> _NumberDesc | None:
+        if desc is None or not desc.national_number_pattern:
+            return None  # phonenumbers matches nothing against a missing pattern
+        return cls(frozenset(desc.possible_length), re.compile(desc.national_number_pattern))
+
+    def fits(self, national: str) -> bool:
+        if self.lengths and len(national) not in self.lengths:
+            return False
+        return self.pattern.fullmatch(national) is not None
+
+
+@dataclass(frozen=True)
+class _PlainNumbering:
+    """What phonenumbers would make of plain digits for one region, read off its metadata."""
+
+    code: str  # the country calling code, "86"
+    international_prefix: re.Pattern[str] | None  # "00…" dialled out: a foreign number follows
+    national_prefix: re.Pattern[str] | None  # trunk prefix or carrier code phonenumbers strips
+    general: _NumberDesc
+    kinds: tuple[_NumberDesc, ...]  # mobile, fixed line: matching one makes a number valid
+
+    def e164(self, national: str, *, with_code: bool) -> str | None:
+        """``national`` (ASCII digits, no leading 0) in E.164 when phonenumbers would read it
+        unchanged and find it valid, else None."""
+        if self.national_prefix is not None and self.national_prefix.match(national):
+            return None  # phonenumbers might strip a prefix and read a shorter number
+        if not with_code and (
+            national.startswith(self.code)
+            or (self.international_prefix is not None and self.international_prefix.match(national))
+        ):
+            return None  # phonenumbers might read a country code in the digits
+        if not self.general.fits(national):
+            return None
+        for kind in self.kinds:  # is_valid_number: the general description and one kind
+            if kind.fits(national):
+                return f"+{self.code}{national}"
+        return None
+
+
+def _compiled(pattern: str | None) -> re.Pattern[str] | None:
+    return re.compile(pattern) if pattern else None
+
+
+def _plain_numbering(region: str) -> _PlainNumbering | None:
+    """``region``'s numbering, or None when its plain numbers are not that simple to read
+    (then all of them go to phonenumbers)."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if metadata is None or metadata.country_code is None:
+        return None
+    code = str(metadata.country_code)
+    if phonenumbers.region_codes_for_country_code(metadata.country_code) != (region,):
+        return None  # a shared code (+1): which region, hence which patterns, is a question
+    if any(int(code[:n]) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE for n in range(1, len(code))):
+        return None  # "+<code>…" would be read as a shorter country code
+    general = _NumberDesc.of(metadata.general_desc)
+    kinds = tuple(d for d in map(_NumberDesc.of, (metadata.mobile, metadata.fixed_line)) if d)
+    if general is None or not kinds:
+        return None
+    return _PlainNumbering(
+        code=code,
+        international_prefix=_compiled(metadata.international_prefix),
+        national_prefix=_compiled(metadata.national_prefix_for_parsing),
+        general=general,
+        kinds=kinds,
+    )
+
+
+_PLAIN_NUMBERING_BY_REGION = {
+    region: numbering
+    for region in sorted(set(_DEFAULT_PHONE_REGION.values()))
+    if (numbering := _plain_numbering(region)) is not None
+}
+_PLAIN_NUMBERING_BY_CODE = {n.code: n for n in _PLAIN_NUMBERING_BY_REGION.values()}
+#: ASCII digits only ([0-9], not \d); the national number cannot start with 0 (trunk and
+#: international prefixes, Italian-style leading zeros).
+_PLAIN_PHONE = re.compile(
+    rf"(?:\+(?P<code>{'|'.join(_PLAIN_NUMBERING_BY_CODE)})[ -]?)?"
+    r"(?P<national>[1-9][0-9]*(?:[ -][0-9]+)*)"
+)
+
+
+def _plain_phone(text: str, region: str | None) -> str | None:
+    """The E.164 form of a plainly written CN or HK number, or None: phonenumbers decides."""
+    match = _PLAIN_PHONE.fullmatch(text)
+    if match is None:
+        return None
+    if match["code"] is not None:
+        numbering = _PLAIN_NUMBERING_BY_CODE.get(match["code"])
+    else:
+        numbering = _PLAIN_NUMBERING_BY_REGION.get(_DEFAULT_PHONE_REGION.get(region or "", ""))
+    if numbering is None:
+        return None
+    national = match["national"].replace(" ", "").replace("-", "")
+    return numbering.e164(national, with_code=match["code"] is not None)
 
 
 def _duplicate_check(ctx: RuleContext, field: str, actual: str) -> Check | None:

@@ -129,7 +129,9 @@ def normalize_company(name: str) -> str:
     """A company name reduced to what identifies it: width, case, spacing, punctuation and
     brackets folded, and the common legal suffixes spelled one way."""
     folded = unicodedata.normalize("NFKC", name).casefold()
-    kept = "".join(ch for ch in folded if unicodedata.category(ch)[0] in "LN")
+    # Letters and numbers (Unicode categories L* and N*, which is what str.isalnum() tests:
+    # tests/test_rules.py proves it over every code point) kept, the rest dropped.
+    kept = "".join(filter(str.isalnum, folded))
     for long, short in _SUFFIXES:
         kept = kept.replace(long, short)
     return kept

@@ -736,3 +736,16 @@ def test_plain_email_fast_path_is_a_subset_of_email_validator(address):
         return
     result = email_validator.validate_email(address, check_deliverability=False)
     assert result.normalized == fast
+
+
+def test_checks_are_immutable_so_they_can_be_shared(ruleset):
+    """n/a and document checks are built once and shared between reports."""
+    app = change(eligible("walmart"), documents={})
+    first, second = evaluate(app, ruleset, as_of=AS_OF), evaluate(app, ruleset, as_of=AS_OF)
+    shared = [a for a, b in zip(first.checks, second.checks, strict=True) if a is b]
+    assert {c.status for c in shared} >= {Status.NOT_APPLICABLE, Status.MISSING}
+    with pytest.raises(AttributeError):
+        shared[0].status = Status.PASS  # type: ignore[misc]
+    for check in shared:
+        with pytest.raises(TypeError):
+            check.message["en"] = "changed"  # type: ignore[index]

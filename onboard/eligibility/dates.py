@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date
+from functools import lru_cache
 
 
 def add_months(day: date, months: int) -> date:
@@ -13,6 +14,9 @@ def add_months(day: date, months: int) -> date:
     """
     index = day.year * 12 + (day.month - 1) + months
     year, month = divmod(index, 12)
+    if day.day <= 28:
+        # Every month has the days up to the 28th: nothing to clamp (most days of a batch).
+        return date(year, month + 1, day.day)
     last = calendar.monthrange(year, month + 1)[1]
     return date(year, month + 1, min(day.day, last))
 
@@ -26,18 +30,34 @@ def months_and_days(start: date, end: date) -> tuple[int, int]:
     if end <= start:
         return 0, 0
     months = (end.year - start.year) * 12 + end.month - start.month
-    while months > 0 and add_months(start, months) > end:
+    if start.day <= end.day:
+        # add_months(start, months) is start's day in end's month (no clamping): no dates to
+        # build for the usual case.
+        return months, end.day - start.day
+    reached = add_months(start, months)
+    if reached > end:
+        # start's day lies after end's and clamping did not land on end itself (as Aug 31 ->
+        # Nov 30 does): one month fewer has passed, and that one lands in the month before
+        # end's, so never after end.
         months -= 1
-    return months, (end - add_months(start, months)).days
+        reached = add_months(start, months)
+    return months, (end - reached).days
 
 
 def describe_span(start: date, end: date) -> dict[str, str]:
     """A span as people say it, in both languages: "2 months 9 days", "2 个月 9 天"."""
-    months, days = months_and_days(start, end)
+    en, zh = span_words(*months_and_days(start, end))
+    return {"en": en, "zh": zh}
+
+
+@lru_cache(maxsize=4096)
+def span_words(months: int, days: int) -> tuple[str, str]:
+    """The (English, Chinese) words of :func:`describe_span`, built once per span: a batch
+    says the same few hundred spans over and over."""
     en_parts = []
     if months:
         en_parts.append(f"{months} month" + ("s" if months != 1 else ""))
     if days or not months:
         en_parts.append(f"{days} day" + ("s" if days != 1 else ""))
     zh = (f"{months} 个月" if months else "") + (f"{days} 天" if days or not months else "")
-    return {"en": " ".join(en_parts), "zh": zh}
+    return " ".join(en_parts), zh

@@ -16,10 +16,8 @@ _NO_EVIDENCE = Evidence()
 
 def _not_applicable(context: RuleContext, platform: str) -> Check:
     """n/a depends only on the rule and the platform (and the date, if the message names it)."""
-    dated = "as_of" in context.spec.message_names["not_applicable"]
     return context.shared(
-        ("n/a", platform, context.as_of_text if dated else ""),
-        partial(context.check, Status.NOT_APPLICABLE, actual=platform),
+        "not_applicable", platform, partial(context.check, Status.NOT_APPLICABLE, actual=platform)
     )
 
 

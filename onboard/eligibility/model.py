@@ -1,9 +1,9 @@
 """The plain data the rules judge, and what they say about it.
 
-Everything here is a frozen dataclass or an enum: no Flask, no Pillow, no database. Adapters
-(the web form, the API, the CLI, the batch worker) build an :class:`Application` from their
-input and gather :class:`Evidence` (document facts, OCR readings, duplicates) before asking the
-engine for a :class:`Report`.
+Everything here is a frozen dataclass, a named tuple or an enum: no Flask, no Pillow, no
+database. Adapters (the web form, the API, the CLI, the batch worker) build an
+:class:`Application` from their input and gather :class:`Evidence` (document facts, OCR
+readings, duplicates) before asking the engine for a :class:`Report`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -242,9 +242,12 @@ class LicenseReading:
 # --- what the engine says -----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Check:
-    """One rule's result for one application (one per document kind for document rules)."""
+class Check(NamedTuple):
+    """One rule's result for one application (one per document kind for document rules).
+
+    A named tuple rather than a frozen dataclass: as immutable, and built several times
+    faster, which counts at ~26 checks per application in a batch of a hundred thousand.
+    """
 
     code: str
     status: Status
@@ -252,7 +255,7 @@ class Check:
     expected: str | None
     actual: str | None
     message: Mapping[str, str]
-    evidence: Mapping[str, Any] = dataclasses.field(default_factory=lambda: EMPTY)
+    evidence: Mapping[str, Any] = EMPTY
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {

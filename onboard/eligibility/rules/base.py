@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from datetime import date
+from types import MappingProxyType
 from typing import Any
 
 from onboard.eligibility.formatting import display
@@ -45,7 +46,7 @@ _DEFAULT_OUTCOME = {
 #: Checks determined by the rule set and a small key alone (n/a on a platform, a document kind
 #: uploaded or missing), built once and shared: checks are immutable. The spec is kept in the
 #: value so that its id() cannot be reused while the entry lives.
-_SHARED: dict[tuple[int, Hashable], tuple[RuleSpec, Check]] = {}
+_SHARED: dict[tuple[int, str, Hashable, str | None], tuple[RuleSpec, Check]] = {}
 _SHARED_MAX = 4096
 
 
@@ -100,19 +101,24 @@ class RuleContext:
             evidence or EMPTY,
         )
 
-    def shared(self, key: Hashable, build: Callable[[], Check]) -> Check:
-        """The check ``build`` makes, built once per rule and ``key``, then shared.
+    def shared(self, outcome: str, key: Hashable, build: Callable[[], Check]) -> Check:
+        """The check ``build`` makes with message ``outcome``, built once per rule and ``key``
+        (and per as-of date when that message names the date), then shared.
 
         Only for checks that nothing of the application changes but what ``key`` holds.
         """
-        cache_key = (id(self.spec), key)
+        spec = self.spec
+        dated = self.as_of_text if "as_of" in spec.message_names.get(outcome, ()) else None
+        cache_key = (id(spec), outcome, key, dated)
         found = _SHARED.get(cache_key)
         if found is not None:
             return found[1]
         check = build()
+        if not isinstance(check.message, MappingProxyType):  # shared, so read-only
+            check = check._replace(message=MappingProxyType(dict(check.message)))
         if len(_SHARED) >= _SHARED_MAX:
             _SHARED.clear()
-        _SHARED[cache_key] = (self.spec, check)
+        _SHARED[cache_key] = (spec, check)
         return check
 
     def _render(

@@ -37,7 +37,8 @@ def required(app: Application, ctx: RuleContext) -> Iterator[Check]:
         field = f"documents.{kind.kind}"
         if kind.kind in ctx.evidence.documents:
             yield ctx.shared(
-                ("uploaded", kind.kind, *names.values()),
+                "pass",
+                (kind.kind, *names.values()),
                 partial(
                     ctx.check,
                     Status.PASS,
@@ -59,7 +60,8 @@ def required(app: Application, ctx: RuleContext) -> Iterator[Check]:
             )
         else:
             yield ctx.shared(
-                ("missing", kind.kind, *names.values()),
+                "missing",
+                (kind.kind, *names.values()),
                 partial(ctx.check, Status.MISSING, field=field, expected="uploaded", **names),
             )
 

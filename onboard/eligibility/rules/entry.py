@@ -9,29 +9,32 @@ from onboard.eligibility.model import Application, Check, Status
 from onboard.eligibility.rules.base import RuleContext, rule
 
 
-@rule("entity.region")
-def region(app: Application, ctx: RuleContext) -> Iterator[Check]:
-    value = app.entity.region
+def _one_of(value: str | None, ctx: RuleContext) -> Check:
+    """The check of a value that must be one of the rule's ``allowed``: built once per value,
+    as a batch names only a handful of regions or shipping methods."""
     allowed = ctx.threshold("allowed")
     if not value:
-        yield ctx.check(Status.MISSING, expected=" or ".join(allowed))
-    elif value in allowed:
-        yield ctx.check(Status.PASS, expected=" or ".join(allowed), actual=value)
-    else:
-        yield ctx.check(Status.FAIL, expected=" or ".join(allowed), actual=value)
+        return ctx.shared(
+            "missing",
+            None,
+            lambda: ctx.check(Status.MISSING, expected=" or ".join(allowed)),
+        )
+    status = Status.PASS if value in allowed else Status.FAIL
+    return ctx.shared(
+        "pass" if status is Status.PASS else "fail",
+        value,
+        lambda: ctx.check(status, expected=" or ".join(allowed), actual=value),
+    )
+
+
+@rule("entity.region")
+def region(app: Application, ctx: RuleContext) -> Iterator[Check]:
+    yield _one_of(app.entity.region, ctx)
 
 
 @rule("fulfillment.us_local")
 def us_local(app: Application, ctx: RuleContext) -> Iterator[Check]:
-    method = app.fulfillment.method
-    allowed = ctx.threshold("allowed")
-    expected = " or ".join(allowed)
-    if not method:
-        yield ctx.check(Status.MISSING, expected=expected)
-    elif method in allowed:
-        yield ctx.check(Status.PASS, expected=expected, actual=method)
-    else:
-        yield ctx.check(Status.FAIL, expected=expected, actual=method)
+    yield _one_of(app.fulfillment.method, ctx)
 
 
 ROUTE_NAMES_ZH = {"standard": "标准入驻", "invitation": "邀请码入驻"}
@@ -46,26 +49,24 @@ def route_of(app: Application) -> str:
 def entry_route(app: Application, ctx: RuleContext) -> Iterator[Check]:
     route = route_of(app)
     category = app.shop.main_category or app.store.main_category
+    # Every outcome but the Douyin option is decided by the route or the category alone.
     if route == "invitation":
         if not (app.entry.invitation_code or "").strip():
-            yield ctx.check(
-                Status.MISSING,
-                field="entry.invitation_code",
-                expected="an invitation code",
-                actual=route,
+            yield ctx.shared(
+                "missing",
+                route,
+                lambda: ctx.check(
+                    Status.MISSING,
+                    field="entry.invitation_code",
+                    expected="an invitation code",
+                    actual=route,
+                ),
             )
         else:
-            yield ctx.check(Status.PASS, actual=route, actual_zh=ROUTE_NAMES_ZH[route])
+            yield _route_open(ctx, route)
         return
     if category and category in ctx.threshold("invitation_only_categories"):
-        names = ctx.ruleset.categories.get(category, {"en": category, "zh": category})
-        yield ctx.check(
-            Status.FAIL,
-            expected="invitation",
-            actual=f"standard, main category {category}",
-            category_en=names["en"],
-            category_zh=names["zh"],
-        )
+        yield ctx.shared("fail", category, lambda: _invitation_only(ctx, category))
         return
     gmv = app.entry.douyin_gmv_180d_cny
     if gmv is not None and gmv > ctx.threshold("douyin_gmv_180d_cny_over"):
@@ -77,4 +78,23 @@ def entry_route(app: Application, ctx: RuleContext) -> Iterator[Check]:
             evidence={"options": ["invitation"]},
         )
         return
-    yield ctx.check(Status.PASS, actual=route, actual_zh=ROUTE_NAMES_ZH[route])
+    yield _route_open(ctx, route)
+
+
+def _route_open(ctx: RuleContext, route: str) -> Check:
+    return ctx.shared(
+        "pass",
+        route,
+        lambda: ctx.check(Status.PASS, actual=route, actual_zh=ROUTE_NAMES_ZH[route]),
+    )
+
+
+def _invitation_only(ctx: RuleContext, category: str) -> Check:
+    names = ctx.ruleset.categories.get(category, {"en": category, "zh": category})
+    return ctx.check(
+        Status.FAIL,
+        expected="invitation",
+        actual=f"standard, main category {category}",
+        category_en=names["en"],
+        category_zh=names["zh"],
+    )

@@ -47,7 +47,7 @@ import click
 
 from onboard.eligibility.model import Application, Check, Report, Status, Verdict
 from onboard.errors import InputError, one_line
-from onboard.jsontext import compact
+from onboard.jsontext import compact_utf8
 
 T = TypeVar("T")
 
@@ -166,7 +166,7 @@ class Outcome:
     row: int
     line: int
     code: int  # 0 eligible, 1 not eligible, 2 bad input
-    text: str  # rendered in the output format
+    text: bytes  # rendered in the output format, UTF-8
     error: str | None = None  # one-line summary of bad input
     client: Any = None  # onboard.agencies.report.ClientLine, with Settings.collect
 
@@ -310,7 +310,7 @@ def _check_one(file: Path, settings: Settings) -> int:
         raise FileInputError(f"{file}: {outcome.error}")
     head = _csv_line(RESULT_COLUMNS) if settings.output == "csv" else ""
     tail = "\n" if settings.output == "json" else ""  # text and csv end with a newline
-    click.echo(head + outcome.text + tail, nl=False, color=settings.colour)
+    click.echo(head + outcome.text.decode() + tail, nl=False, color=settings.colour)
     return outcome.code
 
 
@@ -415,36 +415,40 @@ def _document_files(application: Application, base_dir: Path) -> dict[str, Path]
 
 def render_report(
     settings: Settings, row: int, report: Report, changes: list[dict[str, Any]] | None = None
-) -> str:
+) -> bytes:
+    """The report in the output format, as UTF-8 (JSON is written as bytes directly)."""
     if settings.output == "json":
         body = report.to_dict()
         if changes is not None:  # --explain: an extra top-level field
             body["changes"] = changes
         return _json(body, pretty=settings.single)
     if settings.output == "csv":
-        return _csv_line(_report_cells(row, report))
+        return _csv_line(_report_cells(row, report)).encode()
     title = "application" if settings.single else f"row {row}"
     text = report_text(report, title, lang=settings.lang, colour=settings.colour)
-    return text + _offline().changes_text(changes, settings.lang) if changes else text
+    if changes:
+        text += _offline().changes_text(changes, settings.lang)
+    return text.encode()
 
 
-def render_errors(settings: Settings, item: RowInput, error: InputError) -> str:
+def render_errors(settings: Settings, item: RowInput, error: InputError) -> bytes:
+    """The input errors of a row in the output format, as UTF-8."""
     if settings.output == "json":
         body = {"row": item.row, "line": item.line, "errors": error.errors}
         return _json(body, pretty=settings.single)
     if settings.output == "csv":
         summary = "; ".join(f"{k}: {' '.join(v)}" for k, v in error.errors.items())
         blanks = [""] * (len(RESULT_COLUMNS) - 3)
-        return _csv_line([str(item.row), "error", *blanks, one_line(summary, 2000)])
+        return _csv_line([str(item.row), "error", *blanks, one_line(summary, 2000)]).encode()
     head = f"row {item.row} (line {item.line}): {_paint('INPUT ERROR', 'red', settings.colour)}"
     lines = [f"  {name}: {one_line(' '.join(texts))}" for name, texts in error.errors.items()]
-    return "\n".join([head, *lines, ""])
+    return "\n".join([head, *lines, ""]).encode()
 
 
-def _json(data: Any, *, pretty: bool) -> str:
+def _json(data: Any, *, pretty: bool) -> bytes:
     if pretty:
-        return json.dumps(data, ensure_ascii=False, indent=2)
-    return compact(data)
+        return json.dumps(data, ensure_ascii=False, indent=2).encode()
+    return compact_utf8(data)
 
 
 def _csv_line(cells: Iterable[str]) -> str:
@@ -661,14 +665,13 @@ class ChunkResult:
     clients: list[Any] = dataclasses.field(default_factory=list)  # with Settings.collect
 
 
-_SEPARATORS = {"json": ",\n", "csv": "", "text": "\n"}
+_SEPARATORS = {"json": b",\n", "csv": b"", "text": b"\n"}
 
 
 def _check_chunk(settings: Settings, chunk: list[RowInput]) -> ChunkResult:
     outcomes = [check_row(settings, item) for item in chunk]
-    text = _SEPARATORS[settings.output].join(outcome.text for outcome in outcomes)
     return ChunkResult(
-        output=text.encode("utf-8"),
+        output=_SEPARATORS[settings.output].join(outcome.text for outcome in outcomes),
         rows=len(outcomes),
         not_eligible=sum(1 for outcome in outcomes if outcome.code == 1),
         bad=[outcome for outcome in outcomes if outcome.code == 2],
@@ -750,7 +753,7 @@ def _write_batch(settings: Settings, results: Iterable[ChunkResult], bar: Any) -
         "text": ("", ""),
     }[settings.output]
     lead = opening.encode()
-    separator = _SEPARATORS[settings.output].encode()
+    separator = _SEPARATORS[settings.output]
     for result in results:
         summary.add(result)
         click.echo(lead + result.output, nl=False)

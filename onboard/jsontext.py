@@ -22,7 +22,13 @@ def compact(data: Any) -> str:
     What orjson refuses (integers beyond 64 bits, keys that are not text) is written by the
     standard library instead.
     """
+    return compact_utf8(data).decode()
+
+
+def compact_utf8(data: Any) -> bytes:
+    """:func:`compact` as UTF-8 bytes, which is what orjson writes: for output that is written
+    as bytes anyway, this saves decoding and encoding it again."""
     try:
-        return orjson.dumps(data).decode()
+        return orjson.dumps(data)
     except orjson.JSONEncodeError:
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from onboard.eligibility.engine import evaluate
 from onboard.eligibility.ruleset import default_ruleset
-from onboard.jsontext import compact
+from onboard.jsontext import compact, compact_utf8
 from tests.factories import AS_OF, PLATFORMS, eligible
 
 
@@ -33,6 +33,7 @@ _plain = st.recursive(
 @given(_plain)
 def test_same_text_as_the_json_module(data: Any):
     assert compact(data) == standard(data)
+    assert compact_utf8(data) == standard(data).encode()
 
 
 @settings(max_examples=300, deadline=None, database=None)
@@ -55,6 +56,7 @@ def test_what_orjson_refuses_is_written_by_the_json_module():
         == standard(huge)
         == '{"gmv":1180591620717411303424,"rows":[-18446744073709551616]}'
     )
+    assert compact_utf8(huge) == standard(huge).encode()
     keyed = {1: "one", "two": 2}
     assert compact(keyed) == standard(keyed) == '{"1":"one","two":2}'
 

@@ -13,21 +13,16 @@ from typing import Any
 import orjson
 
 
-def compact(data: Any) -> str:
-    """``json.dumps(data, ensure_ascii=False, separators=(",", ":"))``, faster.
+def compact_utf8(data: Any) -> bytes:
+    """``json.dumps(data, ensure_ascii=False, separators=(",", ":"))`` as UTF-8, faster.
 
     For the plain data reports are made of (dicts with text keys, lists, text, integers,
     floats, booleans, None) orjson writes the same JSON, key order kept and non-ASCII text
     unescaped; only a float below 1e-4 may be spelled without an exponent (the same number).
     What orjson refuses (integers beyond 64 bits, keys that are not text) is written by the
-    standard library instead.
+    standard library instead. Bytes, because that is what orjson writes and what batch output
+    is stored and written as.
     """
-    return compact_utf8(data).decode()
-
-
-def compact_utf8(data: Any) -> bytes:
-    """:func:`compact` as UTF-8 bytes, which is what orjson writes: for output that is written
-    as bytes anyway, this saves decoding and encoding it again."""
     try:
         return orjson.dumps(data)
     except orjson.JSONEncodeError:

@@ -11,8 +11,12 @@ from hypothesis import strategies as st
 
 from onboard.eligibility.engine import evaluate
 from onboard.eligibility.ruleset import default_ruleset
-from onboard.jsontext import compact, compact_utf8
+from onboard.jsontext import compact_utf8
 from tests.factories import AS_OF, PLATFORMS, eligible
+
+
+def compact(data: Any) -> str:
+    return compact_utf8(data).decode()
 
 
 def standard(data: Any) -> str:
@@ -32,7 +36,6 @@ _plain = st.recursive(
 @settings(max_examples=500, deadline=None, database=None)
 @given(_plain)
 def test_same_text_as_the_json_module(data: Any):
-    assert compact(data) == standard(data)
     assert compact_utf8(data) == standard(data).encode()
 
 
@@ -56,7 +59,6 @@ def test_what_orjson_refuses_is_written_by_the_json_module():
         == standard(huge)
         == '{"gmv":1180591620717411303424,"rows":[-18446744073709551616]}'
     )
-    assert compact_utf8(huge) == standard(huge).encode()
     keyed = {1: "one", "two": 2}
     assert compact(keyed) == standard(keyed) == '{"1":"one","two":2}'
 

@@ -40,7 +40,7 @@ from onboard.eligibility.remedies import changes_for
 from onboard.eligibility.ruleset import RuleSet, ruleset_by_version
 from onboard.errors import InputError
 from onboard.extensions import db
-from onboard.jsontext import compact
+from onboard.jsontext import compact_utf8
 from onboard.models import utcnow
 from onboard.prescreen import choose_ruleset
 from onboard.schemas import CSV_COLUMNS, csv_row_to_data, is_unicode, parse_application
@@ -423,11 +423,11 @@ def result_values(report: Report, application: Application, ruleset: RuleSet) ->
     blocking = [
         check.code for check in report.checks if check.status in (Status.FAIL, Status.MISSING)
     ]
-    body = compact(report.to_dict())
+    body = compact_utf8(report.to_dict())
     return {
         "state": "done",
         "verdict": report.verdict.value,
-        "report_z": zlib.compress(body.encode("utf-8"), 1),
+        "report_z": zlib.compress(body, 1),
         "changes": [change.to_dict() for change in changes],
         "failed_codes": ";".join(dict.fromkeys(blocking)) or None,
         "label": label_of(application),

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from onboard.eligibility import identifiers, lookalikes
 from onboard.eligibility.model import Application, Check, Status
 from onboard.eligibility.rules.base import RuleContext, duplicates_of, problem_reason, rule
-from onboard.eligibility.ruleset import DocumentKind, RuleSet
+from onboard.eligibility.ruleset import DocumentKind
 
 _EXPECTED = {
     "CN": ("18-character Unified Social Credit Code", "18 位统一社会信用代码"),
@@ -146,32 +146,17 @@ def license_duplicate(app: Application, ctx: RuleContext) -> Iterator[Check]:
         yield ctx.check(Status.PASS, expected="unique", actual="unique")
 
 
-#: The document kinds each region's registration needs, by rule set (kept in the value, so
-#: that its id() cannot be reused while the entry lives): the same for every application.
-_REGION_KINDS: dict[tuple[int, str], tuple[RuleSet, tuple[DocumentKind, ...]]] = {}
-
-
-def _region_kinds(ruleset: RuleSet, region: str) -> tuple[DocumentKind, ...]:
-    found = _REGION_KINDS.get((id(ruleset), region))
-    if found is None:
-        kinds = tuple(
-            kind
-            for kind in ruleset.document_kinds.values()
-            if kind.regions is not None and region in kind.regions
-        )
-        if len(_REGION_KINDS) >= 64:
-            _REGION_KINDS.clear()
-        found = _REGION_KINDS[(id(ruleset), region)] = (ruleset, kinds)
-    return found[1]
-
-
 @rule("entity.hk_documents")
 def registration_documents(app: Application, ctx: RuleContext) -> Iterator[Check]:
     region = _judged_region(app, ctx)
     if isinstance(region, Check):
         yield region
         return
-    kinds = _region_kinds(ctx.ruleset, region)
+    kinds = tuple(
+        kind
+        for kind in ctx.ruleset.document_kinds.values()
+        if kind.regions is not None and region in kind.regions
+    )
     absent = tuple(kind for kind in kinds if not _declared(app, ctx, kind.kind))
     # Decided by the region and which of its few kinds are absent: built once per such pair.
     yield ctx.shared(

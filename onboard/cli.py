@@ -47,7 +47,7 @@ import click
 
 from onboard.eligibility.model import Application, Check, Report, Status, Verdict
 from onboard.errors import InputError, one_line
-from onboard.jsontext import compact_utf8
+from onboard.jsontext import compact_report, compact_utf8
 
 T = TypeVar("T")
 
@@ -418,10 +418,10 @@ def render_report(
 ) -> bytes:
     """The report in the output format, as UTF-8 (JSON is written as bytes directly)."""
     if settings.output == "json":
-        body = report.to_dict()
-        if changes is not None:  # --explain: an extra top-level field
-            body["changes"] = changes
-        return _json(body, pretty=settings.single)
+        extra = {} if changes is None else {"changes": changes}  # --explain: an extra field
+        if settings.single:
+            return _json(report.to_dict() | extra, pretty=True)
+        return compact_report(report, **extra)
     if settings.output == "csv":
         return _csv_line(_report_cells(row, report)).encode()
     title = "application" if settings.single else f"row {row}"

@@ -1,8 +1,8 @@
 """Compact JSON text, as batches write it: one report per row, hundreds of thousands of rows.
 
 The standard library's encoder costs about as much per report as judging the application;
-orjson writes the same text several times faster. The one function here is what every batch
-writer calls, so the two paths cannot drift apart.
+orjson writes the same text several times faster. The functions here are what every batch
+writer calls, so the paths cannot drift apart.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ import json
 from typing import Any
 
 import orjson
+
+from onboard.eligibility.model import Check, Report, SharedCheck
 
 
 def compact_utf8(data: Any) -> bytes:
@@ -27,3 +29,33 @@ def compact_utf8(data: Any) -> bytes:
         return orjson.dumps(data)
     except orjson.JSONEncodeError:
         return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+#: The JSON of checks the engine shares between reports, by id; each entry keeps its check
+#: alive, so that the id cannot be reused while the entry lives.
+_SHARED_CHECKS: dict[int, tuple[Check, orjson.Fragment]] = {}
+_SHARED_CHECKS_MAX = 4096
+
+
+def _check_part(check: Check) -> dict[str, Any] | orjson.Fragment:
+    if type(check) is not SharedCheck:
+        return check.to_dict()
+    found = _SHARED_CHECKS.get(id(check))
+    if found is not None:
+        return found[1]
+    part = orjson.Fragment(compact_utf8(check.to_dict()))
+    if len(_SHARED_CHECKS) >= _SHARED_CHECKS_MAX:
+        _SHARED_CHECKS.clear()
+    _SHARED_CHECKS[id(check)] = (check, part)
+    return part
+
+
+def compact_report(report: Report, **extra: Any) -> bytes:
+    """``compact_utf8(report.to_dict() | extra)``, faster: a batch's reports share most of
+    their checks (the n/a ones, a document missing), whose JSON is written once and reused."""
+    body = report.to_dict(checks=[_check_part(check) for check in report.checks])
+    body.update(extra)
+    try:
+        return orjson.dumps(body)
+    except orjson.JSONEncodeError:  # see compact_utf8 (the standard library knows no parts)
+        return compact_utf8(report.to_dict() | extra)

@@ -9,10 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from onboard import jsontext
 from onboard.eligibility.engine import evaluate
+from onboard.eligibility.model import Report, SharedCheck
 from onboard.eligibility.ruleset import default_ruleset
-from onboard.jsontext import compact_utf8
-from tests.factories import AS_OF, PLATFORMS, eligible
+from onboard.jsontext import compact_report, compact_utf8
+from tests.factories import AS_OF, PLATFORMS, change, eligible
 
 
 def compact(data: Any) -> str:
@@ -72,3 +74,45 @@ def test_key_order_and_chinese_text_are_kept():
 def test_a_report_is_written_exactly_as_before(platform: str, region: str):
     body = evaluate(eligible(platform, region), default_ruleset(), as_of=AS_OF).to_dict()
     assert compact(body) == standard(body)
+
+
+# --- reports: shared checks written once -----------------------------------------------------
+
+
+def _reports() -> list[Report]:
+    ruleset = default_ruleset()
+    reports = []
+    for platform in PLATFORMS:
+        for region in ("CN", "HK"):
+            app = eligible(platform, region)
+            reports.append(evaluate(app, ruleset, as_of=AS_OF))
+            reports.append(evaluate(change(app, documents={}, store__platform=None), ruleset))
+            reports.append(evaluate(change(app, contact__phone="12"), ruleset))
+    return reports
+
+
+def test_a_report_is_written_as_its_dict_twice_over():
+    for _ in range(2):  # the second time, shared checks come from what was written first
+        for report in _reports():
+            assert compact_report(report) == compact_utf8(report.to_dict())
+            extra = {"changes": [{"code": "x", "to": "营业执照"}]}
+            assert compact_report(report, **extra) == compact_utf8(report.to_dict() | extra)
+
+
+def test_shared_checks_are_written_once_and_the_memory_is_bounded(monkeypatch):
+    monkeypatch.setattr(jsontext, "_SHARED_CHECKS", {})
+    monkeypatch.setattr(jsontext, "_SHARED_CHECKS_MAX", 5)
+    reports = _reports()
+    for report in reports:
+        compact_report(report)
+        assert len(jsontext._SHARED_CHECKS) <= 5
+    for report in reports:
+        assert compact_report(report) == compact_utf8(report.to_dict())
+    held = [check for check, _ in jsontext._SHARED_CHECKS.values()]
+    assert held and all(isinstance(check, SharedCheck) for check in held)
+
+
+def test_a_report_orjson_refuses_is_written_by_the_json_module():
+    report = _reports()[0]
+    huge = {"changes": [{"gmv": 2**70}]}
+    assert compact_report(report, **huge) == standard(report.to_dict() | huge).encode()

@@ -14,14 +14,15 @@ import sys
 import tomllib
 import unicodedata
 from datetime import date
+from types import MappingProxyType
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from onboard.eligibility import dates
+from onboard.eligibility import dates, engine
 from onboard.eligibility.engine import evaluate
-from onboard.eligibility.model import Report, Status
+from onboard.eligibility.model import Check, Duplicate, Evidence, Report, SharedCheck, Status
 from onboard.eligibility.rules import shop, store
 from onboard.eligibility.ruleset import RULESETS_DIR, parse_ruleset
 from tests.factories import AS_OF, PLATFORMS, STORES, change, eligible
@@ -276,3 +277,69 @@ def test_registration_documents_follow_the_rule_set_judging(ruleset):
     check = _only(evaluate(app, wider), "entity.hk_documents")
     assert (check.status, check.field) == (Status.MISSING, "documents.hk_business_registration")
     assert check.expected == "business_license, hk_business_registration"
+
+
+# --- the engine's plans ----------------------------------------------------------------------
+
+
+def _evaluate_afresh(app, ruleset, evidence=None):  # type: ignore[no-untyped-def]
+    """What evaluate() gives with no plan kept: every rule's context built for this call."""
+    return evaluate(app, ruleset, evidence=evidence or Evidence())
+
+
+@pytest.mark.parametrize("platform", [*PLATFORMS, None])
+@pytest.mark.parametrize("region", ["CN", "HK", None])
+def test_a_kept_plan_judges_as_a_fresh_one(ruleset, platform, region):
+    app = change(eligible(platform or "amazon", region or "CN"))
+    app = change(app, store__platform=platform, entity__region=region)
+    for day in (AS_OF, date(2026, 12, 31), AS_OF):  # the second AS_OF is served by its plan
+        dated = change(app, as_of=day)
+        assert evaluate(dated, ruleset) == _evaluate_afresh(dated, ruleset)
+
+
+def test_plans_are_kept_per_date_and_platform_and_bounded(ruleset, monkeypatch):
+    monkeypatch.setattr(engine, "_PLANS", {})
+    monkeypatch.setattr(engine, "_PLANS_MAX", 3)
+    app = eligible("amazon", "CN")
+    days = [date(2026, 11, day) for day in range(1, 8)]
+    for day in days:
+        for platform in ("amazon", "ebay"):
+            dated = change(app, as_of=day, store__platform=platform)
+            assert evaluate(dated, ruleset) == _evaluate_afresh(dated, ruleset)
+            assert len(engine._PLANS) <= 3
+    first = evaluate(change(app, as_of=days[-1]), ruleset)
+    assert first.as_of == days[-1]
+
+
+def test_evidence_is_never_served_from_a_kept_plan(ruleset):
+    app = eligible("amazon", "CN")
+    plain = evaluate(app, ruleset)  # keeps the plan of (AS_OF, amazon)
+    duplicates = {"entity.license_number": (Duplicate("other-1"),)}
+    with_evidence = evaluate(app, ruleset, evidence=Evidence(duplicates=duplicates))
+    (duplicate,) = with_evidence.by_code("entity.license_duplicate")
+    assert duplicate.status is Status.FAIL
+    assert not plain.by_code("entity.license_duplicate")
+    assert evaluate(app, ruleset) == plain
+
+
+def test_shared_checks_are_marked_and_read_only(ruleset):
+    report = evaluate(eligible("walmart", "CN"), ruleset)
+    shared = [check for check in report.checks if isinstance(check, SharedCheck)]
+    assert {check.status for check in shared} >= {Status.NOT_APPLICABLE, Status.PASS}
+    for check in shared:
+        assert isinstance(check.message, MappingProxyType)
+        assert check == Check(*check)  # a check like any other, for every reader
+    unique = report.by_code("contact.phone")[0]
+    assert type(unique) is Check
+
+
+@pytest.mark.parametrize("platform", [*PLATFORMS, None, "tmall"])
+@pytest.mark.parametrize("region", ["CN", "HK", None, "US"])
+def test_documents_required_are_the_kinds_certainly_required(ruleset, region, platform):
+    expected = tuple(
+        kind
+        for kind in ruleset.document_kinds.values()
+        if kind.required_for(region, platform) is True
+    )
+    assert ruleset.documents_required(region, platform) == expected
+    assert ruleset.documents_required(region, platform) == expected  # and when kept

@@ -40,7 +40,7 @@ from onboard.eligibility.remedies import changes_for
 from onboard.eligibility.ruleset import RuleSet, ruleset_by_version
 from onboard.errors import InputError
 from onboard.extensions import db
-from onboard.jsontext import compact_utf8
+from onboard.jsontext import compact_report
 from onboard.models import utcnow
 from onboard.prescreen import choose_ruleset
 from onboard.schemas import CSV_COLUMNS, csv_row_to_data, is_unicode, parse_application
@@ -423,7 +423,7 @@ def result_values(report: Report, application: Application, ruleset: RuleSet) ->
     blocking = [
         check.code for check in report.checks if check.status in (Status.FAIL, Status.MISSING)
     ]
-    body = compact_utf8(report.to_dict())
+    body = compact_report(report)
     return {
         "state": "done",
         "verdict": report.verdict.value,

@@ -7,11 +7,20 @@ from datetime import date
 from functools import partial
 
 from onboard.eligibility.model import Application, Check, Evidence, Report, Status, Verdict
-from onboard.eligibility.rules import REGISTRY, RuleContext
+from onboard.eligibility.rules import REGISTRY, RuleContext, RuleFunction
 from onboard.eligibility.rules.entry import route_of
 from onboard.eligibility.ruleset import RuleSet
 
 _NO_EVIDENCE = Evidence()
+
+#: A plan: each rule in force to run, with its context (built once per plan).
+Plan = tuple[tuple[RuleFunction, RuleContext], ...]
+
+#: Plans for applications without evidence (every batch line, every JSON pre-screen), by
+#: rule set, as-of date and platform: a batch judges many applications on few such triples.
+#: The rule set is kept in the value so that its id() cannot be reused while the entry lives.
+_PLANS: dict[tuple[int, date, str | None], tuple[RuleSet, Plan]] = {}
+_PLANS_MAX = 4096
 
 
 def _not_applicable(context: RuleContext, platform: str) -> Check:
@@ -19,6 +28,42 @@ def _not_applicable(context: RuleContext, platform: str) -> Check:
     return context.shared(
         "not_applicable", platform, partial(context.check, Status.NOT_APPLICABLE, actual=platform)
     )
+
+
+def _always(check: Check) -> RuleFunction:
+    """A rule whose answer is known in advance (n/a on this platform)."""
+    answer = (check,)
+    return lambda application, context: answer
+
+
+def plan(ruleset: RuleSet, when: date, platform: str | None, evidence: Evidence) -> Plan:
+    """What judging an application on ``platform`` takes, in rule-set order: each rule in
+    force with its context, or its n/a check where the rule is limited to other platforms.
+    Store rules limited to some platforms are left out while the platform is unknown."""
+    when_text = when.isoformat()
+    steps: list[tuple[RuleFunction, RuleContext]] = []
+    for spec in ruleset.rules_in_force(when):
+        context = RuleContext(spec, ruleset, when, evidence, when_text)
+        if spec.platforms is not None:
+            if platform is None:
+                continue
+            if platform not in spec.platforms:
+                steps.append((_always(_not_applicable(context, platform)), context))
+                continue
+        steps.append((REGISTRY[spec.code], context))
+    return tuple(steps)
+
+
+def _plan_without_evidence(ruleset: RuleSet, when: date, platform: str | None) -> Plan:
+    key = (id(ruleset), when, platform)
+    found = _PLANS.get(key)
+    if found is not None:
+        return found[1]
+    steps = plan(ruleset, when, platform, _NO_EVIDENCE)
+    if len(_PLANS) >= _PLANS_MAX:
+        _PLANS.clear()
+    _PLANS[key] = (ruleset, steps)
+    return steps
 
 
 def verdict_of(checks: Iterable[Check]) -> Verdict:
@@ -50,19 +95,14 @@ def evaluate(
     some platforms answer ``n/a`` on the others and are left out while the platform is unknown.
     """
     when = application.as_of or as_of or date.today()
-    facts = evidence or _NO_EVIDENCE
     platform = application.store.platform
-    when_text = when.isoformat()
+    if evidence is None:
+        steps = _plan_without_evidence(ruleset, when, platform)
+    else:
+        steps = plan(ruleset, when, platform, evidence)
     checks: list[Check] = []
-    for spec in ruleset.rules_in_force(when):
-        context = RuleContext(spec, ruleset, when, facts, when_text)
-        if spec.platforms is not None:
-            if platform is None:
-                continue
-            if platform not in spec.platforms:
-                checks.append(_not_applicable(context, platform))
-                continue
-        checks.extend(REGISTRY[spec.code](application, context))
+    for function, context in steps:
+        checks.extend(function(application, context))
     return Report(
         verdict=verdict_of(checks),
         route=route_of(application),

@@ -258,17 +258,26 @@ class Check(NamedTuple):
     evidence: Mapping[str, Any] = EMPTY
 
     def to_dict(self) -> dict[str, Any]:
+        code, status, field, expected, actual, message, evidence = self
         out: dict[str, Any] = {
-            "code": self.code,
-            "status": self.status._value_,  # not .value: a property, measurably slower
-            "field": self.field,
-            "expected": self.expected,
-            "actual": self.actual,
-            "message": dict(self.message),
+            "code": code,
+            "status": status._value_,  # not .value: a property, measurably slower
+            "field": field,
+            "expected": expected,
+            "actual": actual,
+            "message": dict(message),
         }
-        if self.evidence:
-            out["evidence"] = dict(self.evidence)
+        if evidence:
+            out["evidence"] = dict(evidence)
         return out
+
+
+class SharedCheck(Check):
+    """A check the engine built once and hands to every application it fits (n/a on a
+    platform, a document kind missing …): its message is read-only, and serialisers may
+    write it once for all the reports that hold it."""
+
+    __slots__ = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,13 +288,15 @@ class Report:
     as_of: date
     checks: tuple[Check, ...]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, checks: list[Any] | None = None) -> dict[str, Any]:
+        """The report as JSON data; ``checks`` stands in for the checks' own (a serialiser
+        may pass them already written)."""
         return {
             "verdict": self.verdict._value_,
             "route": self.route,
             "rules_version": self.rules_version,
             "as_of": self.as_of.isoformat(),
-            "checks": [check.to_dict() for check in self.checks],
+            "checks": [check.to_dict() for check in self.checks] if checks is None else checks,
         }
 
     def by_code(self, code: str) -> list[Check]:

@@ -99,6 +99,10 @@ class RuleSet:
     _in_force: dict[date, tuple[RuleSpec, ...]] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
+    #: documents_required() by region and platform: a handful of pairs.
+    _required: dict[tuple[str | None, str | None], tuple[DocumentKind, ...]] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
 
     def rules_in_force(self, as_of: date) -> tuple[RuleSpec, ...]:
         """The rules whose own effective dates include ``as_of``, in rule-set order."""
@@ -108,6 +112,21 @@ class RuleSet:
                 self._in_force.clear()
             found = tuple(spec for spec in self.rules if spec.in_force(as_of))
             self._in_force[as_of] = found
+        return found
+
+    def documents_required(
+        self, region: str | None, platform: str | None
+    ) -> tuple[DocumentKind, ...]:
+        """The document kinds certainly required of a company of ``region`` selling on
+        ``platform``, in rule-set order (a kind that depends on a value not given yet is not)."""
+        key = (region, platform)
+        found = self._required.get(key)
+        if found is None:
+            found = tuple(
+                kind for kind in self.document_kinds.values() if kind.required_for(region, platform)
+            )
+            if len(self._required) < 1024:  # any text may arrive as a region in a draft
+                self._required[key] = found
         return found
 
     @property
@@ -350,10 +369,10 @@ def published_rulesets(directory: Path = RULESETS_DIR) -> tuple[RuleSet, ...]:
 
 def ruleset_in_force(as_of: date, directory: Path = RULESETS_DIR) -> RuleSet:
     """The newest published version whose ``effective_from`` is on or before ``as_of``."""
-    in_force = [r for r in published_rulesets(directory) if r.effective_from <= as_of]
-    if not in_force:
-        raise RuleSetError(f"no rule set is in force on {as_of.isoformat()}")
-    return in_force[-1]
+    for ruleset in reversed(published_rulesets(directory)):  # newest first
+        if ruleset.effective_from <= as_of:
+            return ruleset
+    raise RuleSetError(f"no rule set is in force on {as_of.isoformat()}")
 
 
 def ruleset_by_version(version: str, directory: Path = RULESETS_DIR) -> RuleSet:

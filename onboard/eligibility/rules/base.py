@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import Any
 
 from onboard.eligibility.formatting import display
-from onboard.eligibility.model import EMPTY, Application, Check, Evidence, Status
+from onboard.eligibility.model import EMPTY, Application, Check, Evidence, SharedCheck, Status
 from onboard.eligibility.ruleset import RuleSet, RuleSpec
 
 RuleFunction = Callable[[Application, "RuleContext"], Iterable[Check]]
@@ -84,19 +84,22 @@ class RuleContext:
         """A check of this rule; ``outcome`` names the message (default: the status)."""
         spec = self.spec
         key = outcome or _DEFAULT_OUTCOME[status]
-        shown_expected = None if expected is None else display(expected)
-        shown_actual = None if actual is None else display(actual)
+        # Most values arrive as text already: display() only for the others.
+        if expected is not None and type(expected) is not str:
+            expected = display(expected)
+        if actual is not None and type(actual) is not str:
+            actual = display(actual)
         # This runs ~26 times per application: a message naming only thresholds was rendered
         # when the rule set loaded, unless the rule passes a value of the same name.
         message = spec.fixed_messages.get(key)
         if message is None or (values and not spec.message_names[key].isdisjoint(values)):
-            message = self._render(key, shown_expected, shown_actual, values)
+            message = self._render(key, expected, actual, values)
         return Check(
             spec.code,
             status,
             field or spec.field,
-            shown_expected,
-            shown_actual,
+            expected,
+            actual,
             message,
             evidence or EMPTY,
         )
@@ -113,9 +116,11 @@ class RuleContext:
         found = _SHARED.get(cache_key)
         if found is not None:
             return found[1]
-        check = build()
-        if not isinstance(check.message, MappingProxyType):  # shared, so read-only
-            check = check._replace(message=MappingProxyType(dict(check.message)))
+        built = build()
+        message = built.message
+        if not isinstance(message, MappingProxyType):  # shared, so read-only
+            message = MappingProxyType(dict(message))
+        check = SharedCheck(*built[:5], message, built.evidence)
         if len(_SHARED) >= _SHARED_MAX:
             _SHARED.clear()
         _SHARED[cache_key] = (spec, check)
@@ -131,14 +136,10 @@ class RuleContext:
             )
         # The rule's own values win over the thresholds, which win over the defaults; a
         # template may name any of them.
-        names = {
-            "expected": expected or "",
-            "actual": actual or "",
-            "as_of": self.as_of_text,
-            **self.spec.shown_params,
-        }
-        if values:
-            names.update({name: display(value) for name, value in values.items()})
+        names = {"expected": expected or "", "actual": actual or "", "as_of": self.as_of_text}
+        names.update(self.spec.shown_params)
+        for name, value in values.items():
+            names[name] = value if type(value) is str else display(value)
         return {"en": templates["en"].format_map(names), "zh": templates["zh"].format_map(names)}
 
     def threshold(self, name: str) -> Any:

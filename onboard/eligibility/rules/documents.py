@@ -30,40 +30,38 @@ def human_size(size: int) -> str:
 
 @rule("document.required")
 def required(app: Application, ctx: RuleContext) -> Iterator[Check]:
-    for kind in ctx.ruleset.document_kinds.values():
-        if not kind.required_for(app.entity.region, app.store.platform):
-            continue
-        names: dict[str, Any] = {"name_en": kind.name["en"], "name_zh": kind.name["zh"]}
-        field = f"documents.{kind.kind}"
-        if kind.kind in ctx.evidence.documents:
-            yield ctx.shared(
-                "pass",
-                (kind.kind, *names.values()),
-                partial(
-                    ctx.check,
-                    Status.PASS,
-                    field=field,
-                    expected="uploaded",
-                    actual="uploaded",
-                    **names,
-                ),
-            )
-        elif app.documents.get(kind.kind):
+    inspected = ctx.evidence.documents
+    declared = app.documents
+    for kind in ctx.ruleset.documents_required(app.entity.region, app.store.platform):
+        if kind.kind in inspected:
+            yield ctx.shared("pass", kind.kind, partial(_required_check, ctx, kind, Status.PASS))
+        elif declared.get(kind.kind):
             yield ctx.check(
                 Status.PASS,
                 "pass_declared",
-                field=field,
+                field=f"documents.{kind.kind}",
                 expected="uploaded",
                 actual="declared",
-                file=app.documents[kind.kind],
-                **names,
+                file=declared[kind.kind],
+                name_en=kind.name["en"],
+                name_zh=kind.name["zh"],
             )
         else:
             yield ctx.shared(
-                "missing",
-                (kind.kind, *names.values()),
-                partial(ctx.check, Status.MISSING, field=field, expected="uploaded", **names),
+                "missing", kind.kind, partial(_required_check, ctx, kind, Status.MISSING)
             )
+
+
+def _required_check(ctx: RuleContext, kind: DocumentKind, status: Status) -> Check:
+    """A kind uploaded or missing: the same check for every application (so shared)."""
+    return ctx.check(
+        status,
+        field=f"documents.{kind.kind}",
+        expected="uploaded",
+        actual="uploaded" if status is Status.PASS else None,
+        name_en=kind.name["en"],
+        name_zh=kind.name["zh"],
+    )
 
 
 @rule("document.size")

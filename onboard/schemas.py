@@ -20,10 +20,13 @@ is validated by the very same schema.
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
 from datetime import date
+from functools import lru_cache
+from operator import attrgetter
 from typing import Any, ClassVar
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
@@ -63,15 +66,22 @@ def current_ruleset() -> RuleSet:
 # --- fields --------------------------------------------------------------------------------
 #
 # Each field converts in two ways that must agree: marshmallow's ``_deserialize`` and
-# validators (authoritative; they word the error messages), and ``quick`` — the same
-# conversion for well-formed input without marshmallow's per-field machinery, which raises
-# ``_Fallback`` at the first doubt so that marshmallow then explains what is wrong. Batches of
-# 100,000 rows spend most of their parsing time in the quick path; tests/test_schemas.py
-# checks the two agree on arbitrary input.
+# validators (authoritative; they word the error messages), and ``quick_check`` — a function
+# made once per field that does the same conversion for well-formed input without
+# marshmallow's per-field machinery, and raises ``_Fallback`` at the first doubt so that
+# marshmallow then explains what is wrong. A quick check never sees ``null``: the loader
+# (:func:`_quick_loader`) handles it for every field. Batches of 100,000 rows spend most of
+# their parsing time in the quick path; tests/test_schemas_quick.py checks that it gives
+# marshmallow's answer, value types included, on near-valid and arbitrary input.
 
 
 class _Fallback(Exception):
     """The quick path met something it does not vouch for: let marshmallow judge."""
+
+
+#: A field's quick check: a JSON value (never ``null``) and the rule set in, the model's
+#: value out, or :class:`_Fallback`.
+QuickCheck = Callable[[Any, RuleSet], Any]
 
 
 def is_unicode(text: str) -> bool:
@@ -117,16 +127,23 @@ class Text(fields.String):
         self.choices = frozenset(choices) or None
         self.table = table
 
-    def quick(self, value: Any, ruleset: RuleSet) -> str | None:
-        if value is None:
-            return None
-        if type(value) is not str or len(value) > self.max_length or not is_unicode(value):
+    def quick_check(self) -> QuickCheck:
+        max_length, choices = self.max_length, self.choices
+        table = attrgetter(self.table) if self.table else None
+
+        def check(value: Any, ruleset: RuleSet) -> str:
+            # isascii() first: most text is ASCII, and ASCII has no lone surrogates.
+            if (
+                type(value) is str
+                and len(value) <= max_length
+                and (value.isascii() or is_unicode(value))
+                and (choices is None or value in choices)
+                and (table is None or value in table(ruleset))
+            ):
+                return value
             raise _Fallback
-        if self.choices is not None and value not in self.choices:
-            raise _Fallback
-        if self.table is not None and value not in getattr(ruleset, self.table):
-            raise _Fallback
-        return value
+
+        return check
 
 
 class InRuleSet(validate.Validator):
@@ -157,6 +174,9 @@ class StrictFloat(fields.Float):
         super().__init__(
             allow_none=True, allow_nan=False, validate=validate.Range(low, high), **kwargs
         )
+        if not -(2**53) <= low <= high <= 2**53:
+            # Within ±2**53 every whole number is a float, so the quick check compares ints.
+            raise ValueError("StrictFloat bounds must lie within ±2**53")
         self.low, self.high = low, high
 
     def _validated(self, value: Any) -> float:
@@ -164,19 +184,19 @@ class StrictFloat(fields.Float):
             raise self.make_error("invalid", input=value)
         return super()._validated(value)
 
-    def quick(self, value: Any, ruleset: RuleSet) -> float | None:
-        if value is None:
-            return None
-        kind = type(value)
-        if kind is float:
-            number = value
-        elif kind is int and -(2**53) <= value <= 2**53:
-            number = float(value)
-        else:
+    def quick_check(self) -> QuickCheck:
+        low, high = self.low, self.high
+
+        def check(value: Any, ruleset: RuleSet) -> float:
+            kind = type(value)
+            # NaN fails the comparison; an int in range is exactly a float (bounds ±2**53).
+            if kind is float and low <= value <= high:
+                return value
+            if kind is int and low <= value <= high:
+                return float(value)
             raise _Fallback
-        if not self.low <= number <= self.high:  # NaN fails this comparison too
-            raise _Fallback
-        return number
+
+        return check
 
 
 class StrictInteger(fields.Integer):
@@ -195,12 +215,15 @@ class StrictInteger(fields.Integer):
             raise self.make_error("invalid", input=value)
         return int(value)
 
-    def quick(self, value: Any, ruleset: RuleSet) -> int | None:
-        if value is None:
-            return None
-        if type(value) is not int or not self.low <= value <= self.high:
+    def quick_check(self) -> QuickCheck:
+        low, high = self.low, self.high
+
+        def check(value: Any, ruleset: RuleSet) -> int:
+            if type(value) is int and low <= value <= high:
+                return value
             raise _Fallback
-        return int(value)
+
+        return check
 
 
 _DATE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -224,6 +247,11 @@ def parse_date(text: object) -> date:
     return day
 
 
+#: :func:`parse_date` remembered: a batch repeats the same few hundred dates (``as_of``, days
+#: opened), and a ``date`` is immutable, so sharing one is safe. Errors are not remembered.
+_parse_date_text = lru_cache(maxsize=4096)(parse_date)
+
+
 class IsoDate(fields.Date):
     """A ``YYYY-MM-DD`` date (see :func:`parse_date`)."""
 
@@ -239,13 +267,16 @@ class IsoDate(fields.Date):
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
         return None if value is None else value.isoformat()
 
-    def quick(self, value: Any, ruleset: RuleSet) -> date | None:
-        if value is None:
-            return None
-        try:
-            return parse_date(value)
-        except ValueError:
-            raise _Fallback from None
+    def quick_check(self) -> QuickCheck:
+        def check(value: Any, ruleset: RuleSet) -> date:
+            if type(value) is not str:  # the one type parse_date takes, and hashable
+                raise _Fallback
+            try:
+                return _parse_date_text(value)
+            except ValueError:
+                raise _Fallback from None
+
+        return check
 
 
 _REGION = re.compile(r"[A-Za-z]{2}")
@@ -263,12 +294,14 @@ class RegionCode(fields.String):
             raise ValidationError("Must be a two-letter country or region code such as CN or HK.")
         return value.upper()
 
-    def quick(self, value: Any, ruleset: RuleSet) -> str | None:
-        if value is None:
-            return None
-        if type(value) is not str or not _REGION.fullmatch(value):
+    def quick_check(self) -> QuickCheck:
+        def check(value: Any, ruleset: RuleSet) -> str:
+            # Two ASCII letters, as _REGION says, without the regex engine.
+            if type(value) is str and len(value) == 2 and value.isascii() and value.isalpha():
+                return value.upper()
             raise _Fallback
-        return value.upper()
+
+        return check
 
 
 class DocumentFiles(fields.Dict):
@@ -302,20 +335,25 @@ class DocumentFiles(fields.Dict):
             raise ValidationError(errors)
         return files
 
-    def quick(self, value: Any, ruleset: RuleSet) -> dict[str, str] | None:
-        if value is None:
-            return None
-        if type(value) is not dict:
-            raise _Fallback
-        kinds = ruleset.document_kinds
-        for kind, name in value.items():
-            if kind not in kinds or type(name) is not str or not name.strip():
+    def quick_check(self) -> QuickCheck:
+        def check(value: Any, ruleset: RuleSet) -> dict[str, str]:
+            if type(value) is not dict:
                 raise _Fallback
-            if not is_unicode(name):
-                raise _Fallback
-            if len(name) > TEXT_MAX:
-                raise _Fallback
-        return dict(value)
+            kinds = ruleset.document_kinds
+            for kind, name in value.items():
+                # ``not name.isspace()`` is ``name.strip()`` without making a new string.
+                if not (
+                    type(name) is str
+                    and kind in kinds
+                    and name
+                    and not name.isspace()
+                    and len(name) <= TEXT_MAX
+                    and (name.isascii() or is_unicode(name))
+                ):
+                    raise _Fallback
+            return dict(value)
+
+        return check
 
 
 class Section(fields.Nested):
@@ -325,10 +363,8 @@ class Section(fields.Nested):
         super().__init__(schema, allow_none=True)
         self.schema_class = schema
 
-    def quick(self, value: Any, ruleset: RuleSet) -> Any:
-        if value is None:
-            return None
-        return _quick_load(self.schema, value, ruleset)
+    def quick_check(self) -> QuickCheck:
+        return _quick_loader(self.schema_class())
 
 
 # --- schemas -------------------------------------------------------------------------------
@@ -336,9 +372,14 @@ class Section(fields.Nested):
 
 class _Strict(Schema):
     """Unknown fields are refused, a section that is not an object says so, and a loaded
-    section becomes its frozen dataclass (``model``)."""
+    section becomes its frozen dataclass (``model``).
+
+    ``null`` gives ``None``, unless ``null_means_default``: then a field given as ``null`` is
+    the same as a field not given (the model's default).
+    """
 
     model: ClassVar[type[Any]]
+    null_means_default: ClassVar[bool] = False
     error_messages = {  # noqa: RUF012 — marshmallow's class-level convention
         "unknown": "Unknown field: not part of the application (see CONTRACT.md).",
         "type": "Expected a JSON object.",
@@ -353,6 +394,8 @@ class _Strict(Schema):
 
     @classmethod
     def build(cls, data: dict[str, Any]) -> Any:
+        if cls.null_means_default:
+            data = {key: value for key, value in data.items() if value is not None}
         return cls.model(**data)
 
 
@@ -425,6 +468,7 @@ class ApplicationSchema(_Strict):
     """One seller's application (CONTRACT.md "An application"); every field optional."""
 
     model = Application
+    null_means_default = True  # a section given as null is a section not given
     as_of = IsoDate(metadata={"description": "judge as of this date (default: today)"})
     entity = Section(EntitySchema)
     legal_rep = Section(LegalRepSchema)
@@ -435,27 +479,63 @@ class ApplicationSchema(_Strict):
     entry = Section(EntrySchema)
     documents = DocumentFiles()
 
-    @classmethod
-    def build(cls, data: dict[str, Any]) -> Application:
-        # A section given as null is the same as a section not given.
-        return Application(**{key: value for key, value in data.items() if value is not None})
-
 
 _SCHEMA = ApplicationSchema()
 
 
-def _quick_load(schema: Schema, data: Any, ruleset: RuleSet) -> Any:
-    """``schema.load(data)`` for well-formed data, or :class:`_Fallback`."""
-    if type(data) is not dict:
-        raise _Fallback
-    known = schema.load_fields
-    values = {}
-    for key, value in data.items():
-        field = known.get(key)
-        if field is None:
+def _quick_loader(schema: _Strict) -> QuickCheck:
+    """``schema.load`` for well-formed data (or :class:`_Fallback`), made once per schema; it
+    is also the quick check of a :class:`Section` of that schema.
+
+    Every field is looked up by name in the model's order: a field not given and one given as
+    ``null`` both take the model's default, which is also marshmallow's answer because every
+    default is ``None`` or the schema's ``null_means_default`` holds (checked here). The
+    frozen dataclass is filled through its slots rather than ``__init__``, which would pass
+    each value twice (as an argument, then to ``object.__setattr__``: a third slower); that
+    is safe for a plain slotted dataclass without ``__post_init__``, also checked here.
+    """
+    name = type(schema).__name__
+    model = schema.model
+    model_fields = {field.name: field for field in dataclasses.fields(model)}
+    if (
+        not hasattr(model, "__slots__")
+        or hasattr(model, "__post_init__")
+        or list(model_fields) != list(schema.load_fields)
+    ):
+        raise TypeError(f"{name}: the model must be a plain slotted dataclass of its fields")
+    steps = []
+    for key, field in schema.load_fields.items():
+        default = model_fields[key]
+        null = None if default.default_factory is dataclasses.MISSING else default.default_factory
+        if default.default is not None and null is None:
+            raise TypeError(f"{name}.{key}: a default other than None or a factory")
+        if null is not None and not schema.null_means_default:
+            raise TypeError(f"{name}.{key}: null is None, not the default")
+        check: QuickCheck = field.quick_check()  # type: ignore[attr-defined]
+        steps.append((key, check, getattr(model, key).__set__, null))
+    plan = tuple(steps)
+    names = frozenset(model_fields)
+    new = object.__new__
+
+    def load(data: Any, ruleset: RuleSet) -> Any:
+        if type(data) is not dict or not data.keys() <= names:  # unknown fields: refused
             raise _Fallback
-        values[key] = field.quick(value, ruleset)  # type: ignore[attr-defined]
-    return schema.build(values)  # type: ignore[attr-defined]
+        get = data.get
+        loaded = new(model)
+        for key, check, put, null in plan:
+            value = get(key)
+            if value is not None:
+                put(loaded, check(value, ruleset))
+            elif null is None:
+                put(loaded, None)
+            else:
+                put(loaded, null())
+        return loaded
+
+    return load
+
+
+_load_quickly = _quick_loader(_SCHEMA)
 
 
 # --- the public helpers --------------------------------------------------------------------
@@ -491,11 +571,14 @@ def parse_application(data: object, *, ruleset: RuleSet | None = None) -> Applic
     platform and document-kind lists (default: the rule set in force today).
     """
     try:
-        quick: Application = _quick_load(_SCHEMA, data, ruleset or default_ruleset())
+        application: Application = _load_quickly(data, ruleset or default_ruleset())
     except _Fallback:
-        pass
-    else:
-        return quick
+        return _load_carefully(data, ruleset)
+    return application
+
+
+def _load_carefully(data: object, ruleset: RuleSet | None) -> Application:
+    """:func:`parse_application` by marshmallow alone: the authority, and its error messages."""
     token = _ruleset_var.set(ruleset)
     try:
         application: Application = _SCHEMA.load(data)  # type: ignore[arg-type]

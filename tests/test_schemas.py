@@ -455,7 +455,7 @@ def test_any_json_value_as_the_whole_application(value):
 def test_quick_path_takes_well_formed_applications():
     for platform in PLATFORMS:
         data = application_to_dict(eligible(platform))
-        quick = schemas._quick_load(schemas._SCHEMA, data, schemas.current_ruleset())
+        quick = schemas._load_quickly(data, schemas.current_ruleset())
         assert quick == eligible(platform)
 
 
@@ -467,7 +467,7 @@ def test_quick_path_agrees_with_marshmallow(path, value, base):
     """The quick path only ever returns what marshmallow would (see schemas' fields)."""
     data = _place(base, path, value)
     try:
-        quick = schemas._quick_load(schemas._SCHEMA, data, schemas.current_ruleset())
+        quick = schemas._load_quickly(data, schemas.current_ruleset())
     except schemas._Fallback:
         return
     try:

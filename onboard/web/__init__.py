@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
 
 from onboard.extensions import api, csrf, limiter
+from onboard.web.sessions import CookieSessions
+
+#: Blueprints with no rate limit on any view: the public pre-screening API (``web.apiv1``),
+#: the landing page and the health probe (``web.pages``). A blueprint given a limit must
+#: leave this set (tests/test_request_overhead.py checks).
+UNLIMITED_BLUEPRINTS = frozenset({"api", "pages"})
+
+
+@limiter.request_filter
+def _unlimited() -> bool:
+    """Spare the requests no limit applies to Flask-Limiter's search for their limits, which
+    cost about as much as the rest of a health check. The desk login and the agencies' API
+    are limited and still checked. (A filter, registered once: ``limiter`` outlives apps.)"""
+    return request.blueprint in UNLIMITED_BLUEPRINTS
 
 
 def register(app: Flask) -> None:
@@ -13,6 +27,7 @@ def register(app: Flask) -> None:
     from onboard.web import agency_api, agency_desk, apiv1, desk, errors, pages  # noqa: PLC0415
     from onboard.web import apply as applicant  # noqa: PLC0415
 
+    app.session_interface = CookieSessions()
     app.config.setdefault("API_TITLE", "onboard")
     app.config.setdefault("API_VERSION", "v1")
     app.config.setdefault("OPENAPI_VERSION", "3.0.3")

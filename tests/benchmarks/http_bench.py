@@ -149,6 +149,8 @@ def gunicorn(options: Sequence[str], data_dir: Path) -> Iterator[Server]:
     log = data_dir / f"gunicorn-{port}.log"
     command = [
         executable("gunicorn"),
+        "--config",
+        "python:onboard.gunicorn_conf",  # as the Procfile serves
         "--workers",
         str(WORKERS),
         *options,

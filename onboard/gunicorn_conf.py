@@ -1,0 +1,34 @@
+"""gunicorn settings for the Procfile's ``web:`` line (``--config python:onboard.gunicorn_conf``).
+
+The Procfile and the HTTP benchmark both serve with these; workers, address and worker class
+stay on the command line.
+Both settings are about the slowest answers rather than the average one:
+
+* ``post_worker_init``: once a worker has loaded the app, everything loaded so far (rule sets,
+  schemas, models, translations: some 100,000 objects) is moved out of the garbage collector's
+  sight with ``gc.freeze()``. Those objects live as long as the worker, yet every full
+  collection walked them all: a pause of about 100 ms every few thousand requests, which was
+  the API's p99.
+* ``worker_tmp_dir``: a worker touches a file on every turn of its loop to tell the master it
+  is alive; on a disk-backed ``/tmp`` that can wait on the disk. ``/dev/shm`` is memory.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+from typing import Any
+
+SHARED_MEMORY = "/dev/shm"
+
+worker_tmp_dir = (
+    SHARED_MEMORY
+    if os.path.isdir(SHARED_MEMORY) and os.access(SHARED_MEMORY, os.W_OK)
+    else None  # gunicorn's default: the system's temporary directory
+)
+
+
+def post_worker_init(worker: Any) -> None:
+    """Freeze what the app loaded: collected first, so that no garbage is kept for good."""
+    gc.collect()
+    gc.freeze()

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from datetime import date
 from multiprocessing.pool import AsyncResult
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any, NamedTuple, TypeVar
 
 import click
 
@@ -153,8 +153,11 @@ class Settings:
     collect: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class RowInput:
+class RowInput(NamedTuple):
+    """One row of a batch as read, before it is checked. A named tuple: sent to worker
+    processes by the hundred thousand, and pickled about three times faster than a frozen
+    dataclass."""
+
     row: int
     line: int
     payload: bytes | dict[str | None, Any]  # a JSON text (.json, .jsonl) or a CSV record

@@ -29,11 +29,13 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import errno
 import gc
 import io
 import json
 import os
 import sys
+import tempfile
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -530,33 +532,57 @@ def _check_line(check: Check, lang: str, colour: bool) -> str:
 
 
 def _check_batch(file: Path, kind: str, settings: Settings, *, jobs: int, progress: bool) -> int:
-    rows = _jsonl_rows(file) if kind == "jsonl" else _csv_rows(file)
-    first, rows = _peek(rows, PARALLEL_MIN_ROWS + 1)
+    chunks = _jsonl_chunks(file) if kind == "jsonl" else _csv_chunks(file)
+    first, chunks = _peek_rows(chunks, PARALLEL_MIN_ROWS + 1)
     if not first:
         raise FileInputError(f"{file}: no applications in the file")
-    workers = _worker_count(jobs, len(first))
-    chunks = _chunked(rows, CHUNK_ROWS)
+    workers = _worker_count(jobs, sum(chunk.rows for chunk in first))
     gc.freeze()  # as in workers: start-up objects need no more garbage collection
     try:
         with _progress_bar(file, progress) as bar:
             if workers > 1:
-                results = _run_in_pool(settings, chunks, workers)
+                with _run_in_pool(settings, chunks, workers) as results:
+                    summary = _write_batch(settings, results, bar)
             else:
                 results = (_check_chunk(settings, chunk) for chunk in chunks)
-            summary = _write_batch(settings, results, bar)
+                summary = _write_batch(settings, results, bar)
     finally:
         gc.unfreeze()
     return summary.finish()
 
 
-def _peek(items: Iterator[T], count: int) -> tuple[list[T], Iterator[T]]:
-    """The first ``count`` items (fewer if it ends), and an iterator over all of them."""
-    head: list[T] = []
-    for item in items:
-        head.append(item)
-        if len(head) >= count:
+class Chunk(NamedTuple):
+    """A unit of work: ``rows`` consecutive rows of the input, checked together (by a worker
+    process, in a pool) and written out together.
+
+    ``lines`` holds a JSON Lines chunk as the bytes read (blank lines included), split into
+    rows where it is checked: one bytes object crosses to a worker process far faster than a
+    row object per line. A CSV chunk holds its parsed rows (records may span lines)."""
+
+    rows: int
+    size: int  # bytes of input, for the progress bar
+    first_row: int
+    first_line: int
+    lines: bytes | list[RowInput]
+
+
+def _rows_of(chunk: Chunk) -> Iterable[RowInput]:
+    if not isinstance(chunk.lines, bytes):
+        return chunk.lines
+    return _jsonl_rows(io.BytesIO(chunk.lines), chunk.first_row, chunk.first_line)
+
+
+def _peek_rows(chunks: Iterator[Chunk], rows: int) -> tuple[list[Chunk], Iterator[Chunk]]:
+    """The first chunks, until they hold ``rows`` rows (fewer if the input ends), and an
+    iterator over all of them."""
+    head: list[Chunk] = []
+    seen = 0
+    for chunk in chunks:
+        head.append(chunk)
+        seen += chunk.rows
+        if seen >= rows:
             break
-    return head, _chain(head, items)
+    return head, _chain(head, chunks)
 
 
 def _chain(head: list[T], rest: Iterator[T]) -> Iterator[T]:
@@ -572,26 +598,35 @@ def _worker_count(jobs: int, rows_seen: int) -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def _chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    chunk: list[T] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def _jsonl_rows(file: Path) -> Iterator[RowInput]:
-    """Non-blank lines as rows, numbered from 1; their line numbers kept for messages. Lines
-    stay bytes: decoding is part of checking the row (a bad line spoils only itself)."""
-    row = 0
+def _jsonl_chunks(file: Path) -> Iterator[Chunk]:
+    """The file in chunks of :data:`CHUNK_ROWS` non-blank lines, each as the bytes read."""
     with _open_binary(file) as stream:
+        lines: list[bytes] = []
+        rows = size = 0
+        first_row = first_line = 1
         for line_no, raw in enumerate(stream, start=1):
+            lines.append(raw)
+            size += len(raw)
             if raw.strip():
-                row += 1
-                yield RowInput(row, line_no, raw, len(raw))
+                rows += 1
+                if rows >= CHUNK_ROWS:
+                    yield Chunk(rows, size, first_row, first_line, b"".join(lines))
+                    first_row += rows
+                    first_line = line_no + 1
+                    lines, rows, size = [], 0, 0
+        if rows:
+            yield Chunk(rows, size, first_row, first_line, b"".join(lines))
+
+
+def _jsonl_rows(stream: IO[bytes], first_row: int = 1, first_line: int = 1) -> Iterator[RowInput]:
+    """Non-blank lines as rows, numbered on from ``first_row``; their line numbers kept for
+    messages. Lines stay bytes: decoding is part of checking the row (a bad line spoils only
+    itself)."""
+    row = first_row
+    for line_no, raw in enumerate(stream, start=first_line):
+        if raw.strip():
+            yield RowInput(row, line_no, raw, len(raw))
+            row += 1
 
 
 def _open_binary(file: Path) -> IO[bytes]:
@@ -614,6 +649,21 @@ class _CountingLines:
             self.consumed += len(raw)
             self.line += 1
             yield raw.decode("utf-8", "surrogateescape")
+
+
+def _csv_chunks(file: Path) -> Iterator[Chunk]:
+    chunk: list[RowInput] = []
+    for row in _csv_rows(file):
+        chunk.append(row)
+        if len(chunk) >= CHUNK_ROWS:
+            yield _csv_chunk(chunk)
+            chunk = []
+    if chunk:
+        yield _csv_chunk(chunk)
+
+
+def _csv_chunk(rows: list[RowInput]) -> Chunk:
+    return Chunk(len(rows), sum(row.size for row in rows), rows[0].row, rows[0].line, rows)
 
 
 def _csv_rows(file: Path) -> Iterator[RowInput]:
@@ -658,7 +708,11 @@ def _csv_header(header: list[str] | None, file: Path) -> list[str]:
 @dataclass(frozen=True, slots=True)
 class ChunkResult:
     """A chunk's output, already joined and encoded (the parent process only writes it),
-    with what the exit status and the stderr line need."""
+    with what the exit status and the stderr line need.
+
+    From a worker process the output comes as a file in the batch's spool folder instead
+    (``spooled``; ``output`` is then empty): the parent copies it to stdout in the kernel
+    rather than receiving, unpickling and writing hundreds of megabytes itself."""
 
     output: bytes
     rows: int
@@ -666,43 +720,52 @@ class ChunkResult:
     bad: list[Outcome]  # rows with bad input (their text is in ``output`` too)
     size: int  # bytes of input, for the progress bar
     clients: list[Any] = dataclasses.field(default_factory=list)  # with Settings.collect
+    spooled: str | None = None
 
 
 _SEPARATORS = {"json": b",\n", "csv": b"", "text": b"\n"}
 
 
-def _check_chunk(settings: Settings, chunk: list[RowInput]) -> ChunkResult:
-    outcomes = [check_row(settings, item) for item in chunk]
+def _check_chunk(settings: Settings, chunk: Chunk) -> ChunkResult:
+    outcomes = [check_row(settings, item) for item in _rows_of(chunk)]
     return ChunkResult(
         output=_SEPARATORS[settings.output].join(outcome.text for outcome in outcomes),
         rows=len(outcomes),
         not_eligible=sum(1 for outcome in outcomes if outcome.code == 1),
         bad=[outcome for outcome in outcomes if outcome.code == 2],
-        size=sum(item.size for item in chunk),
+        size=chunk.size,
         clients=[outcome.client for outcome in outcomes if outcome.client is not None],
     )
 
 
-# Worker processes receive the settings once, then chunks of rows.
+# Worker processes receive the settings and the spool folder once, then chunks.
 _worker_settings: Settings | None = None
+_worker_spool: str | None = None
 
 
-def _init_worker(settings: Settings) -> None:
-    global _worker_settings  # noqa: PLW0603 — per-process state of a pool worker
-    _worker_settings = settings
+def _init_worker(settings: Settings, spool: str) -> None:
+    # Per-process state of a pool worker.
+    global _worker_settings, _worker_spool
+    _worker_settings, _worker_spool = settings, spool
     gc.freeze()  # what start-up loaded lives to the end: keep it out of every collection
 
 
-def _check_chunk_in_worker(chunk: list[RowInput]) -> ChunkResult:
-    assert _worker_settings is not None
-    return _check_chunk(_worker_settings, chunk)
+def _check_chunk_in_worker(chunk: Chunk) -> ChunkResult:
+    assert _worker_settings is not None and _worker_spool is not None
+    result = _check_chunk(_worker_settings, chunk)
+    descriptor, name = tempfile.mkstemp(dir=_worker_spool, prefix=f"{chunk.first_row}-")
+    with open(descriptor, "wb") as spooled:
+        spooled.write(result.output)
+    return dataclasses.replace(result, output=b"", spooled=name)
 
 
+@contextmanager
 def _run_in_pool(
-    settings: Settings, chunks: Iterator[list[RowInput]], workers: int
-) -> Iterator[ChunkResult]:
+    settings: Settings, chunks: Iterator[Chunk], workers: int
+) -> Iterator[Iterator[ChunkResult]]:
     """Chunks checked by ``workers`` processes, results in input order, with a bounded number
-    of chunks in flight so that a huge file is never held in memory whole.
+    of chunks in flight so that a huge file is never held in memory whole; workers spool
+    their output to files in a private folder, removed with what is left in it at the end.
 
     Workers start from a fork server that has imported onboard once: they start fast, and
     the parent (which may have threads, e.g. under a test runner) is never forked itself.
@@ -712,14 +775,21 @@ def _run_in_pool(
     context = multiprocessing.get_context("forkserver" if sys.platform == "linux" else "spawn")
     if sys.platform == "linux":
         context.set_forkserver_preload(["onboard.cli", "onboard.prescreen", "onboard.schemas"])
-    with context.Pool(workers, initializer=_init_worker, initargs=(settings,)) as pool:
-        pending: deque[AsyncResult[ChunkResult]] = deque()
-        for chunk in chunks:
-            pending.append(pool.apply_async(_check_chunk_in_worker, (chunk,)))
-            if len(pending) >= 4 * workers:
+    with (
+        tempfile.TemporaryDirectory(prefix="onboard-check-") as spool,
+        context.Pool(workers, initializer=_init_worker, initargs=(settings, spool)) as pool,
+    ):
+
+        def results() -> Iterator[ChunkResult]:
+            pending: deque[AsyncResult[ChunkResult]] = deque()
+            for chunk in chunks:
+                pending.append(pool.apply_async(_check_chunk_in_worker, (chunk,)))
+                if len(pending) >= 4 * workers:
+                    yield pending.popleft().get()
+            while pending:
                 yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
+
+        yield results()
 
 
 class _Summary:
@@ -760,10 +830,48 @@ def _write_batch(settings: Settings, results: Iterable[ChunkResult], bar: Any) -
     for result in results:
         summary.add(result)
         click.echo(lead + result.output, nl=False)
+        if result.spooled is not None:
+            _copy_to_stdout(result.spooled)
+            os.unlink(result.spooled)
         lead = separator
         bar.update(result.size)
     click.echo(closing.encode(), nl=False)
     return summary
+
+
+#: What ``sendfile`` answers when it cannot write to this kind of output (a terminal, a file
+#: opened for appending on some systems): the bytes are then copied by hand.
+_NO_SENDFILE = frozenset({errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EBADF})
+
+
+def _copy_to_stdout(path: str) -> None:
+    """Append the file at ``path`` to stdout: in the kernel (``sendfile``) when stdout is a
+    file descriptor, else (a test runner's buffer, a terminal that refuses) through Python."""
+    sys.stdout.flush()
+    with open(path, "rb") as source:
+        size = os.fstat(source.fileno()).st_size
+        done = 0
+        target = _stdout_descriptor()
+        if target is not None:
+            try:
+                while done < size:
+                    sent = os.sendfile(target, source.fileno(), done, size - done)
+                    if not sent:
+                        break
+                    done += sent
+            except OSError as exc:
+                if exc.errno not in _NO_SENDFILE:
+                    raise
+        source.seek(done)
+        while block := source.read(1 << 20):
+            click.echo(block, nl=False)
+
+
+def _stdout_descriptor() -> int | None:
+    try:
+        return sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is both
+        return None
 
 
 class _NoBar:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -500,3 +502,95 @@ def test_serve_runs_the_app_threaded(tmp_path, monkeypatch):
     (host, port, app), options = calls[0]
     assert (host, port, options["threaded"]) == ("127.0.0.1", 8123, True)
     assert app.name == "onboard"
+
+
+# --- batches over worker processes -----------------------------------------------------------
+
+
+def test_csv_batches_over_workers_match_one_process(tmp_path, monkeypatch):
+    monkeypatch.setattr(cli, "CHUNK_ROWS", 2)
+    applications = [eligible(p, r) for p in PLATFORMS for r in ("CN", "HK")] + [INELIGIBLE]
+    path = write_csv(tmp_path / "b.csv", applications)
+    for output in ("json", "csv", "text"):
+        serial = run("check", path, "--no-ocr", "--jobs", "1", "--format", output)
+        parallel = run("check", path, "--no-ocr", "--jobs", "2", "--format", output)
+        assert parallel.stdout == serial.stdout and parallel.exit_code == serial.exit_code
+
+
+def test_jsonl_chunks_keep_row_and_line_numbers_across_blank_lines(tmp_path, monkeypatch):
+    monkeypatch.setattr(cli, "CHUNK_ROWS", 2)
+    good = json.dumps(undocumented(eligible())).encode()
+    path = tmp_path / "b.jsonl"
+    path.write_bytes(b"\n".join([b"", good, b"  ", good, b"{bad", b"", b"", b"{bad", good]))
+    chunks = list(cli._jsonl_chunks(path))
+    assert [(c.rows, c.first_row, c.first_line) for c in chunks] == [
+        (2, 1, 1),
+        (2, 3, 5),
+        (1, 5, 9),
+    ]
+    assert b"".join(c.lines for c in chunks if isinstance(c.lines, bytes)) == path.read_bytes()
+    assert sum(c.size for c in chunks) == path.stat().st_size
+    rows = [(r.row, r.line) for c in chunks for r in cli._rows_of(c)]
+    assert rows == [(1, 2), (2, 4), (3, 5), (4, 8), (5, 9)]
+    items = json.loads(run("check", path, "--no-ocr", "--jobs", "2").stdout)
+    assert [(i["row"], i["line"]) for i in items if "errors" in i] == [(3, 5), (4, 8)]
+
+
+def _batch_of(tmp_path: Path, rows: int) -> Path:
+    lines: list[Any] = [undocumented(eligible(PLATFORMS[n % len(PLATFORMS)])) for n in range(rows)]
+    lines[rows // 2] = {"store": {"rating": "x"}}
+    return write_jsonl(tmp_path / "b.jsonl", lines)
+
+
+@pytest.mark.parametrize("output", ["json", "text"])
+def test_installed_command_spools_worker_output_to_files_pipes_and_cleans_up(tmp_path, output):
+    """Workers write their output to files that the parent copies to stdout with sendfile:
+    to a file, to a pipe, byte for byte what one process writes; the spool folder is gone."""
+    path = _batch_of(tmp_path, 1200)  # three chunks of CHUNK_ROWS
+    spool_parent = tmp_path / "tmp"
+    spool_parent.mkdir()
+    env = {**os.environ, "TMPDIR": str(spool_parent)}
+    command = [ONBOARD, "check", path, "--no-ocr", "--format", output, "--jobs"]
+    serial = subprocess.run([*command, "1"], capture_output=True, check=False, env=env)
+    piped = subprocess.run([*command, "2"], capture_output=True, check=False, env=env)
+    with (tmp_path / "out").open("wb") as stream:
+        to_file = subprocess.run(
+            [*command, "2"], stdout=stream, stderr=subprocess.PIPE, env=env, check=False
+        )
+    assert serial.returncode == piped.returncode == to_file.returncode == 2
+    assert piped.stdout == serial.stdout == (tmp_path / "out").read_bytes()
+    assert piped.stderr == serial.stderr and b"row 601" in serial.stderr
+    assert list(spool_parent.iterdir()) == []
+
+
+def test_copy_to_stdout_finishes_by_hand_when_sendfile_gives_up(tmp_path, monkeypatch):
+    source = tmp_path / "spooled"
+    source.write_bytes(bytes(range(256)) * 5000)
+    calls = []
+
+    def partial_then_refuse(out: int, in_: int, offset: int, count: int) -> int:
+        calls.append(offset)
+        if len(calls) > 1:
+            raise OSError(errno.EINVAL, "not for this output")
+        return os.write(out, os.pread(in_, 1000, offset))  # as sendfile: at out's offset
+
+    monkeypatch.setattr(os, "sendfile", partial_then_refuse)
+    with (tmp_path / "out").open("w") as stream:
+        monkeypatch.setattr(sys, "stdout", stream)
+        cli._copy_to_stdout(str(source))
+    assert calls == [0, 1000]
+    assert (tmp_path / "out").read_bytes() == source.read_bytes()
+
+
+def test_copy_to_stdout_passes_on_real_write_errors(tmp_path, monkeypatch):
+    source = tmp_path / "spooled"
+    source.write_bytes(b"x" * 10)
+
+    def broken_pipe(*args: int) -> int:
+        raise BrokenPipeError(errno.EPIPE, "reader went away")
+
+    monkeypatch.setattr(os, "sendfile", broken_pipe)
+    with (tmp_path / "out").open("w") as stream:
+        monkeypatch.setattr(sys, "stdout", stream)
+        with pytest.raises(BrokenPipeError):
+            cli._copy_to_stdout(str(source))

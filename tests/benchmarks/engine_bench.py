@@ -72,6 +72,9 @@ class Measure:
     target: float | None = None
     #: Cores other processes took meanwhile (the machine's busy cores less ours).
     other_cores: float | None = None
+    #: Seconds per application of the baseline passes run right before and after this
+    #: measure (their mean), when it had its own (see :func:`with_adjacent_baseline`).
+    baseline_seconds: float | None = None
 
     @property
     def rate(self) -> float:
@@ -84,6 +87,14 @@ class Measure:
     @property
     def met(self) -> bool | None:
         return None if self.target is None else self.rate >= self.target
+
+    def cost(self, baseline: Measure) -> float:
+        """Time per application as a multiple of the baseline's: this measure's own adjacent
+        baseline if it has one, else the run's."""
+        per_application = self.seconds / self.count
+        if self.baseline_seconds is not None:
+            return per_application / self.baseline_seconds
+        return per_application / (baseline.seconds / baseline.count)
 
 
 DESCRIPTION = """\
@@ -258,6 +269,15 @@ def _digest(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _baseline_pass(batch: Path | None) -> float | None:
+    """Seconds per line of one baseline pass over ``batch`` (None without a batch)."""
+    if batch is None:
+        return None
+    start = time.perf_counter()
+    count = read_and_load(batch)
+    return (time.perf_counter() - start) / max(count, 1)
+
+
 HotSpot = tuple[str, int, float, float]
 
 
@@ -295,14 +315,23 @@ def measure(
     target: float | None = None,
     tries: int = 1,
     wait: float = 0.0,
+    baseline: Path | None = None,
 ) -> Measure:
     """``work`` once the machine is quiet, metering what other processes took meanwhile, and
-    tried again if they disturbed it (:func:`~tests.benchmarks.least_disturbed`)."""
+    tried again if they disturbed it (:func:`~tests.benchmarks.least_disturbed`).
+
+    With ``baseline`` (the batch), a baseline pass over it runs right before and right after
+    ``work``: the machine's speed drifts during a run (the same ``json.loads`` loop was seen
+    to take 8 to 19 µs per line from one minute to the next on an idle VM), so a ratio to a
+    baseline measured minutes earlier would drift with it."""
 
     def attempt() -> Measure:
+        before = _baseline_pass(baseline)
         with Meter() as meter:
             seconds, cpu = work()
-        return Measure(name, count, seconds, target, meter.other_cores(cpu))
+        after = _baseline_pass(baseline)
+        adjacent = None if before is None or after is None else (before + after) / 2
+        return Measure(name, count, seconds, target, meter.other_cores(cpu), adjacent)
 
     return least_disturbed(attempt, lambda m: m.other_cores, tries=tries, wait=wait)
 
@@ -337,6 +366,7 @@ def run(*, quick: bool = False) -> str:
                 n,
                 tries=tries,
                 wait=wait,
+                baseline=batch,
             ),
             measure(
                 "in-process, one core: + `evaluate`",
@@ -345,6 +375,7 @@ def run(*, quick: bool = False) -> str:
                 target=TARGET_ONE_CORE,
                 tries=tries,
                 wait=wait,
+                baseline=batch,
             ),
             measure(
                 "CLI `onboard check --jobs 1`, end to end",
@@ -353,6 +384,7 @@ def run(*, quick: bool = False) -> str:
                 target=TARGET_ONE_CORE,
                 tries=tries,
                 wait=wait,
+                baseline=batch,
             ),
             measure(
                 f"CLI `onboard check --jobs {jobs}` (all cores), end to end",
@@ -361,6 +393,7 @@ def run(*, quick: bool = False) -> str:
                 target=TARGET_ALL_CORES,
                 tries=tries,
                 wait=wait,
+                baseline=batch,
             ),
         ]
         startup = measure(
@@ -424,7 +457,7 @@ def _markdown(
             f"{m.seconds:.2f}",
             per_second(m.rate),
             f"{m.micros:.1f}",
-            f"{m.micros / baseline.micros:.1f}×",
+            f"{m.cost(baseline):.1f}×",
             "–" if m.target is None else f"≥ {m.target:,.0f}/s",
             met(m.met),
             other_cell(m.other_cores),
@@ -462,8 +495,12 @@ def _markdown(
         f"Batch: {n:,} distinct applications, {batch_bytes / 1e6:.1f} MB of JSON lines, "
         f"generated with seed {datagen.SEED} (no `documents`, see above). Verdicts in this "
         f"run: {mix}.",
-        f'Baseline: best of three passes. "Cost vs baseline" is time per application divided '
-        f"by the baseline's ({measures[0].micros:.1f} µs).",
+        f"Baseline: best of three passes ({measures[0].micros:.1f} µs per line). "
+        '"Cost vs baseline" is time per application divided by that of a baseline pass over '
+        "the same batch run right before and right after the measure (their mean: "
+        + ", ".join(f"{m.baseline_seconds * 1e6:.1f} µs" for m in measures if m.baseline_seconds)
+        + "), because the machine's speed drifts during a run; the rows with files and the "
+        "start-up are divided by the best-of-three baseline.",
         f"`--jobs {jobs}` vs `--jobs 1`: {cli_one.seconds / cli_all.seconds:.2f}× as fast; "
         f"output of the two runs byte-identical: {'yes' if identical else '**no**'}.",
         f"With document files (informational, no target): {documents.count} other "

@@ -49,7 +49,7 @@ import click
 
 from onboard.eligibility.model import Application, Check, Report, Status, Verdict
 from onboard.errors import InputError, one_line
-from onboard.jsontext import compact_report, compact_utf8
+from onboard.jsontext import compact_report, compact_utf8, loads_line
 
 T = TypeVar("T")
 
@@ -368,7 +368,7 @@ def _application(payload: bytes | dict[str | None, Any]) -> Application:
 
     if isinstance(payload, bytes):
         try:
-            data = json.loads(payload)
+            data = loads_line(payload)
         except (ValueError, RecursionError) as exc:
             raise InputError({"_schema": [f"Not valid JSON: {_json_problem(exc)}"]}) from None
     else:

@@ -1,8 +1,9 @@
-"""Compact JSON text, as batches write it: one report per row, hundreds of thousands of rows.
+"""JSON as batches read and write it: one application and one report per row, hundreds of
+thousands of rows.
 
 The standard library's encoder costs about as much per report as judging the application;
-orjson writes the same text several times faster. The functions here are what every batch
-writer calls, so the paths cannot drift apart.
+orjson writes the same text several times faster, and reads a line twice as fast. The
+functions here are what every batch reader and writer calls, so the paths cannot drift apart.
 """
 
 from __future__ import annotations
@@ -13,6 +14,29 @@ from typing import Any
 import orjson
 
 from onboard.eligibility.model import Check, Report, SharedCheck
+
+#: ``bytes.translate`` table turning every digit into ``0``, and what a run of 19 digits then
+#: looks like: an integer that may not fit in 64 bits, which orjson reads as a float.
+_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_NINETEEN_DIGITS = b"0" * 19
+
+
+def loads_line(text: bytes) -> Any:
+    """``json.loads(text)``: the same value, or the same exception, about twice as fast.
+
+    orjson reads the common case. It refuses all it reads differently from the standard
+    library (``NaN`` and ``Infinity``, numbers beyond a double, lone surrogates, a byte-order
+    mark, text in UTF-16), and the standard library then reads the text, so that what it
+    accepts and every error message stay exactly as they were. The one case orjson reads
+    differently without refusing, an integer beyond 64 bits (which it makes a float), is
+    recognised beforehand by a run of 19 digits anywhere in the text.
+    """
+    if _NINETEEN_DIGITS not in text.translate(_DIGITS_TO_ZERO):
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(text)
 
 
 def compact_utf8(data: Any) -> bytes:

@@ -116,3 +116,78 @@ def test_a_report_orjson_refuses_is_written_by_the_json_module():
     report = _reports()[0]
     huge = {"changes": [{"gmv": 2**70}]}
     assert compact_report(report, **huge) == standard(report.to_dict() | huge).encode()
+
+
+# --- reading: loads_line is json.loads ---------------------------------------------------------
+
+
+def _outcome(read: Any, text: bytes) -> tuple[str, str]:
+    """What reading ``text`` gives, exactly: the value's repr (types, -0.0, nan and key order
+    included) or the exception's type and message."""
+    try:
+        return "value", repr(read(text))
+    except (ValueError, RecursionError) as exc:
+        return type(exc).__name__, str(exc)
+
+
+#: Any JSON value the standard library writes: integers of any size, every float (nan and the
+#: infinities, which it writes as NaN/Infinity), any text (lone surrogates included).
+_any_text = st.text(st.characters())
+_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | _any_text,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_any_text, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=1500, deadline=None, database=None)
+@given(_values, st.booleans(), st.sampled_from(["utf-8", "utf-16", "utf-8-sig"]))
+def test_loads_line_reads_what_json_loads_reads(data: Any, ascii_only: bool, encoding: str):
+    text = json.dumps(data, ensure_ascii=ascii_only)
+    try:
+        raw = text.encode(encoding)
+    except UnicodeEncodeError:  # a lone surrogate, written unescaped
+        raw = text.encode("utf-8", "surrogatepass")
+    assert _outcome(jsontext.loads_line, raw) == _outcome(json.loads, raw)
+
+
+@settings(max_examples=1500, deadline=None, database=None)
+@given(_values, st.data())
+def test_loads_line_fails_as_json_loads_fails(data: Any, draw: st.DataObject):
+    """Spoiled text: the same value or the same error, message and column included."""
+    raw = bytearray(json.dumps(data, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+    for _ in range(draw.draw(st.integers(1, 3))):
+        at = draw.draw(st.integers(0, len(raw)))
+        spoil = draw.draw(st.binary(min_size=0, max_size=3) | st.sampled_from(_SPOILERS))
+        cut = draw.draw(st.integers(0, 2))
+        raw[at : at + cut] = spoil
+    assert _outcome(jsontext.loads_line, bytes(raw)) == _outcome(json.loads, bytes(raw))
+
+
+_SPOILERS = [b"NaN", b"-Infinity", b"1e400", b"\\ud800", b"\xff", b"\xef\xbb\xbf", b",", b"]"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b"9223372036854775807",
+        b"9223372036854775808",
+        b"-9223372036854775809",
+        b"18446744073709551616",
+        b'{"n": 123456789012345678901234567890}',
+        b'{"id": "1234567890123456789"}',  # 19 digits in text: read by json, same value
+        b"1E400",
+        b"[NaN, Infinity, -Infinity]",
+        b'"\\ud800"',
+        b'"\xed\xa0\x80"',
+        b"\xef\xbb\xbf{}",
+        b'{"a": 1, "b": 2, "a": 3}',
+        b"-0.0",
+        b"[1.0000000000000002, 5e-324, 2.2250738585072011e-308]",
+        b'{"broken": ',
+        b"",
+        b"[" * 100_000,
+    ],
+)
+def test_loads_line_at_the_edges(text: bytes):
+    assert _outcome(jsontext.loads_line, text) == _outcome(json.loads, text)

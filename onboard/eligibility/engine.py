@@ -66,17 +66,24 @@ def _plan_without_evidence(ruleset: RuleSet, when: date, platform: str | None) -
     return steps
 
 
+# Enum members as module globals: Python 3.11 finds ``Status.FAIL`` on a slow path (see
+# onboard.eligibility.rules.base), and every report asks for several.
+_FAIL, _MISSING, _REVIEW = Status.FAIL, Status.MISSING, Status.REVIEW
+_INELIGIBLE, _INCOMPLETE = Verdict.INELIGIBLE, Verdict.INCOMPLETE
+_TO_REVIEW, _ELIGIBLE = Verdict.REVIEW, Verdict.ELIGIBLE
+
+
 def verdict_of(checks: Iterable[Check]) -> Verdict:
     """RULES.md: ineligible if any fails; else incomplete if any missing; else review if any
     needs review; else eligible."""
     statuses = {check.status for check in checks}
-    if Status.FAIL in statuses:
-        return Verdict.INELIGIBLE
-    if Status.MISSING in statuses:
-        return Verdict.INCOMPLETE
-    if Status.REVIEW in statuses:
-        return Verdict.REVIEW
-    return Verdict.ELIGIBLE
+    if _FAIL in statuses:
+        return _INELIGIBLE
+    if _MISSING in statuses:
+        return _INCOMPLETE
+    if _REVIEW in statuses:
+        return _TO_REVIEW
+    return _ELIGIBLE
 
 
 def evaluate(

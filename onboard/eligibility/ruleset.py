@@ -18,7 +18,7 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from onboard.eligibility.formatting import display
 
@@ -32,6 +32,48 @@ class RuleSetError(ValueError):
 
 
 Texts = Mapping[str, str]
+
+
+class Template(NamedTuple):
+    """A message template split when the rule set loads: the text before its first field,
+    then each field's name with the text that follows it, thresholds already written in.
+
+    Filling it takes a few concatenations, where ``str.format_map`` scans the whole template
+    for fields on every call (about twice the work for a one-field template).
+    """
+
+    head: str
+    fields: tuple[tuple[str, str], ...]
+
+    def fill(self, names: Mapping[str, str]) -> str:
+        """The text with each field's value from ``names``; like ``str.format_map`` of the
+        template, which gives the same text for values that are text (``KeyError`` when a
+        name is missing)."""
+        text, fields = self
+        for name, after in fields:
+            text += names[name] + after
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledMessage:
+    """One message of a rule, made ready when the rule set loads (see ``RuleContext.check``).
+
+    ``texts`` are its templates as written and ``names`` the names they fill in. ``fixed``
+    is the message itself when they name nothing but thresholds. ``en`` and ``zh`` are the
+    templates split, with the thresholds they name (``thresholds``) written in: a check fills
+    them with the rest (expected, actual, as_of, the rule's own values), unless it passes a
+    value named as one of those thresholds, which wins. They are ``None`` when a field other
+    than a threshold's is more than a plain name (``{x!r}``, ``{x:>3}``, ``{x.y}``) or a
+    threshold's field does not format; every check then renders the texts as written.
+    """
+
+    texts: Texts
+    names: frozenset[str]
+    fixed: Texts | None
+    en: Template | None
+    zh: Template | None
+    thresholds: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +94,10 @@ class RuleSpec:
     message_names: Mapping[str, frozenset[str]] = dataclasses.field(default_factory=dict)
     #: Messages that name nothing but thresholds, rendered once at load, by message key.
     fixed_messages: Mapping[str, Texts] = dataclasses.field(default_factory=dict)
+    #: Every message made ready to render (thresholds filled in), by message key.
+    compiled_messages: Mapping[str, CompiledMessage] = dataclasses.field(default_factory=dict)
+    #: The keys of the messages that name the as-of date.
+    dated_messages: frozenset[str] = frozenset()
 
     def in_force(self, as_of: date) -> bool:
         if self.effective_from and as_of < self.effective_from:
@@ -103,6 +149,10 @@ class RuleSet:
     _required: dict[tuple[str | None, str | None], tuple[DocumentKind, ...]] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
+    #: documents_of_region() by region: CN and HK.
+    _of_region: dict[str, tuple[DocumentKind, ...]] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
 
     def rules_in_force(self, as_of: date) -> tuple[RuleSpec, ...]:
         """The rules whose own effective dates include ``as_of``, in rule-set order."""
@@ -127,6 +177,20 @@ class RuleSet:
             )
             if len(self._required) < 1024:  # any text may arrive as a region in a draft
                 self._required[key] = found
+        return found
+
+    def documents_of_region(self, region: str) -> tuple[DocumentKind, ...]:
+        """The document kinds required only of companies of ``region`` (its registration
+        papers), in rule-set order."""
+        found = self._of_region.get(region)
+        if found is None:
+            found = tuple(
+                kind
+                for kind in self.document_kinds.values()
+                if kind.regions is not None and region in kind.regions
+            )
+            if len(self._of_region) < 1024:
+                self._of_region[region] = found
         return found
 
     @property
@@ -208,13 +272,55 @@ def _text_table(value: Any, where: str) -> Mapping[str, Texts]:
     return MappingProxyType({k: _texts(v, f"{where}.{k}") for k, v in value.items()})
 
 
+def _base_name(field_name: str) -> str:
+    """The name a template field looks up ("min" of "min", "min.real" and "min[0]")."""
+    return field_name.split(".", 1)[0].split("[", 1)[0]
+
+
 def _template_names(texts: Texts) -> frozenset[str]:
     """The names a message's templates fill in ("{min:,}" and "{min}" both name ``min``)."""
     return frozenset(
-        name.split(".")[0].split("[")[0]
+        _base_name(name)
         for text in texts.values()
         for _, name, _, _ in string.Formatter().parse(text)
         if name
+    )
+
+
+def _split_template(template: str, shown: Mapping[str, str]) -> Template | None:
+    """``template`` as a :class:`Template`, the fields naming one of the thresholds ``shown``
+    formatted into its text; None when that cannot be (see :class:`CompiledMessage`)."""
+    texts = [""]  # the text before the first field, then the text after each field
+    names = []
+    for literal, name, spec, conversion in string.Formatter().parse(template):
+        texts[-1] += literal
+        if name is None:
+            continue
+        if _base_name(name) in shown:
+            if spec and "{" in spec:
+                return None  # a nested field ("{min:{width}}") may name anything
+            field = "{" + name + (f"!{conversion}" if conversion else "")
+            field += (f":{spec}" if spec else "") + "}"
+            try:
+                texts[-1] += field.format_map(shown)
+            except (LookupError, AttributeError, ValueError, TypeError):
+                return None  # rendering the texts as written raises, as it always did
+        elif conversion or spec or not name.isidentifier():
+            return None
+        else:
+            names.append(name)
+            texts.append("")
+    return Template(texts[0], tuple(zip(names, texts[1:], strict=True)))
+
+
+def _compile_message(
+    texts: Texts, names: frozenset[str], fixed: Texts | None, shown: Mapping[str, str]
+) -> CompiledMessage:
+    en, zh = _split_template(texts["en"], shown), _split_template(texts["zh"], shown)
+    if en is None or zh is None:
+        en = zh = None
+    return CompiledMessage(
+        texts=texts, names=names, fixed=fixed, en=en, zh=zh, thresholds=names & shown.keys()
     )
 
 
@@ -258,11 +364,17 @@ def _rule(code: str, body: Any, platforms: Mapping[str, Texts]) -> RuleSpec:
         for key, texts in messages.items()
         if names[key] <= shown.keys()
     }
+    compiled = {
+        key: _compile_message(texts, names[key], fixed.get(key), shown)
+        for key, texts in messages.items()
+    }
     return RuleSpec(
         code=code,
         shown_params=MappingProxyType(shown),
         message_names=MappingProxyType(names),
         fixed_messages=MappingProxyType(fixed),
+        compiled_messages=MappingProxyType(compiled),
+        dated_messages=frozenset(key for key, used in names.items() if "as_of" in used),
         title=title,
         field=field_name,
         messages=messages,

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from functools import partial
 from typing import Any
 
 from onboard.eligibility.formatting import display
 from onboard.eligibility.model import Application, Check, DocumentFacts, Status
-from onboard.eligibility.rules.base import RuleContext, rule
+from onboard.eligibility.rules.base import FAIL, MISSING, PASS, REVIEW, RuleContext, rule
 from onboard.eligibility.ruleset import DocumentKind
 
 
-def _kinds_in_order(ctx: RuleContext) -> Iterator[tuple[DocumentKind, DocumentFacts]]:
+def _kinds_in_order(ctx: RuleContext) -> list[tuple[DocumentKind, DocumentFacts]]:
     """Every inspected file, in the rule set's document order."""
-    for kind in ctx.ruleset.document_kinds.values():
-        facts = ctx.evidence.documents.get(kind.kind)
-        if facts is not None:
-            yield kind, facts
+    inspected = ctx.evidence.documents
+    if not inspected:  # no files (every batch line): nothing to look up
+        return []
+    return [
+        (kind, facts)
+        for kind in ctx.ruleset.document_kinds.values()
+        if (facts := inspected.get(kind.kind)) is not None
+    ]
 
 
 def human_size(size: int) -> str:
@@ -29,27 +31,29 @@ def human_size(size: int) -> str:
 
 
 @rule("document.required")
-def required(app: Application, ctx: RuleContext) -> Iterator[Check]:
+def required(app: Application, ctx: RuleContext) -> list[Check]:
     inspected = ctx.evidence.documents
     declared = app.documents
+    checks = []
     for kind in ctx.ruleset.documents_required(app.entity.region, app.store.platform):
         if kind.kind in inspected:
-            yield ctx.shared("pass", kind.kind, partial(_required_check, ctx, kind, Status.PASS))
+            checks.append(ctx.shared("pass", kind.kind, _required_check, ctx, kind, PASS))
         elif declared.get(kind.kind):
-            yield ctx.check(
-                Status.PASS,
-                "pass_declared",
-                field=f"documents.{kind.kind}",
-                expected="uploaded",
-                actual="declared",
-                file=declared[kind.kind],
-                name_en=kind.name["en"],
-                name_zh=kind.name["zh"],
+            checks.append(
+                ctx.check(
+                    PASS,
+                    "pass_declared",
+                    field=f"documents.{kind.kind}",
+                    expected="uploaded",
+                    actual="declared",
+                    file=declared[kind.kind],
+                    name_en=kind.name["en"],
+                    name_zh=kind.name["zh"],
+                )
             )
         else:
-            yield ctx.shared(
-                "missing", kind.kind, partial(_required_check, ctx, kind, Status.MISSING)
-            )
+            checks.append(ctx.shared("missing", kind.kind, _required_check, ctx, kind, MISSING))
+    return checks
 
 
 def _required_check(ctx: RuleContext, kind: DocumentKind, status: Status) -> Check:
@@ -58,32 +62,37 @@ def _required_check(ctx: RuleContext, kind: DocumentKind, status: Status) -> Che
         status,
         field=f"documents.{kind.kind}",
         expected="uploaded",
-        actual="uploaded" if status is Status.PASS else None,
+        actual="uploaded" if status is PASS else None,
         name_en=kind.name["en"],
         name_zh=kind.name["zh"],
     )
 
 
 @rule("document.size")
-def size(app: Application, ctx: RuleContext) -> Iterator[Check]:
+def size(app: Application, ctx: RuleContext) -> list[Check]:
     limit = ctx.ruleset.max_bytes
     expected = f"< {human_size(limit)}"
+    checks = []
     for kind, facts in _kinds_in_order(ctx):
-        status = Status.FAIL if facts.problem == "too_large" else Status.PASS
-        yield ctx.check(
-            status,
-            field=f"documents.{kind.kind}",
-            expected=expected,
-            actual=human_size(facts.size_bytes),
-            expected_size=human_size(limit),
-            name_en=kind.name["en"],
-            name_zh=kind.name["zh"],
-            evidence={"size_bytes": facts.size_bytes},
+        status = FAIL if facts.problem == "too_large" else PASS
+        checks.append(
+            ctx.check(
+                status,
+                field=f"documents.{kind.kind}",
+                expected=expected,
+                actual=human_size(facts.size_bytes),
+                expected_size=human_size(limit),
+                name_en=kind.name["en"],
+                name_zh=kind.name["zh"],
+                evidence={"size_bytes": facts.size_bytes},
+            )
         )
+    return checks
 
 
 @rule("document.format")
-def image_format(app: Application, ctx: RuleContext) -> Iterator[Check]:
+def image_format(app: Application, ctx: RuleContext) -> list[Check]:
+    checks = []
     for kind, facts in _kinds_in_order(ctx):
         if facts.problem == "too_large":
             continue  # never read whole, so its format is not judged; document.size fails it
@@ -91,27 +100,32 @@ def image_format(app: Application, ctx: RuleContext) -> Iterator[Check]:
         field = f"documents.{kind.kind}"
         expected = "JPEG, PNG or BMP"
         if facts.problem is None:
-            yield ctx.check(
-                Status.PASS,
-                field=field,
-                expected=expected,
-                actual=facts.format,
-                width=facts.width or 0,
-                height=facts.height or 0,
-                **names,
+            checks.append(
+                ctx.check(
+                    PASS,
+                    field=field,
+                    expected=expected,
+                    actual=facts.format,
+                    width=facts.width or 0,
+                    height=facts.height or 0,
+                    **names,
+                )
             )
             continue
         reason = _problem_reason(ctx, facts)
-        yield ctx.check(
-            Status.FAIL,
-            field=field,
-            expected=expected,
-            actual=facts.detail or facts.problem,
-            reason_en=reason["en"],
-            reason_zh=reason["zh"],
-            evidence={"problem": facts.problem, "detail": facts.detail},
-            **names,
+        checks.append(
+            ctx.check(
+                FAIL,
+                field=field,
+                expected=expected,
+                actual=facts.detail or facts.problem,
+                reason_en=reason["en"],
+                reason_zh=reason["zh"],
+                evidence={"problem": facts.problem, "detail": facts.detail},
+                **names,
+            )
         )
+    return checks
 
 
 def _problem_reason(ctx: RuleContext, facts: DocumentFacts) -> dict[str, str]:
@@ -128,10 +142,10 @@ def _problem_reason(ctx: RuleContext, facts: DocumentFacts) -> dict[str, str]:
 
 
 @rule("document.id_quality")
-def id_quality(app: Application, ctx: RuleContext) -> Iterator[Check]:
+def id_quality(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     facts = ctx.evidence.documents.get("legal_rep_id")
     if facts is None or facts.problem is not None or facts.quality is None:
-        return
+        return ()
     quality = facts.quality
     min_sharpness = ctx.threshold("min_sharpness")
     max_border = ctx.threshold("max_border_fraction")
@@ -142,22 +156,25 @@ def id_quality(app: Application, ctx: RuleContext) -> Iterator[Check]:
     expected = f"sharpness >= {min_sharpness}, border <= {max_border:.0%}"
     actual = f"sharpness {quality.sharpness:.0f}, border {quality.border_fraction:.0%}"
     if quality.sharpness < min_sharpness:
-        yield ctx.check(
-            Status.REVIEW,
-            "review_blur",
-            expected=expected,
-            actual=actual,
-            sharpness=f"{quality.sharpness:.0f}",
-            evidence=evidence,
+        return (
+            ctx.check(
+                REVIEW,
+                "review_blur",
+                expected=expected,
+                actual=actual,
+                sharpness=f"{quality.sharpness:.0f}",
+                evidence=evidence,
+            ),
         )
-    elif quality.border_fraction > max_border:
-        yield ctx.check(
-            Status.REVIEW,
-            "review_border",
-            expected=expected,
-            actual=actual,
-            border_pct=f"{quality.border_fraction * 100:.0f}",
-            evidence=evidence,
+    if quality.border_fraction > max_border:
+        return (
+            ctx.check(
+                REVIEW,
+                "review_border",
+                expected=expected,
+                actual=actual,
+                border_pct=f"{quality.border_fraction * 100:.0f}",
+                evidence=evidence,
+            ),
         )
-    else:
-        yield ctx.check(Status.PASS, expected=expected, actual=actual, evidence=evidence)
+    return (ctx.check(PASS, expected=expected, actual=actual, evidence=evidence),)

@@ -3,48 +3,66 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import email_validator
 import phonenumbers
 
 from onboard.eligibility import identifiers
-from onboard.eligibility.model import Application, Check, Status
-from onboard.eligibility.rules.base import RuleContext, duplicates_of, problem_reason, rule
+from onboard.eligibility.model import Application, Check
+from onboard.eligibility.rules.base import (
+    FAIL,
+    MISSING,
+    PASS,
+    RuleContext,
+    duplicates_of,
+    problem_reason,
+    rule,
+)
+
+#: What legal_rep.id_type must be, and what its number must be, by type.
+_ID_TYPES_EXPECTED = " / ".join(identifiers.ID_TYPES)
+_ID_NUMBER_EXPECTED = {id_type: f"a valid {id_type} number" for id_type in identifiers.ID_TYPES}
 
 
 @rule("legal_rep.id_number")
-def id_number(app: Application, ctx: RuleContext) -> Iterator[Check]:
+def id_number(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     id_type, number = app.legal_rep.id_type, app.legal_rep.id_number
-    expected = " / ".join(identifiers.ID_TYPES)
     if not id_type:
-        yield ctx.check(
-            Status.MISSING, "missing_type", field="legal_rep.id_type", expected=expected
+        return (
+            ctx.check(
+                MISSING,
+                "missing_type",
+                field="legal_rep.id_type",
+                expected=_ID_TYPES_EXPECTED,
+            ),
         )
-        return
     if id_type not in identifiers.ID_TYPES:
-        yield ctx.check(
-            Status.FAIL, "fail_type", field="legal_rep.id_type", expected=expected, actual=id_type
+        return (
+            ctx.check(
+                FAIL,
+                "fail_type",
+                field="legal_rep.id_type",
+                expected=_ID_TYPES_EXPECTED,
+                actual=id_type,
+            ),
         )
-        return
+    expected = _ID_NUMBER_EXPECTED[id_type]
     if not number or not number.strip():
-        yield ctx.check(Status.MISSING, expected=f"a valid {id_type} number")
-        return
+        return (ctx.check(MISSING, expected=expected),)
     result = identifiers.validate_person_id(id_type, number, ctx.as_of)
     if result.valid:
-        yield ctx.check(
-            Status.PASS, expected=f"a valid {id_type} number", actual=_mask(result.normalized)
-        )
-        return
+        return (ctx.check(PASS, expected=expected, actual=_mask(result.normalized)),)
     reason = problem_reason(ctx, result)
-    yield ctx.check(
-        Status.FAIL,
-        expected=f"a valid {id_type} number",
-        actual=_mask(result.normalized or number),
-        reason_en=reason["en"],
-        reason_zh=reason["zh"],
-        evidence={"problem": result.problem},
+    return (
+        ctx.check(
+            FAIL,
+            expected=expected,
+            actual=_mask(result.normalized or number),
+            reason_en=reason["en"],
+            reason_zh=reason["zh"],
+            evidence={"problem": result.problem},
+        ),
     )
 
 
@@ -199,7 +217,7 @@ def _duplicate_check(ctx: RuleContext, field: str, actual: str) -> Check | None:
     if not others:
         return None
     return ctx.check(
-        Status.FAIL,
+        FAIL,
         "fail_duplicate",
         expected="unique",
         actual=actual,
@@ -209,17 +227,16 @@ def _duplicate_check(ctx: RuleContext, field: str, actual: str) -> Check | None:
 
 
 @rule("contact.phone")
-def phone(app: Application, ctx: RuleContext) -> Iterator[Check]:
+def phone(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     text = app.contact.phone
     if not text or not text.strip():
-        yield ctx.check(Status.MISSING, expected="a valid phone number")
-        return
+        return (ctx.check(MISSING, expected="a valid phone number"),)
     e164 = normalize_phone(text, app.entity.region)
     if e164 is None:
-        yield ctx.check(Status.FAIL, expected="a valid phone number", actual=text.strip())
-        return
-    yield _duplicate_check(ctx, "contact.phone", e164) or ctx.check(
-        Status.PASS, expected="a valid phone number", actual=e164
+        return (ctx.check(FAIL, expected="a valid phone number", actual=text.strip()),)
+    return (
+        _duplicate_check(ctx, "contact.phone", e164)
+        or ctx.check(PASS, expected="a valid phone number", actual=e164),
     )
 
 
@@ -256,17 +273,14 @@ def normalize_email(text: str) -> tuple[str | None, str]:
 
 
 @rule("contact.email")
-def email(app: Application, ctx: RuleContext) -> Iterator[Check]:
+def email(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     text = app.contact.email
     if not text or not text.strip():
-        yield ctx.check(Status.MISSING, expected="a valid email address")
-        return
+        return (ctx.check(MISSING, expected="a valid email address"),)
     normalized, why = normalize_email(text)
     if normalized is None:
-        yield ctx.check(
-            Status.FAIL, expected="a valid email address", actual=text.strip(), reason=why
-        )
-        return
-    yield _duplicate_check(ctx, "contact.email", normalized) or ctx.check(
-        Status.PASS, expected="a valid email address", actual=normalized
+        return (ctx.check(FAIL, expected="a valid email address", actual=text.strip(), reason=why),)
+    return (
+        _duplicate_check(ctx, "contact.email", normalized)
+        or ctx.check(PASS, expected="a valid email address", actual=normalized),
     )

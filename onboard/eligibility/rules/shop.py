@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-from onboard.eligibility.model import Application, Check, Status
-from onboard.eligibility.rules.base import RuleContext, duplicates_of, rule
+from onboard.eligibility.model import Application, Check
+from onboard.eligibility.rules.base import FAIL, MISSING, PASS, RuleContext, duplicates_of, rule
 
 #: Latin letters, digits, spaces and ordinary punctuation — "written in English" — and, for
 #: finding the characters that are not, every other one.
@@ -15,54 +14,54 @@ _LETTER = re.compile(r"[A-Za-z]")
 
 
 @rule("shop.name")
-def shop_name(app: Application, ctx: RuleContext) -> Iterator[Check]:
+def shop_name(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     name = (app.shop.name or "").strip()
     expected = "English: Latin letters, digits, spaces, punctuation"
     if not name:
-        yield ctx.check(Status.MISSING, expected=expected)
-        return
+        return (ctx.check(MISSING, expected=expected),)
+    if _NOT_ENGLISH_CHAR.search(name) is None and _LETTER.search(name):
+        return (ctx.check(PASS, expected=expected, actual=name),)
     offending = sorted(set(_NOT_ENGLISH_CHAR.findall(name)))
-    if offending or not _LETTER.search(name):
-        shown = " ".join(offending) if offending else "no Latin letter"
-        yield ctx.check(
-            Status.FAIL,
+    shown = " ".join(offending) if offending else "no Latin letter"
+    return (
+        ctx.check(
+            FAIL,
             expected=expected,
             actual=name,
             offending=shown,
             evidence={"offending": offending},
-        )
-    else:
-        yield ctx.check(Status.PASS, expected=expected, actual=name)
+        ),
+    )
 
 
 @rule("shop.name_unique")
-def name_unique(app: Application, ctx: RuleContext) -> Iterator[Check]:
+def name_unique(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     others = duplicates_of(ctx, "shop.name")
     name = (app.shop.name or "").strip()
     if others is None or not name:
-        return
+        return ()
     if others:
-        yield ctx.check(
-            Status.FAIL,
-            expected="unique",
-            actual=name,
-            others=", ".join(others),
-            evidence={"duplicates": list(others)},
+        return (
+            ctx.check(
+                FAIL,
+                expected="unique",
+                actual=name,
+                others=", ".join(others),
+                evidence={"duplicates": list(others)},
+            ),
         )
-    else:
-        yield ctx.check(Status.PASS, expected="unique", actual=name)
+    return (ctx.check(PASS, expected="unique", actual=name),)
 
 
 @rule("shop.category_match")
-def category_match(app: Application, ctx: RuleContext) -> Iterator[Check]:
+def category_match(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     shop, store = app.shop.main_category, app.store.main_category
     if not shop or not store:
         field = "shop.main_category" if not shop else "store.main_category"
-        yield ctx.check(Status.MISSING, field=field)
-        return
+        return (ctx.check(MISSING, field=field),)
     # Decided by the two categories alone: built once per pair a batch uses.
     outcome = "pass" if shop == store else "fail"
-    yield ctx.shared(outcome, (shop, store), lambda: _compared(ctx, shop, store))
+    return (ctx.shared(outcome, (shop, store), _compared, ctx, shop, store),)
 
 
 def _compared(ctx: RuleContext, shop: str, store: str) -> Check:
@@ -71,7 +70,7 @@ def _compared(ctx: RuleContext, shop: str, store: str) -> Check:
     def name(category: str, lang: str) -> str:
         return names[category][lang] if category in names else category
 
-    status = Status.PASS if shop == store else Status.FAIL
+    status = PASS if shop == store else FAIL
     return ctx.check(
         status,
         expected=store,

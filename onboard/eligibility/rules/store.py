@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
 from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
 from onboard.eligibility.dates import add_months, months_and_days, span_words
-from onboard.eligibility.model import Application, Check, Status
-from onboard.eligibility.rules.base import RuleContext, rule
+from onboard.eligibility.model import Application, Check
+from onboard.eligibility.rules.base import FAIL, MISSING, PASS, REVIEW, RuleContext, rule
 
 # --- store.url ----------------------------------------------------------------------------
 
@@ -127,26 +126,26 @@ def judge_store_url_in_general(platform: str, text: str) -> tuple[str, str | Non
 
 
 @rule("store.url")
-def store_url(app: Application, ctx: RuleContext) -> Iterator[Check]:
+def store_url(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     platform, url = app.store.platform, app.store.url
     if not platform:
-        yield ctx.check(Status.MISSING, "missing_platform", field="store.platform")
-        return
+        return (ctx.check(MISSING, "missing_platform", field="store.platform"),)
     expected = _SHAPE[platform]
     link = url.strip() if url else ""
     if not link:
-        yield ctx.check(Status.MISSING, expected=expected)
-        return
+        return (ctx.check(MISSING, expected=expected),)
     outcome, host = judge_store_url(platform, link)
-    status = Status.PASS if outcome == "pass" else Status.FAIL
-    yield ctx.check(
-        status,
-        outcome,
-        expected=expected,
-        actual=link,
-        expected_zh=_SHAPE_ZH[platform],
-        host=host or "?",
-        expected_host=_US_HOST.get(platform, "?"),
+    status = PASS if outcome == "pass" else FAIL
+    return (
+        ctx.check(
+            status,
+            outcome,
+            expected=expected,
+            actual=link,
+            expected_zh=_SHAPE_ZH[platform],
+            host=host or "?",
+            expected_host=_US_HOST.get(platform, "?"),
+        ),
     )
 
 
@@ -190,72 +189,65 @@ def _has_han(text: str) -> bool:
 
 
 @rule("store.entity_match")
-def entity_match(app: Application, ctx: RuleContext) -> Iterator[Check]:
+def entity_match(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     store_name, company = app.store.registered_entity, app.entity.company_name
     registered = store_name.strip() if store_name else ""
     applicant = company.strip() if company else ""
     if not registered or not applicant:
         field = "store.registered_entity" if not registered else "entity.company_name"
-        yield ctx.check(Status.MISSING, field=field)
-        return
+        return (ctx.check(MISSING, field=field),)
     assert store_name is not None and company is not None
     # The same text normalizes the same: most stores name the company exactly as applied.
     if store_name == company:
-        yield ctx.check(Status.PASS, expected=applicant, actual=registered)
-        return
+        return (ctx.check(PASS, expected=applicant, actual=registered),)
     a, b = normalize_company(store_name), normalize_company(company)
     if a == b:
-        yield ctx.check(Status.PASS, expected=applicant, actual=registered)
-    elif _has_han(a) != _has_han(b):
-        yield ctx.check(Status.REVIEW, expected=applicant, actual=registered, company=applicant)
-    else:
-        yield ctx.check(Status.FAIL, expected=applicant, actual=registered, company=applicant)
+        return (ctx.check(PASS, expected=applicant, actual=registered),)
+    status = REVIEW if _has_han(a) != _has_han(b) else FAIL
+    return (ctx.check(status, expected=applicant, actual=registered, company=applicant),)
 
 
 # --- time-based rules ---------------------------------------------------------------------
 
 
 @rule("store.age")
-def store_age(app: Application, ctx: RuleContext) -> Iterator[Check]:
+def store_age(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     opened = app.store.opened_on
     months = ctx.threshold("min_months")
     expected = f">= {months} months"
     if opened is None:
-        yield ctx.check(Status.MISSING, expected=expected)
-        return
+        return (ctx.check(MISSING, expected=expected),)
     if opened > ctx.as_of:
-        yield ctx.check(
-            Status.FAIL, "fail_future", expected=expected, actual=opened, opened_on=opened
-        )
-        return
+        return (ctx.check(FAIL, "fail_future", expected=expected, actual=opened, opened_on=opened),)
     span_en, span_zh = span_words(*months_and_days(opened, ctx.as_of))
     ready_on = add_months(opened, months)
-    status = Status.PASS if ready_on <= ctx.as_of else Status.FAIL
+    status = PASS if ready_on <= ctx.as_of else FAIL
     ready_text = ready_on.isoformat()  # what display(ready_on) shows, made once
-    yield ctx.check(
-        status,
-        expected=expected,
-        actual=span_en,
-        actual_zh=span_zh,
-        ready_on=ready_text,
-        evidence={"opened_on": opened.isoformat(), "eligible_from": ready_text},
+    return (
+        ctx.check(
+            status,
+            expected=expected,
+            actual=span_en,
+            actual_zh=span_zh,
+            ready_on=ready_text,
+            evidence={"opened_on": opened.isoformat(), "eligible_from": ready_text},
+        ),
     )
 
 
 @rule("store.supply_recency")
-def supply_recency(app: Application, ctx: RuleContext) -> Iterator[Check]:
+def supply_recency(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     last = app.store.last_supply_date
     months = ctx.threshold("max_months")
     earliest: date = add_months(ctx.as_of, -months)
     expected = f"on or after {earliest.isoformat()}"
     if last is None:
-        yield ctx.check(Status.MISSING, expected=expected)
-    elif last > ctx.as_of:
-        yield ctx.check(Status.FAIL, "fail_future", expected=expected, actual=last)
-    else:
-        # Within N months: last + N months >= as_of (clamped calendar months).
-        status = Status.PASS if add_months(last, months) >= ctx.as_of else Status.FAIL
-        yield ctx.check(status, expected=expected, actual=last, earliest=earliest)
+        return (ctx.check(MISSING, expected=expected),)
+    if last > ctx.as_of:
+        return (ctx.check(FAIL, "fail_future", expected=expected, actual=last),)
+    # Within N months: last + N months >= as_of (clamped calendar months).
+    status = PASS if add_months(last, months) >= ctx.as_of else FAIL
+    return (ctx.check(status, expected=expected, actual=last, earliest=earliest),)
 
 
 # --- numeric thresholds -------------------------------------------------------------------
@@ -265,16 +257,14 @@ def _minimum(code: str, attribute: str, unit: str = "") -> None:
     """Register a rule "value >= min" over ``store.<attribute>`` (inclusive bound)."""
 
     @rule(code)
-    def minimum(app: Application, ctx: RuleContext) -> Iterator[Check]:
+    def minimum(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
         value = getattr(app.store, attribute)
-        least = ctx.threshold("min")
         # The rule set showed the threshold once at load: the same text display() gives.
         expected = f">= {ctx.spec.shown_params['min']}{unit}"
         if value is None:
-            yield ctx.check(Status.MISSING, expected=expected)
-        else:
-            status = Status.PASS if value >= least else Status.FAIL
-            yield ctx.check(status, expected=expected, actual=value)
+            return (ctx.check(MISSING, expected=expected),)
+        status = PASS if value >= ctx.threshold("min") else FAIL
+        return (ctx.check(status, expected=expected, actual=value),)
 
     minimum.__name__ = minimum.__qualname__ = attribute
 

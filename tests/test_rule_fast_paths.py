@@ -2,13 +2,16 @@
 
 Store links of the common shapes are judged by one regular expression instead of urllib, names
 are searched by one regular expression instead of character by character, month arithmetic
-skips the dates it need not build, and checks decided by a small key are built once and
-shared. Each is proved here against the general path (or the definition) it stands in for.
+skips the dates it need not build, checks decided by a small key are built once and shared,
+company names in ASCII are folded in one pass, and reports and identifier checks are filled
+through their slots. Each is proved here against the general path (or the definition) it
+stands in for. (Messages: tests/test_message_templates.py.)
 """
 
 from __future__ import annotations
 
 import calendar
+import inspect
 import re
 import sys
 import tomllib
@@ -22,8 +25,10 @@ from hypothesis import strategies as st
 
 from onboard.eligibility import dates, engine
 from onboard.eligibility.engine import evaluate
+from onboard.eligibility.identifiers import IdCheck, _ok, _refuse
 from onboard.eligibility.model import Check, Duplicate, Evidence, Report, SharedCheck, Status
-from onboard.eligibility.rules import shop, store
+from onboard.eligibility.rules import REGISTRY, shop, store
+from onboard.eligibility.rules.base import FAIL, MISSING, NOT_APPLICABLE, PASS, REVIEW
 from onboard.eligibility.ruleset import RULESETS_DIR, parse_ruleset
 from tests.factories import AS_OF, PLATFORMS, STORES, change, eligible
 
@@ -343,3 +348,95 @@ def test_documents_required_are_the_kinds_certainly_required(ruleset, region, pl
     )
     assert ruleset.documents_required(region, platform) == expected
     assert ruleset.documents_required(region, platform) == expected  # and when kept
+
+
+# --- the engine's own ------------------------------------------------------------------------
+
+
+def test_rules_return_their_checks_rather_than_yield_them():
+    """The engine runs ~27 rules per application: a generator's setup and resumes cost more
+    than the tuple (or list) a rule returns."""
+    generators = [
+        code for code, function in REGISTRY.items() if inspect.isgeneratorfunction(function)
+    ]
+    assert generators == []
+
+
+def test_status_names_are_the_members():
+    assert tuple(Status) == (PASS, FAIL, MISSING, REVIEW, NOT_APPLICABLE)
+    assert PASS is Status.PASS and NOT_APPLICABLE is Status.NOT_APPLICABLE
+
+
+@pytest.mark.parametrize(
+    ("made", "built"),
+    [
+        (_ok("X"), IdCheck(valid=True, normalized="X")),
+        (
+            _ok("X", birth_date="1990-01-01"),
+            IdCheck(True, "X", details=MappingProxyType({"birth_date": "1990-01-01"})),
+        ),
+        (_refuse("", "empty"), IdCheck(valid=False, normalized="", problem="empty")),
+        (
+            _refuse("Y", "check_char", review=True, position="18"),
+            IdCheck(False, "Y", "check_char", True, MappingProxyType({"position": "18"})),
+        ),
+    ],
+)
+def test_id_checks_filled_through_their_slots_equal_built_ones(made, built):
+    assert type(made) is IdCheck
+    assert made == built and hash(made) == hash(built) and repr(made) == repr(built)
+    with pytest.raises(TypeError):
+        made.details["new"] = "x"  # type: ignore[index]
+
+
+def test_reports_filled_through_their_slots_equal_built_ones(ruleset):
+    report = evaluate(eligible(), ruleset)
+    fields = (report.verdict, report.route, report.rules_version, report.as_of, report.checks)
+    built = Report(*fields)
+    assert type(report) is Report and report == built and repr(report) == repr(built)
+    assert engine._new_report(*fields) == built
+
+
+def test_documents_of_region_are_its_registration_papers(ruleset):
+    for region in ("CN", "HK", "XX"):
+        assert ruleset.documents_of_region(region) == tuple(
+            kind
+            for kind in ruleset.document_kinds.values()
+            if kind.regions is not None and region in kind.regions
+        )
+    assert [kind.kind for kind in ruleset.documents_of_region("HK")] == [
+        "hk_incorporation_certificate",
+        "hk_business_registration",
+    ]
+
+
+# --- company names and dates --------------------------------------------------------------
+
+
+def _normalize_company_in_general(name: str) -> str:
+    kept = "".join(filter(str.isalnum, unicodedata.normalize("NFKC", name).casefold()))
+    for long, short in store._SUFFIXES:
+        kept = kept.replace(long, short)
+    return kept
+
+
+@settings(max_examples=500)
+@given(
+    st.text(alphabet=st.characters(max_codepoint=127), max_size=40)
+    | st.text(max_size=20)
+    | st.sampled_from(["Starriver Co., Ltd.", "ＳＴＡＲ Company Limited", "星河有限责任公司"])
+)
+def test_company_names_are_normalized_as_in_general(name):
+    assert store.normalize_company(name) == _normalize_company_in_general(name)
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet=st.characters(max_codepoint=0x30000), max_size=12))
+def test_han_is_found_as_by_looking_at_every_candidate(text):
+    every = [unicodedata.name(ch, "") for ch in store._HAN_CANDIDATE.findall(text)]
+    assert store._has_han(text) == any("CJK UNIFIED" in name for name in every)
+
+
+def test_dates_are_written_as_isoformat_writes_them():
+    for day in (date(1, 1, 1), date(2026, 2, 28), date(9999, 12, 31), AS_OF):
+        assert dates.iso_date(day) == day.isoformat() == dates.iso_date(day)

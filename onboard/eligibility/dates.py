@@ -6,6 +6,11 @@ import calendar
 from datetime import date
 from functools import lru_cache
 
+#: ``day.isoformat()``, remembered: a batch names the same few thousand opening dates (and
+#: the dates they become eligible) over and over, and finding one here costs a third of
+#: formatting it.
+iso_date = lru_cache(maxsize=8192)(date.isoformat)
+
 
 def add_months(day: date, months: int) -> date:
     """``day`` moved by whole calendar months, clamped to the month's end.

@@ -31,7 +31,7 @@ import operator
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from types import MappingProxyType
 from typing import Final
@@ -91,11 +91,14 @@ class IdCheck:
 # A validator answers twice per application of a batch. IdCheck's frozen __init__ sets each
 # field through object.__setattr__; _id_check fills the slots directly, which is safe for a
 # plain slotted dataclass without __post_init__ (checked here), and about twice as fast.
-assert hasattr(IdCheck, "__slots__") and not hasattr(IdCheck, "__post_init__")
-_SLOT_SETTERS: Final = tuple(
-    getattr(IdCheck, name).__set__
-    for name in ("valid", "normalized", "problem", "review", "details")
-)
+_ID_CHECK_FIELDS: Final = ("valid", "normalized", "problem", "review", "details")
+if (
+    not hasattr(IdCheck, "__slots__")
+    or hasattr(IdCheck, "__post_init__")
+    or tuple(each.name for each in fields(IdCheck)) != _ID_CHECK_FIELDS
+):
+    raise TypeError("IdCheck must be a plain slotted dataclass of the fields _id_check fills")
+_SLOT_SETTERS: Final = tuple(getattr(IdCheck, name).__set__ for name in _ID_CHECK_FIELDS)
 
 
 def _id_check(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import string
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -34,25 +34,39 @@ class RuleSetError(ValueError):
 Texts = Mapping[str, str]
 
 
+#: Fills a message template with the values of the names it leaves to checks.
+Fill = Callable[[Mapping[str, str]], str]
+
+
 class Template(NamedTuple):
     """A message template split when the rule set loads: the text before its first field,
-    then each field's name with the text that follows it, thresholds already written in.
-
-    Filling it takes a few concatenations, where ``str.format_map`` scans the whole template
-    for fields on every call (about twice the work for a one-field template).
-    """
+    then each field's name with the text that follows it, thresholds already written in."""
 
     head: str
     fields: tuple[tuple[str, str], ...]
 
-    def fill(self, names: Mapping[str, str]) -> str:
-        """The text with each field's value from ``names``; like ``str.format_map`` of the
-        template, which gives the same text for values that are text (``KeyError`` when a
-        name is missing)."""
-        text, fields = self
-        for name, after in fields:
-            text += names[name] + after
-        return text
+    def filler(self) -> Fill:
+        """A function giving the text with each field's value taken from the names it is
+        passed, all text: what ``str.format_map`` of the template gives, in a few
+        concatenations where format_map scans the whole template on every call (a third of
+        the work for a one-field template). Templates of one or two fields, nearly all of
+        them, get a function without a loop; a missing name raises ``KeyError`` as in
+        format_map."""
+        head, fields = self
+        if len(fields) == 1:
+            ((name, after),) = fields
+            return lambda names: head + names[name] + after
+        if len(fields) == 2:
+            (first, middle), (second, after) = fields
+            return lambda names: head + names[first] + middle + names[second] + after
+
+        def fill(names: Mapping[str, str]) -> str:
+            text = head
+            for name, after in fields:
+                text += names[name] + after
+            return text
+
+        return fill
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,19 +74,20 @@ class CompiledMessage:
     """One message of a rule, made ready when the rule set loads (see ``RuleContext.check``).
 
     ``texts`` are its templates as written and ``names`` the names they fill in. ``fixed``
-    is the message itself when they name nothing but thresholds. ``en`` and ``zh`` are the
-    templates split, with the thresholds they name (``thresholds``) written in: a check fills
-    them with the rest (expected, actual, as_of, the rule's own values), unless it passes a
-    value named as one of those thresholds, which wins. They are ``None`` when a field other
-    than a threshold's is more than a plain name (``{x!r}``, ``{x:>3}``, ``{x.y}``) or a
-    threshold's field does not format; every check then renders the texts as written.
+    is the message itself when they name nothing but thresholds. ``en`` and ``zh`` fill the
+    templates (see :meth:`Template.filler`), the thresholds they name (``thresholds``) written
+    in at load: a check gives them the rest (expected, actual, as_of, the rule's own values),
+    unless it passes a value named as one of those thresholds, which wins. They are ``None``
+    when a field other than a threshold's is more than a plain name (``{x!r}``, ``{x:>3}``,
+    ``{x.y}``) or a threshold's field does not format; every check then renders the texts as
+    written.
     """
 
     texts: Texts
     names: frozenset[str]
     fixed: Texts | None
-    en: Template | None
-    zh: Template | None
+    en: Fill | None
+    zh: Fill | None
     thresholds: frozenset[str]
 
 
@@ -316,9 +331,13 @@ def _split_template(template: str, shown: Mapping[str, str]) -> Template | None:
 def _compile_message(
     texts: Texts, names: frozenset[str], fixed: Texts | None, shown: Mapping[str, str]
 ) -> CompiledMessage:
-    en, zh = _split_template(texts["en"], shown), _split_template(texts["zh"], shown)
-    if en is None or zh is None:
-        en = zh = None
+    en_template, zh_template = (
+        _split_template(texts["en"], shown),
+        _split_template(texts["zh"], shown),
+    )
+    en = zh = None
+    if en_template is not None and zh_template is not None:
+        en, zh = en_template.filler(), zh_template.filler()
     return CompiledMessage(
         texts=texts, names=names, fixed=fixed, en=en, zh=zh, thresholds=names & shown.keys()
     )

@@ -130,9 +130,10 @@ class RuleContext:
                     "actual": actual or "",
                     "as_of": self.as_of_text,
                 }
-                for name, value in values.items():
-                    names[name] = value if type(value) is str else display(value)
-                message = {"en": en.fill(names), "zh": zh.fill(names)}
+                if values:
+                    for name, value in values.items():
+                        names[name] = value if type(value) is str else display(value)
+                message = {"en": en(names), "zh": zh(names)}
         return _new_check(
             Check,
             (spec.code, status, field or spec.field, expected, actual, message, evidence or EMPTY),

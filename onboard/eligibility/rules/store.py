@@ -7,7 +7,7 @@ import unicodedata
 from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
-from onboard.eligibility.dates import add_months, months_and_days, span_words
+from onboard.eligibility.dates import add_months, iso_date, months_and_days, span_words
 from onboard.eligibility.model import Application, Check
 from onboard.eligibility.rules.base import FAIL, MISSING, PASS, REVIEW, RuleContext, rule
 
@@ -163,13 +163,21 @@ _SUFFIXES = (
 )
 
 
+#: The ASCII characters str.isalnum() refuses, for bytes.translate to delete.
+_ASCII_NOT_ALNUM = bytes(code for code in range(128) if not chr(code).isalnum())
+
+
 def normalize_company(name: str) -> str:
     """A company name reduced to what identifies it: width, case, spacing, punctuation and
     brackets folded, and the common legal suffixes spelled one way."""
     folded = unicodedata.normalize("NFKC", name).casefold()
     # Letters and numbers (Unicode categories L* and N*, which is what str.isalnum() tests:
-    # tests/test_rules.py proves it over every code point) kept, the rest dropped.
-    kept = "".join(filter(str.isalnum, folded))
+    # tests/test_rules.py proves it over every code point) kept, the rest dropped: in one
+    # bytes.translate for ASCII names (English ones), character by character for the others.
+    if folded.isascii():
+        kept = folded.encode("ascii").translate(None, _ASCII_NOT_ALNUM).decode("ascii")
+    else:
+        kept = "".join(filter(str.isalnum, folded))
     for long, short in _SUFFIXES:
         kept = kept.replace(long, short)
     return kept
@@ -185,7 +193,11 @@ _HAN_CANDIDATE = re.compile(
 
 
 def _has_han(text: str) -> bool:
-    return any("CJK UNIFIED" in unicodedata.name(ch, "") for ch in _HAN_CANDIDATE.findall(text))
+    # The first candidate is nearly always Han: look no further than the first that is.
+    for candidate in _HAN_CANDIDATE.finditer(text):
+        if "CJK UNIFIED" in unicodedata.name(candidate[0], ""):
+            return True
+    return False
 
 
 @rule("store.entity_match")
@@ -222,7 +234,7 @@ def store_age(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     span_en, span_zh = span_words(*months_and_days(opened, ctx.as_of))
     ready_on = add_months(opened, months)
     status = PASS if ready_on <= ctx.as_of else FAIL
-    ready_text = ready_on.isoformat()  # what display(ready_on) shows, made once
+    ready_text = iso_date(ready_on)  # what display(ready_on) shows, made once
     return (
         ctx.check(
             status,
@@ -230,7 +242,7 @@ def store_age(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
             actual=span_en,
             actual_zh=span_zh,
             ready_on=ready_text,
-            evidence={"opened_on": opened.isoformat(), "eligible_from": ready_text},
+            evidence={"opened_on": iso_date(opened), "eligible_from": ready_text},
         ),
     )
 
@@ -240,7 +252,7 @@ def supply_recency(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     last = app.store.last_supply_date
     months = ctx.threshold("max_months")
     earliest: date = add_months(ctx.as_of, -months)
-    expected = f"on or after {earliest.isoformat()}"
+    expected = f"on or after {iso_date(earliest)}"
     if last is None:
         return (ctx.check(MISSING, expected=expected),)
     if last > ctx.as_of:

@@ -12,8 +12,11 @@ PORT   ?= 8000
 # tesseract reads licenses; the CJK fonts draw the synthetic licenses the OCR tests read
 # (licenses print the code in a Song face); chromium runs the browser tests; wrk drives the
 # HTTP benchmark (`make bench`) at full speed for a fraction of a Python client's CPU.
-DEB_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim \
+DEB_PACKAGES := nodejs tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim \
 	fonts-noto-cjk fonts-arphic-gbsn00lp fonts-arphic-uming chromium wrk
+
+# axe-core (npm) checks accessibility in the browser tests; it lives inside the virtualenv.
+AXE := $(VENV)/node/node_modules/axe-core/axe.min.js
 
 .PHONY: run test bench lint setup system-packages clean
 
@@ -31,7 +34,7 @@ lint: setup
 	$(BIN)/ruff format --check onboard tests
 	$(BIN)/mypy
 
-setup: system-packages $(STAMP)
+setup: system-packages $(STAMP) $(AXE)
 	$(BIN)/pybabel -q compile -d onboard/translations
 
 system-packages:
@@ -52,6 +55,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev,fast]'
 	touch $(STAMP)
+
+$(AXE): | $(STAMP)
+	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends npm; } || \
+		{ echo "npm is missing. Run:  sudo apt-get install -y npm"; exit 1; }
+	npm install --prefix $(VENV)/node --no-audit --no-fund --silent axe-core@4.10
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

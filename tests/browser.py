@@ -63,3 +63,30 @@ def chromium() -> Iterator[object]:
             yield browser
         finally:
             browser.close()
+
+
+AXE = Path(__file__).resolve().parent.parent / ".venv" / "node" / "node_modules" / "axe-core"
+#: WCAG 2.0/2.1 A and AA: what the product promises.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(page: object) -> list[dict[str, object]]:
+    """axe-core's WCAG 2.1 A/AA violations on ``page`` (a Playwright page), loaded from the
+    copy `make setup` installs (never fetched at test time). Each violation is reduced to
+    its rule id, impact, help text and the first few offending nodes' selectors."""
+    script = AXE / "axe.min.js"
+    if not script.exists():
+        pytest.fail(f"axe-core is not installed at {script} (make setup installs it)")
+    page.add_script_tag(path=str(script))  # type: ignore[attr-defined]
+    result = page.evaluate(  # type: ignore[attr-defined]
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    return [
+        {
+            "id": violation["id"],
+            "impact": violation["impact"],
+            "help": violation["help"],
+            "nodes": [" ".join(node["target"]) for node in violation["nodes"][:5]],
+        }
+        for violation in result["violations"]
+    ]

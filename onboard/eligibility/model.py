@@ -190,6 +190,37 @@ class Correction:
 
 
 @dataclass(frozen=True, slots=True)
+class FieldReading:
+    """One printed field of a license besides its number (CONTRACT.md ``fields``).
+
+    ``status``: ``ok`` every character read with confidence; ``uncertain`` a value to
+    confirm; ``unreadable`` nothing usable (``value`` is ``None``). A value is never ``ok``
+    unless the reader was confident of every character.
+    """
+
+    value: str | None
+    status: str
+    confidence: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "status": self.status, "confidence": self.confidence}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FieldReading:
+        return cls(
+            value=data.get("value"),
+            status=data.get("status", "unreadable"),
+            confidence=float(data.get("confidence", 0.0)),
+        )
+
+
+#: The names of :attr:`LicenseReading.fields`: ``company_name`` (名称; HK: the name on the
+#: Certificate of Incorporation or the BR certificate's business name), ``legal_representative``
+#: (法定代表人; mainland only) and ``established_on`` (成立日期, ISO ``YYYY-MM-DD``).
+LICENSE_FIELDS = ("company_name", "legal_representative", "established_on")
+
+
+@dataclass(frozen=True, slots=True)
 class LicenseReading:
     """The license number as read from an image (the JSON of ``onboard ocr`` in CONTRACT.md).
 
@@ -208,9 +239,14 @@ class LicenseReading:
     confidence: float = 0.0
     seconds: float = 0.0
     scheme: str = "uscc"
+    #: The license's other printed fields (names in :data:`LICENSE_FIELDS`); empty when
+    #: the reader did not look for them.
+    fields: Mapping[str, FieldReading] = field(default_factory=dict)
+    #: Clockwise degrees the image was turned to read it (0, 90, 180, 270), after EXIF.
+    orientation: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "license_number": self.license_number,
             "valid": self.valid,
             "status": self.status,
@@ -220,6 +256,11 @@ class LicenseReading:
             "confidence": self.confidence,
             "seconds": self.seconds,
         }
+        if self.fields:
+            out["fields"] = {name: reading.to_dict() for name, reading in self.fields.items()}
+        if self.fields or self.orientation:
+            out["orientation"] = self.orientation
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], scheme: str = "uscc") -> LicenseReading:
@@ -236,6 +277,11 @@ class LicenseReading:
             confidence=float(data.get("confidence", 0.0)),
             seconds=float(data.get("seconds", 0.0)),
             scheme=data.get("scheme", scheme),
+            fields={
+                name: FieldReading.from_dict(value)
+                for name, value in (data.get("fields") or {}).items()
+            },
+            orientation=int(data.get("orientation", 0)),
         )
 
 

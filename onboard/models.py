@@ -242,7 +242,8 @@ class LiveClaim(db.Model):  # type: ignore[name-defined]
 
 
 class ReasonTemplate(db.Model):  # type: ignore[name-defined]
-    """A reason a reviewer can pick, tied to a rule code, in both languages (admins edit)."""
+    """A reason a reviewer can pick, in both languages (admins edit), tied to a rule code or
+    to an item of the reviewer's checklist (``review.CHECKLIST``)."""
 
     __tablename__ = "reason_template"
 
@@ -282,7 +283,74 @@ class Decision(db.Model):  # type: ignore[name-defined]
     email_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_email.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    reviewer: Mapped[UserAccount | None] = relationship()
+    #: A decision against the verdict (or past an unticked checklist):
+    #: {"verdict": …, "checks": [codes], "checklist": [items], "reason": …}; None otherwise.
+    override: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: Four eyes: an override approval waits for a second reviewer (``pending``) who confirms
+    #: or declines it; until confirmed it changes nothing for the applicant.
+    pending: Mapped[bool] = mapped_column(default=False)
+    second_reviewer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    #: confirmed, declined
+    second_outcome: Mapped[str | None] = mapped_column(String(10))
+    second_at: Mapped[datetime | None]
+
+    reviewer: Mapped[UserAccount | None] = relationship(foreign_keys=[reviewer_id])
+    second_reviewer: Mapped[UserAccount | None] = relationship(foreign_keys=[second_reviewer_id])
+
+
+class ChecklistMark(db.Model):  # type: ignore[name-defined]
+    """A reviewer's mark on one item of the manual checklist for one version: ``ok`` (ticked)
+    or ``fail``, with a note. A resubmission starts a fresh checklist."""
+
+    __tablename__ = "checklist_mark"
+    __table_args__ = (
+        UniqueConstraint("application_id", "version", "item", name="uq_checklist_mark_item"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int]
+    item: Mapped[str] = mapped_column(String(40))
+    #: ok, fail
+    status: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str] = mapped_column(Text, default="")
+    reviewer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class DeskSetting(db.Model):  # type: ignore[name-defined]
+    """An admin's setting of the desk (``four_eyes``: override approvals need a second
+    reviewer). Absent rows read as the defaults in ``review.SETTINGS``."""
+
+    __tablename__ = "desk_setting"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+
+class SavedFilter(db.Model):  # type: ignore[name-defined]
+    """A reviewer's named queue filter (the query string of the queue page)."""
+
+    __tablename__ = "saved_filter"
+    __table_args__ = (UniqueConstraint("user_id", "name", name="uq_saved_filter_user_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(80))
+    query: Mapped[str] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class AuditEvent(db.Model):  # type: ignore[name-defined]

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -32,7 +32,7 @@ from onboard.eligibility.model import (
 )
 from onboard.eligibility.rules.entity import LICENSE_DOCUMENT
 from onboard.eligibility.rules.people import normalize_email, normalize_phone
-from onboard.eligibility.ruleset import RuleSet, default_ruleset
+from onboard.eligibility.ruleset import RuleSet, default_ruleset, ruleset_by_version
 from onboard.extensions import db
 from onboard.models import (
     ApplicationRecord,
@@ -237,27 +237,65 @@ def _claimed_values(record: ApplicationRecord) -> dict[str, str]:
 
 
 def find_duplicates(record: ApplicationRecord) -> dict[str, tuple[Duplicate, ...]]:
-    """Other live applications sharing a license number, phone, email or shop name."""
-    columns = CLAIMED
-    values = {field: getattr(record, column.key) for field, column in CLAIMED.items()}
-    found: dict[str, tuple[Duplicate, ...]] = {}
-    for field, column in columns.items():
-        value = values[field]
-        if not value:
-            continue
-        rows = db.session.execute(
-            select(ApplicationRecord.public_id, ApplicationRecord.submitted_at).where(
-                column == value,
-                ApplicationRecord.id != record.id,
-                ApplicationRecord.state.in_(LIVE_STATES),
-            )
-        ).all()
-        if rows:
-            found[field] = tuple(
-                Duplicate(public_id, submitted.date() if submitted else None)
-                for public_id, submitted in rows
-            )
+    """The applications that hold this record's license number, phone, email or shop name,
+    where another application holds it: the one truth every duplicate check is judged by.
+
+    Whoever claimed a value first (``live_claim``, taken at submission) keeps it until that
+    application is rejected or erased; a later application with the same value is the
+    holder's duplicate, never the other way round, so deciding the later one (approving it,
+    say) cannot turn the holder's check. The applicant's pages, the desk and the emails all
+    read their duplicate checks from here, directly or through the stored evaluation.
+    """
+    values = _claimed_values(record)
+    if not values:
+        return {}
+    rows = db.session.execute(
+        select(LiveClaim.field, ApplicationRecord.public_id, ApplicationRecord.submitted_at)
+        .join(ApplicationRecord, ApplicationRecord.id == LiveClaim.application_id)
+        .where(
+            or_(*(and_(LiveClaim.field == f, LiveClaim.value == v) for f, v in values.items())),
+            LiveClaim.application_id != record.id,
+        )
+    ).all()
+    return {
+        field: (Duplicate(public_id, submitted.date() if submitted else None),)
+        for field, public_id, submitted in sorted(rows)
+    }
+
+
+def sharing(record: ApplicationRecord) -> dict[str, list[ApplicationRecord]]:
+    """Every other live application that uses one of this record's unique values (holder or
+    not), oldest submission first: what the desk lists beside the duplicate checks."""
+    found: dict[str, list[ApplicationRecord]] = {}
+    for field, value in _claimed_values(record).items():
+        others = _live_users(field, value, record.id)
+        if others:
+            found[field] = others
     return found
+
+
+def _live_users(field: str, value: str, other_than: int | None) -> list[ApplicationRecord]:
+    query = select(ApplicationRecord).where(
+        CLAIMED[field] == value, ApplicationRecord.state.in_(LIVE_STATES)
+    )
+    if other_than is not None:
+        query = query.where(ApplicationRecord.id != other_than)
+    return list(
+        db.session.scalars(query.order_by(ApplicationRecord.submitted_at, ApplicationRecord.id))
+    )
+
+
+def holders(record: ApplicationRecord) -> dict[str, int]:
+    """field -> id of the application holding this record's value of it, now."""
+    values = _claimed_values(record)
+    if not values:
+        return {}
+    rows = db.session.execute(
+        select(LiveClaim.field, LiveClaim.application_id).where(
+            or_(*(and_(LiveClaim.field == f, LiveClaim.value == v) for f, v in values.items()))
+        )
+    ).all()
+    return {str(field): int(holder) for field, holder in rows}
 
 
 def evidence_for(record: ApplicationRecord) -> Evidence:
@@ -333,33 +371,97 @@ def claim_live_values(record: ApplicationRecord) -> dict[str, int]:
     in one fixed order, so two submissions sharing several values cannot deadlock.
     """
     wanted = _claimed_values(record)
-    for claim in db.session.scalars(select(LiveClaim).where(LiveClaim.application_id == record.id)):
-        if wanted.get(claim.field) != claim.value:
-            db.session.delete(claim)
-    db.session.flush()
+    dropped = [
+        claim.field
+        for claim in db.session.scalars(
+            select(LiveClaim).where(LiveClaim.application_id == record.id)
+        )
+        if wanted.get(claim.field) != claim.value
+    ]
+    if dropped:  # a corrected value: the old one passes to whoever else uses it
+        release_live_values(record, dropped)
+    found: dict[str, int] = {}
+    for field, value in wanted.items():
+        found[field] = _claim(field, value, record.id)
+    return found
+
+
+def _claim(field: str, value: str, application_id: int) -> int:
+    """Insert the claim unless taken; the id of the application that holds it after."""
     dialect = db.session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    holders: dict[str, int] = {}
-    for field, value in wanted.items():
-        holder = None
-        while holder is None:  # again if the holder let go between the insert and the read
-            db.session.execute(
-                insert(LiveClaim)
-                .values(field=field, value=value, application_id=record.id, created_at=utcnow())
-                .on_conflict_do_nothing(index_elements=["field", "value"])
+    holder = None
+    while holder is None:  # again if the holder let go between the insert and the read
+        db.session.execute(
+            insert(LiveClaim)
+            .values(field=field, value=value, application_id=application_id, created_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["field", "value"])
+        )
+        holder = db.session.scalar(
+            select(LiveClaim.application_id).where(
+                LiveClaim.field == field, LiveClaim.value == value
             )
-            holder = db.session.scalar(
-                select(LiveClaim.application_id).where(
-                    LiveClaim.field == field, LiveClaim.value == value
-                )
-            )
-        holders[field] = holder
-    return holders
+        )
+    return holder
 
 
-def release_live_values(record: ApplicationRecord) -> None:
-    """The record stopped being live (rejected): its values are free for others."""
-    db.session.execute(delete(LiveClaim).where(LiveClaim.application_id == record.id))
+def release_live_values(record: ApplicationRecord, fields: Iterable[str] | None = None) -> None:
+    """The record lets go of its values (all of them when it is rejected or erased, or the
+    ``fields`` it corrected). Each value passes to the live application that has used it
+    longest, and the stored checks of every live application that shares it are judged
+    again (same version, rule set and date), so that what the desk, the applicant and the
+    emails say about the duplicate stays one truth."""
+    query = select(LiveClaim).where(LiveClaim.application_id == record.id)
+    if fields is not None:
+        query = query.where(LiveClaim.field.in_(list(fields)))
+    affected: dict[int, ApplicationRecord] = {}
+    for claim in db.session.scalars(query).all():
+        field, value = claim.field, claim.value
+        db.session.delete(claim)
+        db.session.flush()
+        heirs = _live_users(field, value, record.id)
+        if heirs:
+            _claim(field, value, heirs[0].id)
+        affected.update((heir.id, heir) for heir in heirs)
+    for other in affected.values():
+        recheck_duplicates(other)
+
+
+#: The checks that read who holds a value.
+DUPLICATE_CHECKS = frozenset(
+    {"entity.license_duplicate", "contact.phone", "contact.email", "shop.name_unique"}
+)
+
+
+def recheck_duplicates(record: ApplicationRecord) -> Evaluation | None:
+    """Judge a submitted version again after a value it shares changed hands, on the same
+    rule set and date as its last evaluation; a new evaluation is stored only when a
+    duplicate check's status changed. Skipped while the applicant has unsubmitted changes
+    (their resubmission is judged afresh)."""
+    last = record.evaluations[-1] if record.evaluations else None
+    if last is None or record.state not in LIVE_STATES or changed_since_last_version(record):
+        return None
+    try:
+        ruleset = ruleset_by_version(last.rules_version)
+    except KeyError:
+        ruleset = default_ruleset()
+    report = evaluate_record(record, as_of=date.fromisoformat(last.as_of), ruleset=ruleset)
+    before = {c.code: c.status for c in last.checks if c.code in DUPLICATE_CHECKS}
+    after = {c.code: c.status.value for c in report.checks if c.code in DUPLICATE_CHECKS}
+    if before == after:
+        return None
+    evaluation = save_evaluation(record, report)
+    record.priority = priority_of(report)
+    audit.record(
+        "rechecked",
+        record,
+        actor="system",
+        version=record.version,
+        why="duplicate_released",
+        checks={code: after.get(code, "n/a") for code in sorted(set(before) | set(after))},
+    )
+    db.session.flush()
+    return evaluation
 
 
 def changed_since_last_version(record: ApplicationRecord) -> set[str]:
@@ -558,7 +660,7 @@ def delete_application(record: ApplicationRecord) -> None:
                 row.application_id = None
             else:
                 db.session.delete(row)
-    db.session.execute(delete(LiveClaim).where(LiveClaim.application_id == record.id))
+    release_live_values(record)
     db.session.delete(record)
     db.session.flush()
 

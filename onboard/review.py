@@ -10,19 +10,24 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from sqlalchemy import Select, func, select
 
 from onboard import audit, repository
-from onboard.eligibility.ruleset import RuleSet
+from onboard.eligibility.ruleset import RuleSet, default_ruleset
 from onboard.extensions import db
 from onboard.models import (
     ApplicationRecord,
     AuditEvent,
+    ChecklistMark,
     Decision,
+    DeskSetting,
     OutboxEmail,
     ReasonTemplate,
+    SavedFilter,
     UserAccount,
+    utcnow,
 )
 
 #: What a reviewer can decide, and the state each leaves the application in.
@@ -31,6 +36,11 @@ OUTCOMES = ("approved", "rejected", "changes_requested")
 QUEUE_STATES = ("submitted", "changes_requested", "rejected", "approved")
 VERDICTS = ("review", "ineligible", "incomplete", "eligible")
 SORTS = ("priority", "oldest", "newest")
+#: Verdicts an approval overrides, and the verdict a rejection overrides.
+APPROVAL_OVERRIDES = ("ineligible", "incomplete")
+REJECTION_OVERRIDES = ("eligible",)
+#: The desk's settings an admin can change, with their defaults.
+SETTINGS: dict[str, Any] = {"four_eyes": False}
 PAGE_SIZE = 50
 
 
@@ -115,6 +125,14 @@ class QueueRow:
     assignee: str | None
     near_miss: bool
     needs_review: bool
+    pending: bool = False
+
+    @property
+    def waiting_days(self) -> int | None:
+        """Whole days since the version was submitted (the queue's age column)."""
+        if self.submitted_at is None:
+            return None
+        return max(0, (utcnow() - self.submitted_at).days)
 
 
 @dataclass
@@ -180,6 +198,7 @@ def queue(filters: QueueFilter, me: UserAccount | None = None) -> QueuePage:
         _ordered(query, filters.sort).limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE)
     ).all()
     names = _user_names({r.assignee_id for r in records if r.assignee_id})
+    waiting = _pending_ids([r.id for r in records])
     rows = [
         QueueRow(
             public_id=r.public_id,
@@ -194,11 +213,24 @@ def queue(filters: QueueFilter, me: UserAccount | None = None) -> QueuePage:
             assignee=names.get(r.assignee_id) if r.assignee_id else None,
             near_miss=r.priority == 1,
             needs_review=r.priority == 0,
+            pending=r.id in waiting,
         )
         for r in records
     ]
     pages = max(1, -(-total // PAGE_SIZE))
     return QueuePage(rows, total, counts_by_state(), filters, pages)
+
+
+def _pending_ids(ids: list[int]) -> set[int]:
+    if not ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Decision.application_id).where(
+                Decision.application_id.in_(ids), Decision.pending.is_(True)
+            )
+        )
+    )
 
 
 def _user_names(ids: set[int]) -> dict[int, str]:
@@ -258,18 +290,32 @@ def history(record: ApplicationRecord) -> list[VersionView]:
 
 @dataclass
 class Linked:
+    """Another live application that uses one of this one's unique values. ``holder`` says
+    which side keeps the value: when the other holds it, this application is its duplicate
+    (its check fails); when this one holds it, the other is flagged, not this one."""
+
     field: str
     public_id: str
     submitted_on: date | None
+    holder: str  # "other" (this one is the duplicate) or "this"
 
 
 def duplicates(record: ApplicationRecord) -> list[Linked]:
-    """The other live applications that share a unique value with this one, now."""
-    return [
-        Linked(name, dup.application_id, dup.submitted_on)
-        for name, dups in repository.find_duplicates(record).items()
-        for dup in dups
-    ]
+    """Every other live application sharing a unique value with this one, now, and which
+    side holds it (the one truth of :func:`onboard.repository.find_duplicates`)."""
+    held = repository.holders(record)
+    found = []
+    for name, others in repository.sharing(record).items():
+        for other in others:
+            found.append(
+                Linked(
+                    name,
+                    other.public_id,
+                    other.submitted_at.date() if other.submitted_at else None,
+                    "other" if held.get(name) == other.id else "this",
+                )
+            )
+    return sorted(found, key=lambda link: (link.holder != "other", link.field, link.public_id))
 
 
 def decisions(record: ApplicationRecord) -> list[Decision]:
@@ -283,8 +329,16 @@ def decisions(record: ApplicationRecord) -> list[Decision]:
 
 
 def last_decision(record: ApplicationRecord) -> Decision | None:
+    """The last decision that took effect (not one waiting for, or declined by, a second
+    reviewer)."""
     return db.session.scalar(
-        select(Decision).where(Decision.application_id == record.id).order_by(Decision.id.desc())
+        select(Decision)
+        .where(
+            Decision.application_id == record.id,
+            Decision.pending.is_(False),
+            Decision.second_outcome.is_distinct_from("declined"),
+        )
+        .order_by(Decision.id.desc())
     )
 
 
@@ -294,6 +348,8 @@ def viewed(record: ApplicationRecord, what: str = "application") -> None:
 
 
 def assign(record: ApplicationRecord, assignee: UserAccount | None) -> None:
+    """Give the application to ``assignee`` (None: nobody). It stays theirs through every
+    resubmission until someone reassigns it."""
     before = record.assignee_id
     record.assignee_id = assignee.id if assignee is not None else None
     audit.record(
@@ -305,14 +361,224 @@ def assign(record: ApplicationRecord, assignee: UserAccount | None) -> None:
     )
 
 
+def assign_many(public_ids: Iterable[str], assignee: UserAccount | None) -> int:
+    """Assign several queue rows at once; unknown ids and drafts are skipped. How many."""
+    wanted = list(dict.fromkeys(str(p) for p in public_ids))[:PAGE_SIZE]
+    if not wanted:
+        return 0
+    records = db.session.scalars(
+        select(ApplicationRecord).where(
+            ApplicationRecord.public_id.in_(wanted), ApplicationRecord.state.in_(QUEUE_STATES)
+        )
+    ).all()
+    for record in records:
+        assign(record, assignee)
+    return len(records)
+
+
+# --- saved filters -------------------------------------------------------------------------
+
+
+def saved_filters(user: UserAccount) -> list[SavedFilter]:
+    return list(
+        db.session.scalars(
+            select(SavedFilter).where(SavedFilter.user_id == user.id).order_by(SavedFilter.name)
+        )
+    )
+
+
+def save_filter(user: UserAccount, name: str, filters: QueueFilter) -> SavedFilter:
+    """Keep ``filters`` under ``name`` for ``user`` (the same name replaces it)."""
+    name = " ".join(name.split())[:80]
+    if not name:
+        raise DecisionError("a saved filter needs a name")
+    query = urlencode(filters.args(page=1))
+    saved = db.session.scalar(
+        select(SavedFilter).where(SavedFilter.user_id == user.id, SavedFilter.name == name)
+    )
+    if saved is None:
+        saved = SavedFilter(user_id=user.id, name=name, query=query)
+        db.session.add(saved)
+    saved.query = query
+    db.session.flush()
+    return saved
+
+
+def filter_args(saved: SavedFilter) -> dict[str, str]:
+    """The query of a saved filter, read back through :class:`QueueFilter` (whatever was
+    stored, only what the queue understands comes out)."""
+    return QueueFilter.from_args(dict(parse_qsl(saved.query))).args()
+
+
+def delete_filter(user: UserAccount, filter_id: int) -> bool:
+    saved = db.session.get(SavedFilter, filter_id)
+    if saved is None or saved.user_id != user.id:
+        return False
+    db.session.delete(saved)
+    return True
+
+
+# --- desk settings -------------------------------------------------------------------------
+
+
+def setting(key: str) -> Any:
+    row = db.session.get(DeskSetting, key)
+    return SETTINGS[key] if row is None else row.value
+
+
+def change_setting(key: str, value: Any, by: UserAccount) -> None:
+    if key not in SETTINGS:
+        raise DecisionError(f"unknown setting {key}")
+    row = db.session.get(DeskSetting, key)
+    before = SETTINGS[key] if row is None else row.value
+    if row is None:
+        row = DeskSetting(key=key, value=value)
+        db.session.add(row)
+    row.value = value
+    row.updated_by_id = by.id
+    audit.record("setting_changed", key=key, before=before, after=value)
+    db.session.flush()
+
+
+# --- the checklist: what no rule can judge -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One manual check from the guide, for the reviewer to tick or fail with a note.
+
+    ``documents`` are the kinds the reviewer looks at for it (those the application must
+    have); ``platforms`` limits the item (None: every platform), read from the rule set
+    where the guide ties the item to a document."""
+
+    key: str
+    section: str
+    text: Mapping[str, str]
+    documents: tuple[str, ...] = ()
+    platforms: frozenset[str] | None = None
+
+
+#: The guide's items no rule can judge (RULES.md §1, §3.5; the guide §1, §3.5).
+CHECKLIST: tuple[ChecklistItem, ...] = (
+    ChecklistItem(
+        "manual.business_scope",
+        "§1",
+        {
+            "en": "The license's business scope covers the categories the seller sells.",
+            "zh": "营业执照的经营范围覆盖商家所售商品类目的经营活动。",
+        },
+        ("business_license", "hk_business_registration"),
+    ),
+    ChecklistItem(
+        "manual.screenshot_details",
+        "§3.5",
+        {
+            "en": "Every store screenshot clearly shows the system date and time, the store "
+            "link and the store name.",
+            "zh": "每张店铺截图都清楚显示系统日期和时间、店铺链接、店铺名称。",
+        },
+        (
+            "gmv_screenshot",
+            "supply_record",
+            "seller_info_screenshot",
+            "account_health_screenshot",
+            "trustpilot_screenshot",
+            "social_followers_screenshot",
+        ),
+    ),
+    ChecklistItem(
+        "manual.seller_info_company",
+        "§3.5",
+        {
+            "en": "The seller-information screenshot shows the full registered company "
+            "information of the store (Amazon: the Seller Information page).",
+            "zh": "店铺账户信息/商家信息截图显示该店铺完整的注册公司信息"
+            "（Amazon 店铺为卖家信息页面）。",
+        },
+        ("seller_info_screenshot",),
+    ),
+    ChecklistItem(
+        "manual.gmv_12_months",
+        "§3.5",
+        {
+            "en": "The GMV screenshot covers the store's last 12 months.",
+            "zh": "GMV 截图覆盖该店铺过去 12 个月的商品交易总额。",
+        },
+        ("gmv_screenshot",),
+    ),
+)
+CHECKLIST_KEYS = frozenset(item.key for item in CHECKLIST)
+MARKS = ("ok", "fail")
+
+
+def checklist_for(record: ApplicationRecord, ruleset: RuleSet) -> list[ChecklistItem]:
+    """The items that apply to this application: an item tied to documents applies when
+    the application must have one of them (so the GMV item follows the rule set's list of
+    platforms that need a GMV screenshot)."""
+    required = {kind.kind for kind in ruleset.documents_required(record.region, record.platform)}
+    items = []
+    for item in CHECKLIST:
+        documents = tuple(kind for kind in item.documents if kind in required)
+        if item.documents and not documents:
+            continue
+        items.append(ChecklistItem(item.key, item.section, item.text, documents, item.platforms))
+    return items
+
+
+def checklist_marks(record: ApplicationRecord) -> dict[str, ChecklistMark]:
+    """This version's marks, by item."""
+    rows = db.session.scalars(
+        select(ChecklistMark).where(
+            ChecklistMark.application_id == record.id, ChecklistMark.version == record.version
+        )
+    )
+    return {row.item: row for row in rows}
+
+
+def mark_item(
+    record: ApplicationRecord, item: str, status: str, note: str, *, reviewer: UserAccount
+) -> ChecklistMark:
+    """Tick (``ok``) or fail one checklist item of the current version, with a note; a
+    failed item needs its note (the applicant hears of it through a reason)."""
+    if item not in CHECKLIST_KEYS:
+        raise DecisionError(f"unknown checklist item {item}")
+    if status not in MARKS:
+        raise DecisionError(f"a checklist item is ticked or failed, not {status}")
+    if record.state != "submitted":
+        raise DecisionError(f"application {record.public_id} is {record.state}, not submitted")
+    note = note.strip()[:2000]
+    if status == "fail" and not note:
+        raise DecisionError("say in a note what the failed item lacks")
+    row = checklist_marks(record).get(item)
+    if row is None:
+        row = ChecklistMark(application_id=record.id, version=record.version, item=item)
+        db.session.add(row)
+    row.status, row.note, row.reviewer_id = status, note, reviewer.id
+    db.session.flush()
+    audit.record("checklist", record, item=item, status=status, version=record.version)
+    return row
+
+
 # --- reason templates ----------------------------------------------------------------------
 
 
 def seed_reason_templates(ruleset: RuleSet) -> int:
-    """One template per rule code that has none yet, from the rule's title; admins reword
-    them on the desk. Returns how many were added."""
+    """One template per rule code and per checklist item that has none yet, from the rule's
+    title or the item's text; admins reword them on the desk. Returns how many were added."""
     have = set(db.session.scalars(select(ReasonTemplate.key)))
     added = 0
+    for item in CHECKLIST:
+        if item.key in have:
+            continue
+        db.session.add(
+            ReasonTemplate(
+                key=item.key,
+                code=item.key,
+                text_en=f"Not met: {item.text['en']}",
+                text_zh=f"未满足：{item.text['zh']}",
+            )
+        )
+        added += 1
     for rule in ruleset.rules:
         if rule.code in have:
             continue
@@ -348,8 +614,8 @@ def save_reason_template(
 ) -> ReasonTemplate:
     """Create (``template`` None) or reword a template; both languages are required."""
     text_en, text_zh = text_en.strip(), text_zh.strip()
-    if code not in ruleset.codes:
-        raise DecisionError(f"unknown rule code {code}")
+    if code not in ruleset.codes and code not in CHECKLIST_KEYS:
+        raise DecisionError(f"unknown rule code or checklist item {code}")
     if not text_en or not text_zh:
         raise DecisionError("a reason needs its English and its Chinese text")
     if template is None:
@@ -368,30 +634,111 @@ def save_reason_template(
 # --- decisions -----------------------------------------------------------------------------
 
 
+@dataclass
+class Override:
+    """What a decision would go against: the verdict, the checks that fail or lack
+    something, and the checklist items not ticked. Empty when the decision follows them."""
+
+    outcome: str
+    verdict: str | None = None
+    checks: list[str] = field(default_factory=list)
+    checklist: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.verdict or self.checklist)
+
+    def to_dict(self, reason: str) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict,
+            "checks": self.checks,
+            "checklist": self.checklist,
+            "reason": reason,
+        }
+
+
+def override_of(record: ApplicationRecord, outcome: str, ruleset: RuleSet) -> Override:
+    """What ``outcome`` would override on this application as it stands: approving an
+    ``ineligible`` or ``incomplete`` verdict or with checklist items not ticked; rejecting
+    an ``eligible`` one."""
+    found = Override(outcome)
+    evaluation = record.evaluations[-1] if record.evaluations else None
+    if outcome == "approved":
+        if record.verdict in APPROVAL_OVERRIDES:
+            found.verdict = record.verdict
+            found.checks = sorted(
+                {
+                    c.code
+                    for c in (evaluation.checks if evaluation else [])
+                    if c.status in ("fail", "missing")
+                }
+            )
+        marks = checklist_marks(record)
+        found.checklist = [
+            item.key
+            for item in checklist_for(record, ruleset)
+            if item.key not in marks or marks[item.key].status != "ok"
+        ]
+    elif outcome == "rejected" and record.verdict in REJECTION_OVERRIDES:
+        found.verdict = record.verdict
+    return found
+
+
+def pending_decision(record: ApplicationRecord) -> Decision | None:
+    """An override approval waiting for its second reviewer (four eyes)."""
+    return db.session.scalar(
+        select(Decision).where(Decision.application_id == record.id, Decision.pending.is_(True))
+    )
+
+
+@dataclass
+class Outcome:
+    """What :func:`decide` did: the decision, and ``token`` (a fresh private link for the
+    applicant) when the applicant is to be told now; ``waiting`` when a second reviewer must
+    confirm it first (nothing is sent, nothing changes for the applicant yet)."""
+
+    decision: Decision
+    token: str | None = None
+    waiting: bool = False
+
+
 def decide(
     record: ApplicationRecord,
     outcome: str,
     *,
     reviewer: UserAccount,
+    ruleset: RuleSet | None = None,
     reason_ids: Iterable[int] = (),
     comment: str = "",
     note: str = "",
-) -> tuple[Decision, str | None]:
+    override_reason: str = "",
+) -> Outcome:
     """Record a decision on the current version and move the application on.
 
     A rejection or a request for changes needs at least one reason or a comment, and hands
-    back a fresh private link (the second element) for the applicant to correct and submit
-    again; a rejection also frees the application's unique values for others.
+    back a fresh private link for the applicant to correct and submit again; a rejection
+    also frees the application's unique values for others. A decision against the verdict
+    or past unticked checklist items (:func:`override_of`) needs ``override_reason``; it is
+    kept on the decision and in the audit log. With the ``four_eyes`` setting such an
+    approval waits for a second reviewer (:func:`confirm`).
     """
     if outcome not in OUTCOMES:
         raise DecisionError(f"unknown outcome {outcome}")
     if record.state != "submitted":
         raise DecisionError(f"application {record.public_id} is {record.state}, not submitted")
+    if pending_decision(record) is not None:
+        raise DecisionError("an approval waits for a second reviewer's confirmation")
     ids = {int(i) for i in reason_ids}
     templates = [t for t in reason_templates() if t.id in ids]
     comment, note = comment.strip()[:5000], note.strip()[:5000]
+    override_reason = override_reason.strip()[:5000]
     if outcome != "approved" and not templates and not comment:
         raise DecisionError("give at least one reason or a comment for the applicant")
+    against = override_of(record, outcome, ruleset or default_ruleset())
+    if against and not override_reason:
+        raise DecisionError(
+            "this decision goes against the verdict or the checklist: give the reason"
+        )
+    waiting = bool(against) and outcome == "approved" and bool(setting("four_eyes"))
     decision = Decision(
         application_id=record.id,
         version=record.version,
@@ -400,14 +747,10 @@ def decide(
         comment=comment,
         note=note,
         reviewer_id=reviewer.id,
+        override=against.to_dict(override_reason) if against else None,
+        pending=waiting,
     )
     db.session.add(decision)
-    record.state = outcome
-    token = None
-    if outcome != "approved":
-        token = repository.issue_resume_token(record)
-    if outcome == "rejected":
-        repository.release_live_values(record)
     db.session.flush()
     audit.record(
         "decided",
@@ -415,8 +758,55 @@ def decide(
         outcome=outcome,
         version=record.version,
         reasons=[t.code for t in templates],
+        override=decision.override,
+        pending=waiting,
     )
-    return decision, token
+    if waiting:
+        return Outcome(decision, waiting=True)
+    return Outcome(decision, _take_effect(record, decision))
+
+
+def _take_effect(record: ApplicationRecord, decision: Decision) -> str | None:
+    record.state = decision.outcome
+    token = None
+    if decision.outcome != "approved":
+        token = repository.issue_resume_token(record)
+    if decision.outcome == "rejected":
+        repository.release_live_values(record)
+    db.session.flush()
+    return token
+
+
+def confirm(
+    record: ApplicationRecord, *, reviewer: UserAccount, confirmed: bool, note: str = ""
+) -> Outcome:
+    """The second reviewer confirms (the approval takes effect) or declines (the application
+    waits for a decision again) an override approval. The first reviewer cannot."""
+    decision = pending_decision(record)
+    if decision is None or record.state != "submitted":
+        raise DecisionError("no approval waits for confirmation")
+    if decision.reviewer_id == reviewer.id:
+        raise DecisionError("a second reviewer must confirm an approval against the verdict")
+    note = note.strip()[:5000]
+    if not confirmed and not note:
+        raise DecisionError("say in a note why the approval is declined")
+    decision.pending = False
+    decision.second_reviewer_id = reviewer.id
+    decision.second_outcome = "confirmed" if confirmed else "declined"
+    decision.second_at = utcnow()
+    if note:
+        decision.note = (decision.note + "\n" if decision.note else "") + note
+    audit.record(
+        "second_review",
+        record,
+        outcome=decision.second_outcome,
+        decision=decision.id,
+        version=decision.version,
+    )
+    db.session.flush()
+    if not confirmed:
+        return Outcome(decision)
+    return Outcome(decision, _take_effect(record, decision))
 
 
 # --- outbox and audit log ------------------------------------------------------------------

@@ -87,3 +87,28 @@ def submitted(app: Flask, application: Application, *, locale: str = "en") -> tu
         repository.submit(record)
         db.session.commit()
     return public_id, token
+
+
+def tick_checklist(app: Flask, client: FlaskClient, token: str, public_id: str) -> None:
+    """Tick every checklist item of the application's current version, as a reviewer."""
+    from onboard import review  # noqa: PLC0415
+    from onboard.eligibility.ruleset import default_ruleset  # noqa: PLC0415
+
+    with app.app_context():
+        record = repository.get_application(public_id)
+        assert record is not None
+        items = [item.key for item in review.checklist_for(record, default_ruleset())]
+    response = client.post(
+        f"/desk/applications/{public_id}/checklist",
+        data={"csrf_token": token, **{f"mark-{key}": "ok" for key in items}},
+    )
+    assert response.status_code == 302, response.text
+
+
+def approve(app: Flask, client: FlaskClient, token: str, public_id: str, **form: str) -> Any:
+    """Tick the checklist and approve (``form`` adds fields, e.g. an override reason)."""
+    tick_checklist(app, client, token, public_id)
+    return client.post(
+        f"/desk/applications/{public_id}/decision",
+        data={"csrf_token": token, "outcome": "approved", **form},
+    )

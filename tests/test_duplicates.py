@@ -59,7 +59,11 @@ def test_a_rejected_application_frees_its_values(db_app: Flask):
 
         record = repository.get_application(first)
         review.decide(
-            record, "rejected", reviewer=auth.find_user("reviewer@example.com"), comment="no"
+            record,
+            "rejected",
+            reviewer=auth.find_user("reviewer@example.com"),
+            comment="no",
+            override_reason="the seller withdrew",
         )
         db.session.commit()
         assert db.session.scalar(select(func.count()).select_from(LiveClaim)) == 0

@@ -9,6 +9,7 @@ Every page except the login refuses anyone not logged in with the right role
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
@@ -32,7 +33,7 @@ from onboard.extensions import db, limiter
 from onboard.i18n import babel_locale
 from onboard.mail import send_email
 from onboard.models import ApplicationRecord, Decision, ReasonTemplate, UserAccount
-from onboard.web import forms
+from onboard.web import deskview, forms
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 
@@ -54,6 +55,39 @@ def state_name(state: str) -> str:
         "rejected": _("rejected"),
         "changes_requested": _("changes requested"),
     }.get(state, state)
+
+
+@bp.app_template_global()
+def status_name(status: str) -> str:
+    """A check's status in words (the class names stay the codes)."""
+    return {
+        "pass": _("pass"),
+        "fail": _("fail"),
+        "missing": _("missing"),
+        "review": _("needs a person"),
+        "n/a": _("not applicable"),
+    }.get(status, status)
+
+
+bp.add_app_template_global(deskview.check_text, "check_text")
+bp.add_app_template_global(deskview.when, "when")
+
+
+@bp.app_template_global()
+def value_label(name: str, value: Any) -> str:
+    """An answer's value in words (``CN`` -> mainland China, a platform by its name)."""
+    return deskview.show_value(name, value, default_ruleset())
+
+
+@bp.app_template_global()
+def reading_status(status: str) -> str:
+    return deskview.ocr_status(status)
+
+
+@bp.app_template_filter()
+def isoday(text: str | None) -> str:
+    """An ISO date kept as text (an evaluation's ``as_of``) in the reader's language."""
+    return deskview.show_value("", text, default_ruleset()) if text else ""
 
 
 @bp.app_template_global()
@@ -127,15 +161,70 @@ def logout() -> ResponseReturnValue:
 @bp.get("/")
 @auth.login_required()
 def queue() -> ResponseReturnValue:
+    me = current_user._get_current_object()
     filters = review.QueueFilter.from_args(request.args)
-    page = review.queue(filters, current_user._get_current_object())
-    return render_template("desk/queue.html", page=page, ruleset=default_ruleset())
+    page = review.queue(filters, me)
+    return render_template(
+        "desk/queue.html",
+        page=page,
+        ruleset=default_ruleset(),
+        saved=[(saved, review.filter_args(saved)) for saved in review.saved_filters(me)],
+        reviewers=review.reviewers(),
+    )
+
+
+@bp.post("/assign")
+@auth.login_required()
+def assign_many() -> ResponseReturnValue:
+    """Assign the ticked queue rows at once (to someone, to me, or to nobody)."""
+    assignee = _assignee(request.form.get("assignee", ""))
+    count = review.assign_many(request.form.getlist("application"), assignee)
+    db.session.commit()
+    flash(_("%(count)s applications assigned.", count=count), "ok")
+    return redirect(_back_to_queue())
+
+
+def _queue_url(args: dict[str, str]) -> str:
+    return url_for(".queue") + ("?" + urlencode(args) if args else "")
+
+
+def _back_to_queue() -> str:
+    query = request.form.get("back", "")
+    return url_for(".queue") + ("?" + query if query and "//" not in query else "")
+
+
+@bp.post("/filters")
+@auth.login_required()
+def save_filter() -> ResponseReturnValue:
+    filters = review.QueueFilter.from_args(request.form)
+    try:
+        saved = review.save_filter(
+            current_user._get_current_object(), request.form.get("name", ""), filters
+        )
+    except review.DecisionError as exc:
+        db.session.rollback()
+        flash(_("Not saved: %(why)s", why=str(exc)), "warn")
+        return redirect(_queue_url(filters.args()))
+    db.session.commit()
+    flash(_("Filter “%(name)s” saved.", name=saved.name), "ok")
+    return redirect(_queue_url(review.filter_args(saved)))
+
+
+@bp.post("/filters/<int:filter_id>/delete")
+@auth.login_required()
+def delete_filter(filter_id: int) -> ResponseReturnValue:
+    if not review.delete_filter(current_user._get_current_object(), filter_id):
+        abort(404)
+    db.session.commit()
+    flash(_("Filter deleted."), "ok")
+    return redirect(url_for(".queue"))
 
 
 # --- one application -----------------------------------------------------------------------
 
 
 def _view_context(record: ApplicationRecord) -> dict[str, Any]:
+    """The page top-down: summary, documents beside what they prove, every check."""
     ruleset = default_ruleset()
     evaluation = record.evaluations[-1] if record.evaluations else None
     checks = sorted(
@@ -143,23 +232,60 @@ def _view_context(record: ApplicationRecord) -> dict[str, Any]:
         key=lambda c: forms.STATUS_ORDER.index(c.status) if c.status in forms.STATUS_ORDER else 9,
     )
     history = review.history(record)
+    changed = {c.field for c in history[0].changes} if history and history[0].number > 1 else set()
     review.seed_reason_templates(ruleset)
-    failing = {c.code for c in checks if c.status in ("fail", "missing", "review")}
+    lines = deskview.check_lines(checks, ruleset, changed)
+    items = review.checklist_for(record, ruleset)
+    marks = review.checklist_marks(record)
+    flagged = {c.code for c in checks if c.status in ("fail", "missing", "review")}
+    flagged |= {key for key, mark in marks.items() if mark.status == "fail"}
     return {
         "record": record,
         "ruleset": ruleset,
         "evaluation": evaluation,
-        "checks": checks,
-        "failing": failing,
-        "changed": {c.field for c in history[0].changes} if history else set(),
+        "lines": lines,
+        "summary": deskview.summary(lines, review.duplicates(record), history, ruleset),
+        "changed": changed,
         "license": forms.license_view(record),
-        "history": history,
-        "duplicates": review.duplicates(record),
+        "license_fields": deskview.license_fields(record),
+        "documents": deskview.document_panels(record, ruleset, lines, items, changed),
+        "checklist": deskview.checklist_lines(items, marks, ruleset),
+        "answers": _answers(record, ruleset),
+        "history": deskview.history_lines(history, ruleset),
         "decisions": review.decisions(record),
+        "pending": review.pending_decision(record),
+        "overrides": {
+            outcome: review.override_of(record, outcome, ruleset)
+            for outcome in ("approved", "rejected")
+        },
         "templates": review.reason_templates(),
+        "flagged": flagged,
+        "reason_label": lambda code: deskview.reason_label(code, ruleset),
+        "claimed_names": deskview.CLAIMED_NAMES,
         "reviewers": review.reviewers(),
         "events": review.audit_events(50, record),
+        "four_eyes": review.setting("four_eyes"),
     }
+
+
+def _answers(
+    record: ApplicationRecord, ruleset: Any
+) -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """The application's answers by section: (field, label, value in words)."""
+    out = []
+    for section, values in record.data.items():
+        if not isinstance(values, dict):
+            continue
+        rows = [
+            (
+                f"{section}.{key}",
+                deskview.field_label(f"{section}.{key}", ruleset),
+                deskview.show_value(f"{section}.{key}", value, ruleset),
+            )
+            for key, value in values.items()
+        ]
+        out.append((str(deskview.SECTION_NAMES.get(section, section)), rows))
+    return out
 
 
 @bp.get("/applications/<public_id>")
@@ -172,17 +298,21 @@ def application(public_id: str) -> ResponseReturnValue:
     return render_template("desk/application.html", **context)
 
 
-@bp.post("/applications/<public_id>/assign")
-@auth.login_required()
-def assign(public_id: str) -> ResponseReturnValue:
-    record = _application(public_id)
-    raw = request.form.get("assignee", "")
+def _assignee(raw: str) -> UserAccount | None:
+    """The account a form names ("me", an id, or "" for nobody); 400 for anything else."""
     if raw == "me":
         raw = str(current_user.id)
     assignee = db.session.get(UserAccount, int(raw)) if raw.isdigit() else None
     if raw and (assignee is None or not assignee.active):
         abort(400)
-    review.assign(record, assignee)
+    return assignee
+
+
+@bp.post("/applications/<public_id>/assign")
+@auth.login_required()
+def assign(public_id: str) -> ResponseReturnValue:
+    record = _application(public_id)
+    review.assign(record, _assignee(request.form.get("assignee", "")))
     db.session.commit()
     flash(_("Assignment saved."), "ok")
     return redirect(url_for(".application", public_id=public_id))
@@ -193,22 +323,75 @@ def assign(public_id: str) -> ResponseReturnValue:
 def decide(public_id: str) -> ResponseReturnValue:
     record = _application(public_id)
     try:
-        decision, token = review.decide(
+        done = review.decide(
             record,
             request.form.get("outcome", ""),
             reviewer=current_user._get_current_object(),
+            ruleset=default_ruleset(),
             reason_ids=[int(i) for i in request.form.getlist("reason") if i.isdigit()],
             comment=request.form.get("comment", ""),
             note=request.form.get("note", ""),
+            override_reason=request.form.get("override_reason", ""),
         )
     except review.DecisionError as exc:
         db.session.rollback()
         flash(_("The decision was not saved: %(why)s", why=str(exc)), "warn")
         return redirect(url_for(".application", public_id=public_id) + "#decide")
-    _send_decision(record, decision, token)
+    if done.waiting:
+        db.session.commit()
+        flash(_("Approval saved: it waits for a second reviewer to confirm it."), "ok")
+        return redirect(url_for(".queue"))
+    _send_decision(record, done.decision, done.token)
     db.session.commit()
-    flash(_("Decision saved: %(outcome)s.", outcome=outcome_name(decision.outcome)), "ok")
+    flash(_("Decision saved: %(outcome)s.", outcome=outcome_name(done.decision.outcome)), "ok")
     return redirect(url_for(".queue"))
+
+
+@bp.post("/applications/<public_id>/confirm")
+@auth.login_required()
+def confirm(public_id: str) -> ResponseReturnValue:
+    """Four eyes: a second reviewer confirms or declines an approval against the verdict."""
+    record = _application(public_id)
+    try:
+        done = review.confirm(
+            record,
+            reviewer=current_user._get_current_object(),
+            confirmed=request.form.get("answer") == "confirm",
+            note=request.form.get("note", ""),
+        )
+    except review.DecisionError as exc:
+        db.session.rollback()
+        flash(_("Not saved: %(why)s", why=str(exc)), "warn")
+        return redirect(url_for(".application", public_id=public_id) + "#decide")
+    if done.decision.second_outcome == "confirmed":
+        _send_decision(record, done.decision, done.token)
+        flash(_("Approval confirmed and the applicant told."), "ok")
+    else:
+        flash(_("Approval declined: the application waits for a decision again."), "ok")
+    db.session.commit()
+    return redirect(url_for(".queue"))
+
+
+@bp.post("/applications/<public_id>/checklist")
+@auth.login_required()
+def checklist(public_id: str) -> ResponseReturnValue:
+    """Tick or fail the checklist items posted (``mark-<item>`` = ok/fail, ``note-<item>``)."""
+    record = _application(public_id)
+    me = current_user._get_current_object()
+    try:
+        for item in review.checklist_for(record, default_ruleset()):
+            status = request.form.get(f"mark-{item.key}", "")
+            if status:
+                review.mark_item(
+                    record, item.key, status, request.form.get(f"note-{item.key}", ""), reviewer=me
+                )
+    except review.DecisionError as exc:
+        db.session.rollback()
+        flash(_("Checklist not saved: %(why)s", why=str(exc)), "warn")
+        return redirect(url_for(".application", public_id=public_id) + "#checklist")
+    db.session.commit()
+    flash(_("Checklist saved."), "ok")
+    return redirect(url_for(".application", public_id=public_id) + "#checklist")
 
 
 def _send_decision(record: ApplicationRecord, decision: Decision, token: str | None) -> None:
@@ -221,7 +404,12 @@ def _send_decision(record: ApplicationRecord, decision: Decision, token: str | N
     language = "en" if record.locale == "en" else "zh"
     with force_locale(babel_locale(record.locale)):
         body = render_template(
-            "desk/email_decision.txt", record=record, decision=decision, link=link, lang=language
+            "desk/email_decision.txt",
+            record=record,
+            decision=decision,
+            link=link,
+            lang=language,
+            override=decision.override,
         )
         subject = {
             "approved": _("Your application %(id)s is approved", id=record.public_id),
@@ -278,7 +466,13 @@ def reasons() -> ResponseReturnValue:
     review.seed_reason_templates(ruleset)
     db.session.commit()
     templates = review.reason_templates(active_only=False)
-    return render_template("desk/reasons.html", templates=templates, ruleset=ruleset)
+    return render_template(
+        "desk/reasons.html",
+        templates=templates,
+        ruleset=ruleset,
+        checklist=review.CHECKLIST,
+        reason_label=lambda code: deskview.reason_label(code, ruleset),
+    )
 
 
 @bp.post("/reasons", defaults={"template_id": None})
@@ -349,6 +543,21 @@ def set_active(user_id: int) -> ResponseReturnValue:
     audit.record("account_active", account=user.email, active=user.active)
     db.session.commit()
     return redirect(url_for(".users"))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@auth.login_required(role="admin")
+def settings() -> ResponseReturnValue:
+    if request.method == "POST":
+        review.change_setting(
+            "four_eyes",
+            "1" in request.form.getlist("four_eyes"),
+            current_user._get_current_object(),
+        )
+        db.session.commit()
+        flash(_("Settings saved."), "ok")
+        return redirect(url_for(".settings"))
+    return render_template("desk/settings.html", four_eyes=review.setting("four_eyes"))
 
 
 @bp.get("/audit")

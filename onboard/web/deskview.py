@@ -1,0 +1,512 @@
+"""What the reviewer reads on one application's page, in the reviewer's language: a summary
+first (what fails, what is missing, what needs a person, duplicates, what changed), then the
+documents beside what each should prove, then every check.
+
+Nothing here decides anything (that is :mod:`onboard.review`); it turns stored values into
+words: labels instead of keys (:func:`onboard.eligibility.vocabulary.label`), evidence as
+sentences instead of a Python dict, dates in the reviewer's locale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from onboard import review
+from onboard.eligibility import vocabulary
+from onboard.eligibility.model import LICENSE_FIELDS
+from onboard.eligibility.ruleset import RuleSet
+from onboard.i18n import day, lang, pick
+from onboard.models import ApplicationRecord, ChecklistMark, CheckResult
+from onboard.web import forms
+
+#: Answers whose values come from a closed vocabulary, shown by name.
+VOCABULARY_OF: Mapping[str, vocabulary.Vocabulary] = {
+    "entity.region": "regions",
+    "store.platform": "platforms",
+    "store.main_category": "categories",
+    "shop.main_category": "categories",
+    "fulfillment.method": "fulfillment_methods",
+    "legal_rep.id_type": "id_types",
+    "entry.mode": "entry_modes",
+}
+
+#: What a duplicate matched on, in words.
+CLAIMED_NAMES = {
+    "entity.license_number": _l("license number"),
+    "contact.phone": _l("phone number"),
+    "contact.email": _l("email address"),
+    "shop.name": _l("shop name"),
+}
+
+#: The license's printed fields beside the answer each should agree with.
+LICENSE_FIELD_ANSWERS = {
+    "company_name": ("entity.company_name", _l("Company name")),
+    "legal_representative": ("legal_rep.name", _l("Legal representative")),
+    "established_on": (None, _l("Established on")),
+}
+
+SECTION_NAMES = {
+    "entity": _l("Company"),
+    "legal_rep": _l("Legal representative"),
+    "contact": _l("Contact"),
+    "store": _l("Third-party store"),
+    "shop": _l("New TikTok shop"),
+    "fulfillment": _l("Fulfilment"),
+    "entry": _l("Entry route"),
+    "as_of": _l("As of"),
+}
+
+
+# --- values and labels ---------------------------------------------------------------------
+
+
+#: rule-set version -> dotted field -> its (lazy, translated when shown) form label.
+_LABELS: dict[str, dict[str, Any]] = {}
+
+
+def _form_labels(ruleset: RuleSet) -> dict[str, Any]:
+    labels = _LABELS.get(ruleset.version)
+    if labels is None:
+        labels = {f.name: f.label for step in forms.build_steps(ruleset) for f in step.fields}
+        _LABELS[ruleset.version] = labels
+    return labels
+
+
+def field_label(name: str, ruleset: RuleSet) -> str:
+    """The words for a dotted field (``store.rating``) or ``documents.<kind>``."""
+    if name.startswith("documents."):
+        kind = name.split(".", 1)[1]
+        return vocabulary.label(ruleset, "documents", kind, lang())  # type: ignore[arg-type]
+    label = _form_labels(ruleset).get(name)
+    if label is not None:
+        return str(label)
+    if name in SECTION_NAMES:
+        return str(SECTION_NAMES[name])
+    return name.rsplit(".", 1)[-1].replace("_", " ").capitalize()
+
+
+def _is_day(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10
+
+
+def show_value(name: str, value: Any, ruleset: RuleSet) -> str:
+    """An answer as a reviewer reads it: a vocabulary value by its name, a date in the
+    locale, a yes/no in words, a number with its separators; the applicant's text as is."""
+    if value is None or value == "":
+        return "–"
+    if name in VOCABULARY_OF and isinstance(value, str):
+        return vocabulary.label(ruleset, VOCABULARY_OF[name], value, lang())  # type: ignore[arg-type]
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, int | float):
+        return f"{value:,}"
+    if isinstance(value, str) and _is_day(value):
+        return day(date.fromisoformat(value))
+    if isinstance(value, list | tuple):
+        return ", ".join(show_value(name, item, ruleset) for item in value)
+    if isinstance(value, Mapping):
+        return "; ".join(f"{k}: {show_value(name, v, ruleset)}" for k, v in value.items())
+    return str(value)
+
+
+def check_text(check: Any, which: str) -> str:
+    """A check's expected or actual value for people: ``expected_text[lang]`` when the rule
+    gives one (issue 16's bilingual display texts), else the stored ``expected``/``actual``.
+    The one helper every desk page uses for these two columns."""
+    texts = getattr(check, f"{which}_text", None)
+    if texts is None and isinstance(getattr(check, "evidence", None), Mapping):
+        texts = check.evidence.get(f"{which}_text")
+    if isinstance(texts, Mapping):
+        shown = texts.get(lang()) or texts.get("en")
+        if shown:
+            return str(shown)
+    value = getattr(check, which, None)
+    return "" if value is None else str(value)
+
+
+# --- evidence in words ---------------------------------------------------------------------
+
+_OCR_STATUS = {
+    "ok": _l("read cleanly"),
+    "corrected": _l("read after look-alike corrections"),
+    "ambiguous": _l("more than one possible reading"),
+    "unreadable": _l("no number found"),
+}
+_FIELD_STATUS = {
+    "ok": _l("read with confidence"),
+    "uncertain": _l("to confirm"),
+    "unreadable": _l("unreadable"),
+}
+
+
+def ocr_status(status: str) -> str:
+    return str(_OCR_STATUS.get(status, status))
+
+
+def _ocr_words(reading: Mapping[str, Any]) -> list[tuple[str, str]]:
+    words = [
+        (
+            _("Number read from the photo"),
+            str(reading.get("license_number") or reading.get("raw") or "–"),
+        ),
+        (
+            _("Reading"),
+            str(_OCR_STATUS.get(str(reading.get("status")), reading.get("status") or "–")),
+        ),
+    ]
+    if reading.get("confidence") is not None:
+        words.append((_("Confidence"), f"{float(reading['confidence']):.0%}"))
+    fixes = [
+        _(
+            "position %(n)s read as “%(read)s”, taken as “%(taken)s”",
+            n=c["position"],
+            read=c["read"],
+            taken=c["as"],
+        )
+        for c in reading.get("corrections") or ()
+    ]
+    if fixes:
+        words.append((_("Look-alike corrections"), "; ".join(fixes)))
+    if reading.get("candidates"):
+        words.append((_("Possible readings"), ", ".join(map(str, reading["candidates"]))))
+    return words
+
+
+def evidence_words(evidence: Mapping[str, Any] | None, ruleset: RuleSet) -> list[tuple[str, str]]:
+    """A check's evidence as (label, words) pairs: never a raw dict or a key name."""
+    if not evidence:
+        return []
+    words: list[tuple[str, str]] = []
+    for key, value in evidence.items():
+        if key in ("expected_text", "actual_text"):
+            continue
+        if key == "ocr" and isinstance(value, Mapping):
+            words.extend(_ocr_words(value))
+        elif key == "duplicates":
+            words.append((_("Held by"), ", ".join(map(str, value or ())) or "–"))
+        elif key == "positions":
+            words.append((_("Positions that differ"), ", ".join(map(str, value or ())) or "–"))
+        elif key == "size_bytes":
+            words.append((_("File size"), _("%(n)s bytes", n=f"{int(value):,}")))
+        elif key in ("opened_on", "eligible_from"):
+            label = _("Store opened on") if key == "opened_on" else _("Passes from")
+            words.append((label, show_value("", value, ruleset)))
+        elif key == "sharpness":
+            words.append((_("Sharpness"), f"{value}"))
+        elif key == "border_fraction":
+            words.append((_("Border around the card"), f"{float(value):.0%}"))
+        elif key == "options":
+            shown = [vocabulary.label(ruleset, "entry_modes", str(v), lang()) for v in value or ()]  # type: ignore[arg-type]
+            words.append((_("Also possible"), ", ".join(shown)))
+        elif key == "offending":
+            words.append((_("Characters not allowed"), " ".join(map(str, value or ()))))
+        elif key == "problem":
+            words.append((_("Problem"), str(value).replace("_", " ") if value else "–"))
+        elif key == "detail":
+            if value:
+                words.append((_("Detail"), str(value)))
+        else:
+            words.append((key.replace("_", " ").capitalize(), show_value(key, value, ruleset)))
+    return words
+
+
+# --- the summary ---------------------------------------------------------------------------
+
+
+@dataclass
+class CheckLine:
+    code: str
+    title: str
+    status: str
+    field: str
+    field_label: str
+    message: str
+    expected: str
+    actual: str
+    evidence: list[tuple[str, str]]
+    changed: bool
+
+
+def check_lines(
+    checks: Iterable[CheckResult], ruleset: RuleSet, changed: set[str]
+) -> list[CheckLine]:
+    lines = []
+    for check in checks:
+        try:
+            title = pick(ruleset.rule(check.code).title)
+        except KeyError:
+            title = check.code
+        lines.append(
+            CheckLine(
+                code=check.code,
+                title=title,
+                status=check.status,
+                field=check.field,
+                field_label=field_label(check.field, ruleset),
+                message=pick({"en": check.message_en, "zh": check.message_zh}),
+                expected=check_text(check, "expected"),
+                actual=check_text(check, "actual"),
+                evidence=evidence_words(check.evidence, ruleset),
+                changed=check.field in changed,
+            )
+        )
+    return lines
+
+
+@dataclass
+class Shown:
+    """One changed field since the last version, in words."""
+
+    field: str
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class Summary:
+    fails: list[CheckLine]
+    missing: list[CheckLine]
+    needs_person: list[CheckLine]
+    duplicates: list[review.Linked]
+    changes: list[Shown]
+    version: int
+
+
+def summary(
+    lines: Sequence[CheckLine],
+    duplicates: list[review.Linked],
+    history: list[review.VersionView],
+    ruleset: RuleSet,
+) -> Summary:
+    latest = history[0] if history else None
+    changes = [
+        Shown(
+            c.field,
+            field_label(c.field, ruleset),
+            _document_state(c.before)
+            if c.field.startswith("documents.")
+            else show_value(c.field, c.before, ruleset),
+            _document_state(c.after)
+            if c.field.startswith("documents.")
+            else show_value(c.field, c.after, ruleset),
+        )
+        for c in (latest.changes if latest else [])
+    ]
+    return Summary(
+        fails=[line for line in lines if line.status == "fail"],
+        missing=[line for line in lines if line.status == "missing"],
+        needs_person=[line for line in lines if line.status == "review"],
+        duplicates=duplicates,
+        changes=changes,
+        version=latest.number if latest else 0,
+    )
+
+
+def _document_state(value: Any) -> str:
+    return _("a new file") if value else _("none")
+
+
+def history_lines(
+    history: list[review.VersionView], ruleset: RuleSet
+) -> list[tuple[Any, list[Shown]]]:
+    return [
+        (
+            version,
+            [
+                Shown(
+                    c.field,
+                    field_label(c.field, ruleset),
+                    _document_state(c.before)
+                    if c.field.startswith("documents.")
+                    else show_value(c.field, c.before, ruleset),
+                    _document_state(c.after)
+                    if c.field.startswith("documents.")
+                    else show_value(c.field, c.after, ruleset),
+                )
+                for c in version.changes
+            ],
+        )
+        for version in history
+    ]
+
+
+# --- documents beside what they should prove -----------------------------------------------
+
+
+@dataclass
+class DocumentPanel:
+    kind: str
+    name: str
+    present: bool
+    changed: bool
+    size: str
+    pixels: str
+    checks: list[CheckLine]
+    checklist: list[review.ChecklistItem]
+
+
+def document_panels(
+    record: ApplicationRecord,
+    ruleset: RuleSet,
+    lines: Sequence[CheckLine],
+    checklist: Sequence[review.ChecklistItem],
+    changed: set[str],
+) -> list[DocumentPanel]:
+    """Every required or uploaded document, with the checks that read it (its own and the
+    rules whose evidence it is) and the checklist items the reviewer judges on it."""
+    required = [kind.kind for kind in ruleset.documents_required(record.region, record.platform)]
+    uploaded = {doc.kind: doc for doc in record.documents}
+    kinds = required + [kind for kind in uploaded if kind not in required]
+    panels = []
+    for kind in kinds:
+        doc = uploaded.get(kind)
+        proves = [
+            line
+            for line in lines
+            if line.field == f"documents.{kind}" or line.code in _DOCUMENT_RULES.get(kind, ())
+        ]
+        panels.append(
+            DocumentPanel(
+                kind=kind,
+                name=vocabulary.label(ruleset, "documents", kind, lang()),  # type: ignore[arg-type]
+                present=doc is not None,
+                changed=f"documents.{kind}" in changed,
+                size=_("%(n)s bytes", n=f"{doc.size_bytes:,}") if doc else "",
+                pixels=(
+                    f"{doc.facts.get('width')} × {doc.facts.get('height')}"
+                    if doc and doc.facts.get("width")
+                    else ""
+                ),
+                checks=proves,
+                checklist=[item for item in checklist if kind in item.documents],
+            )
+        )
+    return panels
+
+
+#: Rules whose facts a document is the evidence for (besides the document's own checks).
+_DOCUMENT_RULES: Mapping[str, tuple[str, ...]] = {
+    "business_license": (
+        "entity.license_ocr",
+        "entity.license_name",
+        "legal_rep.license_name",
+        "entity.enterprise",
+    ),
+    "hk_business_registration": ("entity.license_ocr", "entity.license_name"),
+    "hk_incorporation_certificate": ("entity.license_name", "entity.enterprise"),
+    "legal_rep_id": ("legal_rep.id_number",),
+    "gmv_screenshot": ("store.gmv",),
+    "supply_record": ("store.supply_recency",),
+    "seller_info_screenshot": ("store.entity_match",),
+    "account_health_screenshot": ("store.account_health",),
+    "trustpilot_screenshot": ("store.trustpilot",),
+    "social_followers_screenshot": ("store.social_followers",),
+}
+
+
+@dataclass
+class FieldComparison:
+    name: str
+    label: str
+    read: str
+    status: str
+    status_text: str
+    typed: str
+    agrees: bool | None
+
+
+def license_fields(record: ApplicationRecord) -> list[FieldComparison]:
+    """The license's other printed fields as read (``LicenseReading.fields``), each beside
+    the answer it should agree with; empty when the reader produced none."""
+    kind = forms.license_kind(record)
+    doc = next((d for d in record.documents if d.kind == kind), None) if kind else None
+    fields = (doc.reading or {}).get("fields") if doc is not None else None
+    if not fields:
+        return []
+    out = []
+    for name in LICENSE_FIELDS:
+        reading = fields.get(name)
+        if reading is None:
+            continue
+        answer, label = LICENSE_FIELD_ANSWERS[name]
+        typed = ""
+        if answer:
+            section, leaf = answer.split(".", 1)
+            typed = str((record.data.get(section) or {}).get(leaf) or "")
+        read = reading.get("value") or ""
+        if name == "established_on" and read and _is_day(read):
+            read = day(date.fromisoformat(read))
+        agrees = None if not (typed and read) else _fold(typed) == _fold(read)
+        status = str(reading.get("status", "unreadable"))
+        out.append(
+            FieldComparison(
+                name,
+                str(label),
+                read or "–",
+                status,
+                str(_FIELD_STATUS.get(status, status)),
+                typed,
+                agrees,
+            )
+        )
+    return out
+
+
+def _fold(text: str) -> str:
+    return "".join(text.split()).casefold()
+
+
+# --- the checklist -------------------------------------------------------------------------
+
+
+@dataclass
+class ChecklistLine:
+    item: review.ChecklistItem
+    text: str
+    mark: ChecklistMark | None
+    documents: list[str] = field(default_factory=list)
+
+
+def checklist_lines(
+    items: Sequence[review.ChecklistItem],
+    marks: Mapping[str, ChecklistMark],
+    ruleset: RuleSet,
+) -> list[ChecklistLine]:
+    return [
+        ChecklistLine(
+            item,
+            pick(item.text),
+            marks.get(item.key),
+            [vocabulary.label(ruleset, "documents", k, lang()) for k in item.documents],  # type: ignore[arg-type]
+        )
+        for item in items
+    ]
+
+
+def reason_label(code: str, ruleset: RuleSet) -> str:
+    """What a reason template is tied to, in words: a rule's title or a checklist item."""
+    if code in review.CHECKLIST_KEYS:
+        item = next(i for i in review.CHECKLIST if i.key == code)
+        return _("Checklist: %(item)s", item=pick(item.text))
+    try:
+        return pick(ruleset.rule(code).title)
+    except KeyError:
+        return code
+
+
+def when(value: datetime | None) -> str:
+    """A moment in the reviewer's language (date and UTC time)."""
+    if value is None:
+        return ""
+    return f"{day(value)} {value:%H:%M} UTC"

@@ -4,6 +4,7 @@ flagged as its duplicate — on SQLite and on PostgreSQL, never an error."""
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
@@ -12,8 +13,9 @@ from sqlalchemy import func, select
 
 from onboard import repository
 from onboard.extensions import db
-from onboard.models import LiveClaim
-from tests.deskflow import draft, seller, submitted
+from onboard.models import AuditEvent, LiveClaim, OutboxEmail
+from tests.applyflow import csrf_token, ensure_catalogues
+from tests.deskflow import add_user, approve, draft, login, seller, submitted
 
 DUPLICATE_CODES = ("entity.license_duplicate", "contact.phone", "contact.email", "shop.name_unique")
 
@@ -145,3 +147,150 @@ def test_claims_follow_a_corrected_application(db_app: Flask):
     assert set(
         statuses(db_app, submitted(db_app, seller(2, contact__email="ops1@example.cn"))[0]).values()
     ) == {"pass"}
+
+
+# --- one truth: the holder keeps its value; every side says the same -----------------------
+
+
+def _desk_statuses(page: str) -> dict[str, str]:
+    return {
+        code: status
+        for status, code in re.findall(
+            r'<tr class="check status-(\w+)[^"]*" data-code="([^"]+)"', page
+        )
+        if code in DUPLICATE_CODES
+    }
+
+
+def _applicant_statuses(page: str) -> dict[str, str]:
+    found = re.findall(
+        r'<li class="result result-(\w+)">\s*<div class="result-head">.*?'
+        r'<code class="code">([^<]+)</code>',
+        page,
+        re.S,
+    )
+    return {code: status for status, code in found if code in DUPLICATE_CODES}
+
+
+def _submit_through_the_form(app: Flask, application) -> tuple[str, str]:
+    """A draft submitted as the applicant does (so the receipt email goes out)."""
+    public_id, token = draft(app, application)
+    client = app.test_client()
+    client.set_cookie("lang", "en")
+    page = client.get(f"/apply/{token}/review").text
+    assert (
+        client.post(f"/apply/{token}/submit", data={"csrf_token": csrf_token(page)}).status_code
+        == 302
+    )
+    return public_id, token
+
+
+def _every_side(app: Flask, desk, public_id: str, token: str) -> dict[str, dict[str, str]]:
+    applicant = app.test_client()
+    applicant.set_cookie("lang", "en")
+    with app.app_context():
+        record = repository.get_application(public_id)
+        stored = {
+            c.code: c.status for c in record.evaluations[-1].checks if c.code in DUPLICATE_CODES
+        }
+        live = {
+            c.code: c.status.value
+            for c in repository.evaluate_record(record).checks
+            if c.code in DUPLICATE_CODES
+        }
+    return {
+        "stored": stored,
+        "live": live,
+        "desk": _desk_statuses(desk.get(f"/desk/applications/{public_id}").text),
+        "review page": _applicant_statuses(applicant.get(f"/apply/{token}/review").text),
+        "status page": _applicant_statuses(applicant.get(f"/apply/{token}/submitted").text),
+    }
+
+
+def _receipt_says_duplicate(app: Flask, email: str) -> bool:
+    with app.app_context():
+        body = db.session.scalar(
+            select(OutboxEmail.body).where(
+                OutboxEmail.to == email, OutboxEmail.purpose == "submitted"
+            )
+        )
+    return "phone number" in body and "already" in body
+
+
+def test_deciding_the_later_duplicate_never_flips_the_holder(db_app: Flask):
+    """The first applicant holds the phone number; a later application uses it too. The
+    reviewer approves the later one (overriding its duplicate): the holder's phone check
+    stays `pass` and the later one's stays `fail`, on the desk, on each applicant's review and
+    status pages, in the stored evaluation, in a fresh evaluation and in the receipt emails."""
+    ensure_catalogues()
+    first, first_token = _submit_through_the_form(db_app, seller(1))
+    later, later_token = _submit_through_the_form(
+        db_app, seller(2, contact__phone=seller(1).contact.phone)
+    )
+    desk = db_app.test_client()
+    desk.set_cookie("lang", "en")
+    token = login(desk, add_user(db_app, "reviewer"))
+    desk.get(f"/desk/applications/{later}")
+    decided = approve(db_app, desk, token, later, override_reason="same owner, second brand")
+    assert decided.location == "/desk/"
+    with db_app.app_context():
+        assert repository.get_application(later).state == "approved"
+
+    holder = _every_side(db_app, desk, first, first_token)
+    duplicate = _every_side(db_app, desk, later, later_token)
+    for side, statuses in holder.items():
+        assert statuses["contact.phone"] == "pass", (side, statuses)
+    for side, statuses in duplicate.items():
+        assert statuses["contact.phone"] == "fail", (side, statuses)
+    assert not _receipt_says_duplicate(db_app, "ops1@example.cn")
+    assert _receipt_says_duplicate(db_app, "ops2@example.cn")
+    # the desk says which side holds the value, and links the other
+    page = desk.get(f"/desk/applications/{first}").text
+    summary = page[page.index('id="duplicates"') : page.index('id="changes"')]
+    assert f'href="/desk/applications/{later}"' in summary and "holds the phone number" in summary
+
+
+def test_a_rejected_holder_hands_its_value_to_the_next_and_every_side_follows(db_app: Flask):
+    """Rejecting the holder frees its value: the application that has used it longest takes
+    it, its stored checks are judged again (a `rechecked` audit event), and the desk and the
+    applicant's pages say `pass` for it; the rejected one, corrected and resubmitted with
+    the same number, is now the duplicate."""
+    ensure_catalogues()
+    first, _first_token = _submit_through_the_form(db_app, seller(1))
+    later, later_token = _submit_through_the_form(
+        db_app, seller(2, contact__phone=seller(1).contact.phone)
+    )
+    desk = db_app.test_client()
+    desk.set_cookie("lang", "en")
+    token = login(desk, add_user(db_app, "reviewer"))
+    rejected = desk.post(
+        f"/desk/applications/{first}/decision",
+        data={
+            "csrf_token": token,
+            "outcome": "rejected",
+            "comment": "withdrawn",
+            "override_reason": "the seller asked to withdraw",
+        },
+    )
+    assert rejected.location == "/desk/"
+    later_sides = _every_side(db_app, desk, later, later_token)
+    for side, statuses in later_sides.items():
+        assert statuses["contact.phone"] == "pass", (side, statuses)
+    with db_app.app_context():
+        record = repository.get_application(later)
+        assert record.verdict != "ineligible" and len(record.evaluations) == 2
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "rechecked"))
+        assert (
+            event.application_id == record.id and event.detail["checks"]["contact.phone"] == "pass"
+        )
+        holder = repository.holders(record)["contact.phone"]
+        assert holder == record.id
+        # the rejected applicant sees the number is now someone else's before resubmitting
+        first_record = repository.get_application(first)
+        live = {c.code: c.status.value for c in repository.evaluate_record(first_record).checks}
+        assert live["contact.phone"] == "fail"
+        repository.submit(first_record)
+        db.session.commit()
+        assert {c.code: c.status for c in first_record.evaluations[-1].checks}[
+            "contact.phone"
+        ] == "fail"

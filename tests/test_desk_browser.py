@@ -16,7 +16,7 @@ from sqlalchemy import select
 from onboard.extensions import db
 from onboard.models import OutboxEmail
 from tests.applyflow import ensure_catalogues
-from tests.browser import SCREENSHOTS, chromium, served
+from tests.browser import SCREENSHOTS, axe_violations, chromium, served
 from tests.conftest import make_app
 from tests.deskflow import PASSWORD, add_user, seller, submitted
 
@@ -71,14 +71,17 @@ def test_a_reviewer_works_the_queue_and_the_applicant_fixes(live_desk, browser):
     page.wait_for_url(f"**/desk/applications/{near}")
     rating = page.locator('tr.check[data-code="store.rating"]')
     assert "status-fail" in rating.get_attribute("class") and "3.9" in rating.inner_text()
-    assert page.locator(".doc-grid img").count() >= 5
+    assert page.locator(".doc-panels img").count() >= 5
     page.wait_for_load_state("load")
     loaded = "imgs => imgs.every(i => i.complete && i.naturalWidth > 0)"
-    assert page.locator(".doc-grid img").evaluate_all(loaded)
+    assert page.locator(".doc-panels img").evaluate_all(loaded)
     shot(page, "application")
 
     page.get_by_role("button", name="Take it").click()
     page.wait_for_url(f"**/desk/applications/{near}")
+    page.locator("#checklist input[value=ok]").evaluate_all("els => els.forEach(e => e.click())")
+    page.get_by_role("button", name="Save the checklist").click()
+    page.wait_for_url(f"**/desk/applications/{near}#checklist")
     page.check("#outcome-changes_requested")
     page.locator('#decide input[data-code="store.rating"]').check()
     page.fill("#comment", "请上传最新的店铺评分截图。")
@@ -103,3 +106,175 @@ def test_a_reviewer_works_the_queue_and_the_applicant_fixes(live_desk, browser):
     assert "second store" not in page.content()
     shot(page, "applicant-changes")
     applicant.close()
+
+
+# --- the whole desk journey, and every desk page under axe-core at two widths --------------
+
+WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+def no_axe_violations(page, where: str, found: dict[str, object] | None = None) -> None:
+    """Assert no violation, or (``found`` given) collect them to assert all at once."""
+    violations = axe_violations(page)
+    if found is None:
+        assert violations == [], f"{where}: {violations}"
+    elif violations:
+        found[where] = violations
+
+
+def sideways_scroll(page) -> int:
+    return page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+
+
+def log_in(page, base: str, email: str) -> None:
+    page.goto(base + "/desk/login")
+    page.fill("#login-email", email)
+    page.fill("#login-password", PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(base + "/desk/")
+
+
+def test_the_desk_journey(live_desk, browser):
+    """Log in, work the queue, open an application, tick the checklist (failing one item
+    with a note), approve another application against its verdict with a reason, ask for
+    changes; the applicant corrects and resubmits; the assignment is kept; approve."""
+    app, base = live_desk
+    add_user(app, "reviewer", "li.na@example.com")
+    near, _ = submitted(app, seller(1, store__rating=3.9), locale="zh")
+    other, _ = submitted(app, seller(2, fulfillment__method="none"))
+
+    context = browser.new_context(locale="en-US", viewport=WIDTHS["desktop"])
+    page = context.new_page()
+    log_in(page, base, "li.na@example.com")
+    assert page.locator("tr.queue-row").count() == 2
+    assert page.locator(f'tr[data-id="{near}"] td.age').inner_text().startswith("0 days")
+    shot(page, "journey-1-queue")
+
+    # an approval against the verdict: the page says what it overrides and wants a reason
+    page.goto(f"{base}/desk/applications/{other}")
+    page.locator("#checklist input[value=ok]").evaluate_all("els => els.forEach(e => e.click())")
+    page.get_by_role("button", name="Save the checklist").click()
+    page.wait_for_url(f"**/desk/applications/{other}#checklist")
+    assert not page.locator("#override-approved").is_visible()
+    page.check("#outcome-approved")
+    warning = page.locator("#override-approved")
+    assert warning.is_visible() and "not eligible yet" in warning.inner_text()
+    page.get_by_role("button", name="Save the decision and email the applicant").click()
+    page.wait_for_url(f"**/desk/applications/{other}#decide")
+    assert "give the reason" in page.locator(".flashes").inner_text()
+    page.check("#outcome-approved")
+    page.fill("#override_reason", "ships from a partner's US warehouse; contract seen")
+    shot(page, "journey-2-override")
+    page.get_by_role("button", name="Save the decision and email the applicant").click()
+    page.wait_for_url(base + "/desk/")
+
+    # the near miss: summary first, take it, the checklist with a failed item, ask for changes
+    page.locator(f'a[href="/desk/applications/{near}"]').click()
+    page.wait_for_url(f"**/desk/applications/{near}")
+    summary = page.locator("#summary")
+    assert "Store rating" in summary.inner_text() or "rating" in summary.inner_text()
+    box = summary.bounding_box()
+    assert box is not None and box["y"] < 900  # above the fold
+    page.get_by_role("button", name="Take it").click()
+    page.wait_for_url(f"**/desk/applications/{near}")
+    zoom = page.locator(".zoom-figure")
+    page.get_by_role("button", name="Zoom in").click()
+    assert zoom.get_attribute("data-zoom") == "2"
+    page.locator("#checklist input[value=ok]").evaluate_all("els => els.forEach(e => e.click())")
+    page.check("#mark-manual-gmv_12_months-fail")
+    page.fill("#note-manual-gmv_12_months", "the screenshot shows 6 months")
+    page.get_by_role("button", name="Save the checklist").click()
+    page.wait_for_url(f"**/desk/applications/{near}#checklist")
+    assert "marked-fail" in page.locator('[data-item="manual.gmv_12_months"]').get_attribute(
+        "class"
+    )
+    shot(page, "journey-3-application")
+    page.check("#outcome-changes_requested")
+    page.locator('#decide input[data-code="store.rating"]').check()
+    page.locator('#decide input[data-code="manual.gmv_12_months"]').check()
+    page.fill("#comment", "请上传最新的店铺评分截图和 12 个月的 GMV 截图。")
+    page.get_by_role("button", name="Save the decision and email the applicant").click()
+    page.wait_for_url(base + "/desk/")
+
+    # the applicant corrects the rating and submits again
+    with app.app_context():
+        mail = db.session.scalar(
+            select(OutboxEmail).where(OutboxEmail.purpose == "decision_changes_requested")
+        )
+        link = re.search(r"http://\S+/apply/(\S+?)/", mail.body)[1]
+    applicant = browser.new_context(locale="zh-CN", viewport=WIDTHS["phone"])
+    form = applicant.new_page()
+    form.goto(f"{base}/apply/{link}/store")
+    form.fill('[name="store.rating"]', "4.6")
+    form.get_by_role("button", name="保存并继续", exact=True).click()
+    form.wait_for_load_state("load")
+    form.goto(f"{base}/apply/{link}/review")
+    form.get_by_role("button", name="提交申请").click()
+    form.wait_for_url("**/submitted")
+    applicant.close()
+
+    # back on the desk: version 2, still assigned to the reviewer who took it
+    page.goto(base + "/desk/")
+    row = page.locator(f'tr[data-id="{near}"]')
+    assert "version 2" in row.inner_text() and row.locator("td.assignee").inner_text() == "Reviewer"
+    page.locator(f'a[href="/desk/applications/{near}"]').click()
+    page.wait_for_url(f"**/desk/applications/{near}")
+    changes = page.locator("#changes")
+    assert "4.6" in changes.inner_text() and "3.9" in changes.inner_text()
+    assert page.locator("#assignee option:checked").inner_text() == "Reviewer"
+    page.locator("#checklist input[value=ok]").evaluate_all("els => els.forEach(e => e.click())")
+    page.get_by_role("button", name="Save the checklist").click()
+    page.wait_for_url(f"**/desk/applications/{near}#checklist")
+    page.check("#outcome-approved")
+    assert (
+        not page.locator("#override-approved").count()
+        or not page.locator("#override-approved").is_visible()
+    )
+    shot(page, "journey-4-resubmitted")
+    page.get_by_role("button", name="Save the decision and email the applicant").click()
+    page.wait_for_url(base + "/desk/")
+    assert "Decision saved" in page.locator(".flashes").inner_text()
+    with app.app_context():
+        from onboard import repository  # noqa: PLC0415
+
+        assert repository.get_application(near).state == "approved"
+        assert repository.get_application(other).state == "approved"
+    context.close()
+
+
+@pytest.mark.parametrize("width", sorted(WIDTHS))
+def test_every_desk_page_passes_axe(live_desk, browser, width: str):
+    app, base = live_desk
+    add_user(app, "admin", "admin@example.com")
+    first, _ = submitted(app, seller(1, store__rating=3.9))
+    submitted(app, seller(2, contact__phone=seller(1).contact.phone))
+    # axe-core is injected as an inline script: the page's CSP (script-src 'self') would
+    # refuse it, so this context alone bypasses CSP (the app's headers are unchanged).
+    context = browser.new_context(locale="en-US", viewport=WIDTHS[width], bypass_csp=True)
+    page = context.new_page()
+    page.goto(base + "/desk/login")
+    no_axe_violations(page, f"login at {width}")
+    log_in(page, base, "admin@example.com")
+    pages = [
+        "/desk/",
+        "/desk/?status=all&sort=oldest",
+        f"/desk/applications/{first}",
+        "/desk/outbox",
+        "/desk/reasons",
+        "/desk/users",
+        "/desk/agencies",
+        "/desk/audit",
+        "/desk/settings",
+    ]
+    found: dict[str, object] = {}
+    for path in [*pages, "/desk/?lang=zh", f"/desk/applications/{first}?lang=zh"]:
+        page.goto(base + path)
+        page.wait_for_load_state("load")
+        no_axe_violations(page, f"{path} at {width}", found)
+        if path == "/desk/" or "/desk/applications/" in path:
+            assert sideways_scroll(page) <= 0, f"{path} scrolls sideways at {width}"
+    assert found == {}
+    shot(page, f"queue-{width}")
+    page.goto(f"{base}/desk/applications/{first}")
+    shot(page, f"application-{width}")
+    context.close()

@@ -457,3 +457,16 @@ def test_saved_filters_belong_to_their_reviewer(app: Flask):
         == 302
     )
     assert "My HK work" not in first.get("/desk/").text
+
+
+def test_take_it_wins_over_the_select_it_sits_beside(app: Flask):
+    """The assignment form posts its select too: "Take it" must assign the reviewer, not
+    the select's "nobody" (the cause of "resubmission loses the assignment")."""
+    public_id, _ = submitted(app, seller(1))
+    client, token = desk(app, "li.na@example.com")
+    client.post(
+        f"/desk/applications/{public_id}/assign",
+        data={"csrf_token": token, "assignee": "", "take": "me"},
+    )
+    with app.app_context():
+        assert repository.get_application(public_id).assignee_id is not None

@@ -312,7 +312,10 @@ def _assignee(raw: str) -> UserAccount | None:
 @auth.login_required()
 def assign(public_id: str) -> ResponseReturnValue:
     record = _application(public_id)
-    review.assign(record, _assignee(request.form.get("assignee", "")))
+    # "Take it" is its own button: the form's select also posts an ``assignee`` (whatever
+    # it shows), which must not win over the button the reviewer pressed.
+    wanted = "me" if request.form.get("take") == "me" else request.form.get("assignee", "")
+    review.assign(record, _assignee(wanted))
     db.session.commit()
     flash(_("Assignment saved."), "ok")
     return redirect(url_for(".application", public_id=public_id))

@@ -236,6 +236,14 @@ class CheckLine:
     evidence: list[tuple[str, str]]
     changed: bool
 
+    @property
+    def anchor(self) -> str:
+        """The id of this check's row in the table of every check."""
+        suffix = (
+            "-" + self.field[len("documents.") :] if self.field.startswith("documents.") else ""
+        )
+        return "check-" + self.code.replace(".", "-") + suffix
+
 
 def check_lines(
     checks: Iterable[CheckResult], ruleset: RuleSet, changed: set[str]
@@ -353,6 +361,8 @@ class DocumentPanel:
     size: str
     pixels: str
     checks: list[CheckLine]
+    #: The document's own checks (uploaded, format, size, ID quality) that do not pass.
+    file_problems: list[CheckLine]
     checklist: list[review.ChecklistItem]
 
 
@@ -363,18 +373,19 @@ def document_panels(
     checklist: Sequence[review.ChecklistItem],
     changed: set[str],
 ) -> list[DocumentPanel]:
-    """Every required or uploaded document, with the checks that read it (its own and the
-    rules whose evidence it is) and the checklist items the reviewer judges on it."""
+    """Every required or uploaded document, with the rules whose evidence it is, its own
+    checks that do not pass, and the checklist items the reviewer judges on it."""
     required = [kind.kind for kind in ruleset.documents_required(record.region, record.platform)]
     uploaded = {doc.kind: doc for doc in record.documents}
     kinds = required + [kind for kind in uploaded if kind not in required]
     panels = []
     for kind in kinds:
         doc = uploaded.get(kind)
+        own = [line for line in lines if line.field == f"documents.{kind}"]
         proves = [
             line
             for line in lines
-            if line.field == f"documents.{kind}" or line.code in _DOCUMENT_RULES.get(kind, ())
+            if line.code in _DOCUMENT_RULES.get(kind, ()) and line.status != "n/a"
         ]
         panels.append(
             DocumentPanel(
@@ -389,6 +400,7 @@ def document_panels(
                     else ""
                 ),
                 checks=proves,
+                file_problems=[line for line in own if line.status not in ("pass", "n/a")],
                 checklist=[item for item in checklist if kind in item.documents],
             )
         )

@@ -48,6 +48,10 @@ ROUTES = [
     ("GET", "/desk/applications/{id}/documents/legal_rep_id", "reviewer"),
     ("POST", "/desk/applications/{id}/assign", "reviewer"),
     ("POST", "/desk/applications/{id}/decision", "reviewer"),
+    ("POST", "/desk/applications/{id}/confirm", "reviewer"),
+    ("POST", "/desk/applications/{id}/checklist", "reviewer"),
+    ("POST", "/desk/assign", "reviewer"),
+    ("POST", "/desk/filters", "reviewer"),
     ("GET", "/desk/outbox", "reviewer"),
     ("POST", "/desk/logout", "reviewer"),
     ("GET", "/desk/reasons", "admin"),
@@ -57,6 +61,8 @@ ROUTES = [
     ("POST", "/desk/users", "admin"),
     ("POST", "/desk/users/{spare}/active", "admin"),
     ("GET", "/desk/audit", "admin"),
+    ("GET", "/desk/settings", "admin"),
+    ("POST", "/desk/settings", "admin"),
 ]
 GRANTED = {"anonymous": set(), "reviewer": {"reviewer"}, "admin": {"reviewer", "admin"}}
 

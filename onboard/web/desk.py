@@ -9,7 +9,7 @@ Every page except the login refuses anyone not logged in with the right role
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from flask import (
     Blueprint,
@@ -189,8 +189,9 @@ def _queue_url(args: dict[str, str]) -> str:
 
 
 def _back_to_queue() -> str:
-    query = request.form.get("back", "")
-    return url_for(".queue") + ("?" + query if query and "//" not in query else "")
+    """The queue page the form came from, its query read back through the queue's filter."""
+    back = dict(parse_qsl(request.form.get("back", "")[:1000]))
+    return _queue_url(review.QueueFilter.from_args(back).args())
 
 
 @bp.post("/filters")

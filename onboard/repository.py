@@ -338,7 +338,7 @@ def save_evaluation(record: ApplicationRecord, report: Report) -> Evaluation:
                 actual=check.actual,
                 message_en=check.message["en"],
                 message_zh=check.message["zh"],
-                evidence=dict(check.evidence),
+                evidence=_stored_evidence(check),
             )
             for check in report.checks
         ],
@@ -346,6 +346,17 @@ def save_evaluation(record: ApplicationRecord, report: Report) -> Evaluation:
     record.evaluations.append(evaluation)
     record.verdict = report.verdict.value
     return evaluation
+
+
+def _stored_evidence(check: Any) -> dict[str, Any]:
+    """A check's evidence as stored, with its bilingual display texts when the rule gives
+    them (``expected_text``/``actual_text``; the desk shows them before ``expected``)."""
+    evidence = dict(check.evidence)
+    for name in ("expected_text", "actual_text"):
+        texts = getattr(check, name, None)
+        if texts:
+            evidence[name] = dict(texts)
+    return evidence
 
 
 def priority_of(report: Report) -> int:

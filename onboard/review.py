@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 
 from onboard import audit, repository
@@ -391,7 +392,7 @@ def save_filter(user: UserAccount, name: str, filters: QueueFilter) -> SavedFilt
     """Keep ``filters`` under ``name`` for ``user`` (the same name replaces it)."""
     name = " ".join(name.split())[:80]
     if not name:
-        raise DecisionError("a saved filter needs a name")
+        raise DecisionError(_("a saved filter needs a name"))
     query = urlencode(filters.args(page=1))
     saved = db.session.scalar(
         select(SavedFilter).where(SavedFilter.user_id == user.id, SavedFilter.name == name)
@@ -545,10 +546,10 @@ def mark_item(
     if status not in MARKS:
         raise DecisionError(f"a checklist item is ticked or failed, not {status}")
     if record.state != "submitted":
-        raise DecisionError(f"application {record.public_id} is {record.state}, not submitted")
+        raise DecisionError(_("application %(id)s is not waiting for review", id=record.public_id))
     note = note.strip()[:2000]
     if status == "fail" and not note:
-        raise DecisionError("say in a note what the failed item lacks")
+        raise DecisionError(_("say in a note what the failed item lacks"))
     row = checklist_marks(record).get(item)
     if row is None:
         row = ChecklistMark(application_id=record.id, version=record.version, item=item)
@@ -617,7 +618,7 @@ def save_reason_template(
     if code not in ruleset.codes and code not in CHECKLIST_KEYS:
         raise DecisionError(f"unknown rule code or checklist item {code}")
     if not text_en or not text_zh:
-        raise DecisionError("a reason needs its English and its Chinese text")
+        raise DecisionError(_("a reason needs its English and its Chinese text"))
     if template is None:
         count = db.session.scalar(select(func.count()).select_from(ReasonTemplate)) or 0
         template = ReasonTemplate(key=f"{code}#{count + 1}", code=code)
@@ -724,19 +725,19 @@ def decide(
     if outcome not in OUTCOMES:
         raise DecisionError(f"unknown outcome {outcome}")
     if record.state != "submitted":
-        raise DecisionError(f"application {record.public_id} is {record.state}, not submitted")
+        raise DecisionError(_("application %(id)s is not waiting for review", id=record.public_id))
     if pending_decision(record) is not None:
-        raise DecisionError("an approval waits for a second reviewer's confirmation")
+        raise DecisionError(_("an approval waits for a second reviewer to confirm it"))
     ids = {int(i) for i in reason_ids}
     templates = [t for t in reason_templates() if t.id in ids]
     comment, note = comment.strip()[:5000], note.strip()[:5000]
     override_reason = override_reason.strip()[:5000]
     if outcome != "approved" and not templates and not comment:
-        raise DecisionError("give at least one reason or a comment for the applicant")
+        raise DecisionError(_("give at least one reason or a comment for the applicant"))
     against = override_of(record, outcome, ruleset or default_ruleset())
     if against and not override_reason:
         raise DecisionError(
-            "this decision goes against the verdict or the checklist: give the reason"
+            _("this decision goes against the verdict or the checklist: give the reason")
         )
     waiting = bool(against) and outcome == "approved" and bool(setting("four_eyes"))
     decision = Decision(
@@ -784,12 +785,12 @@ def confirm(
     waits for a decision again) an override approval. The first reviewer cannot."""
     decision = pending_decision(record)
     if decision is None or record.state != "submitted":
-        raise DecisionError("no approval waits for confirmation")
+        raise DecisionError(_("no approval waits for confirmation"))
     if decision.reviewer_id == reviewer.id:
-        raise DecisionError("a second reviewer must confirm an approval against the verdict")
+        raise DecisionError(_("a second reviewer must confirm an approval against the verdict"))
     note = note.strip()[:5000]
     if not confirmed and not note:
-        raise DecisionError("say in a note why the approval is declined")
+        raise DecisionError(_("say in a note why the approval is declined"))
     decision.pending = False
     decision.second_reviewer_id = reviewer.id
     decision.second_outcome = "confirmed" if confirmed else "declined"

@@ -1027,6 +1027,9 @@ def serve(host: str, port: int, debug: bool) -> int:
     if debug and app.config["ONBOARD_ENV"] == "production":
         _complain("--debug is not allowed when ONBOARD_ENV=production (the debugger runs code)")
         return 2
+    from onboard import jobs  # noqa: PLC0415
+
+    jobs.start_sweeper(app)  # stalled batches resume without anyone polling
     try:
         run_simple(host, port, app, threaded=True, use_reloader=debug, use_debugger=debug)
     except OSError as exc:

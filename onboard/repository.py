@@ -440,7 +440,11 @@ def _hash_token(token: str) -> str:
 
 
 def issue_resume_token(record: ApplicationRecord, ttl: timedelta = RESUME_TTL) -> str:
-    """A new private link token (only its hash is stored); earlier links stay valid."""
+    """A new private link token (only its hash is stored). It revokes every earlier link of
+    the application: one link works at a time, so a link sent again (by the applicant's
+    "forget", a reviewer's decision or a reviewer's "send a new link") closes any copy of the
+    old one."""
+    revoke_resume_tokens(record)
     token = secrets.token_urlsafe(32)
     db.session.add(
         ResumeToken(

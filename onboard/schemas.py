@@ -31,6 +31,7 @@ from typing import Any, ClassVar
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
 
+from onboard import plaintext
 from onboard.eligibility.model import (
     Application,
     Contact,
@@ -43,6 +44,7 @@ from onboard.eligibility.model import (
 )
 from onboard.eligibility.ruleset import RuleSet, default_ruleset
 from onboard.errors import InputError
+from onboard.plaintext import has_control
 
 #: Longest text accepted in an ordinary field: longer is a paste gone wrong, not a name.
 TEXT_MAX = 500
@@ -99,6 +101,8 @@ def is_unicode(text: str) -> bool:
 def _unicode_text(value: str) -> None:
     if not is_unicode(value):
         raise ValidationError("Not valid Unicode text.")
+    if has_control(value):
+        raise ValidationError(plaintext.MESSAGE)
 
 
 class Text(fields.String):
@@ -137,6 +141,7 @@ class Text(fields.String):
                 type(value) is str
                 and len(value) <= max_length
                 and (value.isascii() or is_unicode(value))
+                and (value.isprintable() or not has_control(value))
                 and (choices is None or value in choices)
                 and (table is None or value in table(ruleset))
             ):
@@ -329,6 +334,8 @@ class DocumentFiles(fields.Dict):
                 errors[kind] = ["Give the file name as a non-empty string."]
             elif len(name) > TEXT_MAX:
                 errors[kind] = [f"Longer than maximum length {TEXT_MAX}."]
+            elif has_control(name):
+                errors[kind] = [plaintext.MESSAGE]
             else:
                 files[kind] = name
         if errors:
@@ -349,6 +356,7 @@ class DocumentFiles(fields.Dict):
                     and not name.isspace()
                     and len(name) <= TEXT_MAX
                     and (name.isascii() or is_unicode(name))
+                    and (name.isprintable() or not has_control(name))
                 ):
                     raise _Fallback
             return dict(value)

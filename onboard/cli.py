@@ -974,7 +974,11 @@ def _license_image(image: Path) -> bytes:
         raise FileInputError(f"{image}: no such file")
     try:
         facts = inspect_document(
-            "business_license", image, max_bytes=ruleset.max_bytes, max_pixels=ruleset.max_pixels
+            "business_license",
+            image,
+            max_bytes=ruleset.max_bytes,
+            max_pixels=ruleset.max_pixels,
+            max_decoded_bytes=ruleset.max_decoded_bytes,
         )
         data = image.read_bytes() if facts.problem is None else b""
     except OSError as exc:

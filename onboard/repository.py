@@ -156,47 +156,59 @@ def attach_document(
     The file is judged by its bytes, within the size limit, before it is read whole; what is
     stored is re-encoded from its pixels (EXIF/GPS, comments and appended payloads are gone).
     A license image is read by OCR once, here, and the reading kept with the document.
+
+    Decoding and OCR take seconds and up to the decoded-bytes budget of memory: they run
+    outside any database transaction (what the request changed so far is committed first),
+    so that no lock is held meanwhile (SQLite's write lock would stop every other writer).
     """
     ruleset = ruleset or default_ruleset()
+    region = (record.data.get("entity") or {}).get("region")
+    known = {doc.kind: doc.original_sha256 for doc in record.documents}
+    db.session.commit()
     facts = inspect_document(
         kind,
         stream,
         max_bytes=ruleset.max_bytes,
         max_pixels=ruleset.max_pixels,
+        max_decoded_bytes=ruleset.max_decoded_bytes,
         measure_quality=kind == "legal_rep_id",
     )
     if facts.problem is not None:
         raise DocumentRejected(facts)
     stream.seek(0)
     original = stream.read(ruleset.max_bytes)
-    existing = next((doc for doc in record.documents if doc.kind == kind), None)
-    if existing is not None and existing.original_sha256 == hashlib.sha256(original).hexdigest():
-        return existing  # the same file again: its facts and OCR reading stand
-    clean, mime_type = reencode_image(original, max_pixels=ruleset.max_pixels)
+    original_sha256 = hashlib.sha256(original).hexdigest()
+    if known.get(kind) == original_sha256:
+        same = document(record, kind)
+        if same is not None:
+            return same  # the same file again: its facts and OCR reading stand
+    clean, mime_type = reencode_image(
+        original, max_pixels=ruleset.max_pixels, max_decoded_bytes=ruleset.max_decoded_bytes
+    )
     sha256 = document_store().put(clean)
     reading = None
-    region = record.data.get("entity", {}).get("region")
     if read_license and LICENSE_DOCUMENT.get(region or "") == kind:
         from onboard.ocr import read_license as ocr  # noqa: PLC0415 — loads Tesseract lazily
 
         result = ocr(original, region=region or "CN")
         reading = {**result.to_dict(), "scheme": result.scheme}
+    existing = document(record, kind)
     if existing is not None:
         record.documents.remove(existing)
         db.session.flush()
-    document = DocumentRecord(
+    stored = DocumentRecord(
         kind=kind,
         sha256=sha256,
-        original_sha256=hashlib.sha256(original).hexdigest(),
+        original_sha256=original_sha256,
         size_bytes=facts.size_bytes,
         mime_type=mime_type,
         original_name=_safe_name(filename, kind, mime_type),
         facts=facts.to_dict(),
         reading=reading,
     )
-    record.documents.append(document)
+    record.documents.append(stored)
     db.session.flush()
-    return document
+    return stored
 
 
 def _safe_name(filename: str, kind: str, mime_type: str) -> str:

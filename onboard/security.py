@@ -24,9 +24,8 @@ And what every request must be before a view sees it, in one place each:
   on the raw body before any parser recurses (:class:`SafeJSONProvider` for Flask's parser,
   the same check before webargs reads a body).
 * **Numbers in paths are ids of the database's integer range**: the ``int`` converter of every
-  route stops at :data:`DB_INT_MAX`, so a larger id is a 404 like any unknown id; numbers in
-  query strings and forms go through :func:`bounded_int` (HTML views) or :data:`QUERY_RANGE`
-  (schemas), a 422 beyond it.
+  route stops at :data:`onboard.bounds.DB_INT_MAX`, so a larger id is a 404 like any unknown
+  id (see :mod:`onboard.bounds` for numbers in query strings, forms and schemas).
 """
 
 from __future__ import annotations
@@ -36,20 +35,15 @@ from typing import Any
 
 from flask import Flask, Response, current_app, request
 from flask.json.provider import DefaultJSONProvider
-from marshmallow import validate
 from werkzeug.datastructures import MultiDict
 from werkzeug.routing import IntegerConverter, Map
 
 from onboard import plaintext
+from onboard.bounds import DB_INT_MAX
 from onboard.config import ConfigError
 from onboard.errors import InputError
 from onboard.jsontext import TooDeep, check_depth
 
-#: The largest id a path may name: PostgreSQL's ``integer``, the type of every id column
-#: (SQLite's are wider, so one bound serves both).
-DB_INT_MAX = 2**31 - 1
-#: Offsets, limits and page numbers in query strings and forms.
-QUERY_RANGE = validate.Range(min=0, max=DB_INT_MAX)
 CONTROL_MESSAGE = plaintext.MULTI_LINE_MESSAGE
 
 #: The policy of every page the app renders.
@@ -142,19 +136,6 @@ def refuse_control_characters(
                 found[name if not has_control(name) else "_schema"] = [CONTROL_MESSAGE]
     if found:
         raise InputError(found)
-
-
-def bounded_int(text: str | None, name: str, default: int, *, low: int = 0) -> int:
-    """A whole number from a query string or form (``page``, ``agency``): ``default`` when
-    absent or empty, a 422 naming ``name`` when it is not a number in ``low..DB_INT_MAX``."""
-    if text is None or text == "":
-        return default
-    if not text.isascii() or not text.isdigit() or len(text) > 10 or not low <= int(text):
-        raise InputError({name: [f"Must be a whole number from {low} to {DB_INT_MAX}."]})
-    number = int(text)
-    if number > DB_INT_MAX:
-        raise InputError({name: [f"Must be a whole number from {low} to {DB_INT_MAX}."]})
-    return number
 
 
 class IdConverter(IntegerConverter):

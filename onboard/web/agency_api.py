@@ -23,6 +23,7 @@ from werkzeug.exceptions import Unauthorized
 
 from onboard.agencies import batches, keys, report
 from onboard.agencies.models import Agency, ApiKey, Batch
+from onboard.bounds import QUERY_RANGE
 from onboard.errors import InputError
 from onboard.extensions import limiter
 from onboard.web.errors import documents_errors
@@ -147,7 +148,7 @@ class UploadQuerySchema(Schema):
 
 
 class ResultsQuerySchema(Schema):
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=QUERY_RANGE)
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
     reports = fields.Boolean(load_default=True, metadata={"description": "include reports"})
 

@@ -259,7 +259,11 @@ def read_license_image() -> dict[str, Any]:
         raise InputError({"region": ["Must be CN or HK."]})
     ruleset = default_ruleset()
     facts = inspect_document(
-        "business_license", part.stream, max_bytes=ruleset.max_bytes, max_pixels=ruleset.max_pixels
+        "business_license",
+        part.stream,
+        max_bytes=ruleset.max_bytes,
+        max_pixels=ruleset.max_pixels,
+        max_decoded_bytes=ruleset.max_decoded_bytes,
     )
     if facts.problem is not None:
         reason = ruleset.document_problems.get(facts.problem, ruleset.document_problems["corrupt"])

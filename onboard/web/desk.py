@@ -27,6 +27,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from onboard import audit, auth, repository, review
+from onboard.bounds import bounded_int
 from onboard.eligibility.ruleset import default_ruleset
 from onboard.extensions import db, limiter
 from onboard.i18n import babel_locale
@@ -181,7 +182,7 @@ def assign(public_id: str) -> ResponseReturnValue:
     raw = request.form.get("assignee", "")
     if raw == "me":
         raw = str(current_user.id)
-    assignee = db.session.get(UserAccount, int(raw)) if raw.isdigit() else None
+    assignee = db.session.get(UserAccount, bounded_int(raw, "assignee", 0)) if raw else None
     if raw and (assignee is None or not assignee.active):
         abort(400)
     review.assign(record, assignee)

@@ -25,11 +25,14 @@ from werkzeug.exceptions import (
     ServiceUnavailable,
 )
 
+from onboard import plaintext
 from onboard.errors import InputError
 from onboard.jobs import JobsUnavailable
 from onboard.schemas import flatten_errors
 from onboard.storage import StorageError
 
+#: What a field refused for its control characters says (its page names the field).
+CONTROL_MESSAGES = frozenset({plaintext.MESSAGE, plaintext.MULTI_LINE_MESSAGE})
 #: Seconds a client is asked to wait before retrying after a 503 or 507.
 RETRY_AFTER_SECONDS = 5
 #: Where webargs (flask-smorest) files argument errors: ``{"query": {"limit": [...]}}``.
@@ -121,7 +124,8 @@ def _http_error(error: HTTPException) -> Response:
 def _input_error(error: InputError) -> Response | tuple[str, int]:
     if wants_json():
         return json_error(error.status, error.message, error.errors)
-    page = render_template("error.html", status=error.status, error=error, fields=error.errors)
+    control = [name for name, texts in error.errors.items() if CONTROL_MESSAGES & set(texts)]
+    page = render_template("error.html", status=error.status, error=error, fields=control)
     return page, error.status
 
 

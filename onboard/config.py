@@ -201,5 +201,8 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "ONBOARD_WEBHOOK_ATTEMPTS": _int(env, "ONBOARD_WEBHOOK_ATTEMPTS", 8),
         "ONBOARD_WEBHOOK_BACKOFF": _int(env, "ONBOARD_WEBHOOK_BACKOFF", 5),
         "ONBOARD_WEBHOOK_TIMEOUT": _int(env, "ONBOARD_WEBHOOK_TIMEOUT", 10),
+        # Webhooks go only to public addresses; "on" lets development (never production)
+        # deliver to a receiver on its own machine or network.
+        "ONBOARD_WEBHOOK_ALLOW_PRIVATE": env.get("ONBOARD_WEBHOOK_ALLOW_PRIVATE") == "on",
         "PROPAGATE_EXCEPTIONS": False,
     }

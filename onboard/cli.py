@@ -396,11 +396,24 @@ def _json_problem(exc: BaseException) -> str:
 
 
 def _document_files(application: Application, base_dir: Path) -> dict[str, Path]:
-    """The declared documents as files next to the input; a missing one is a field error."""
+    """The declared documents as files in the documents folder (``--documents``, default the
+    input's folder); a missing one is a field error. A name may not leave that folder: an
+    absolute path, ``..`` or a symbolic link pointing outside is an error naming the column,
+    and the file is never opened."""
     files: dict[str, Path] = {}
     errors: dict[str, list[str]] = {}
+    root = base_dir.resolve()
     for kind, name in application.documents.items():
-        path = base_dir / name
+        try:
+            path = (base_dir / name).resolve()
+        except (OSError, RuntimeError, ValueError) as exc:  # a symlink loop, a bad name
+            errors[f"documents.{kind}"] = [f"Cannot open {name!r}: {exc}."]
+            continue
+        if not path.is_relative_to(root):
+            errors[f"documents.{kind}"] = [
+                f"{name!r} is outside the documents folder: name a file inside it."
+            ]
+            continue
         try:
             found = path.is_file() and os.access(path, os.R_OK)
         except OSError as exc:

@@ -15,6 +15,8 @@ import re
 CONTROL = re.compile("[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]")
 #: The same with tab and line breaks: what a single-line field may not hold.
 SINGLE_LINE_CONTROL = re.compile("[\\x00-\\x1f\\x7f-\\x9f]")
+#: The same as a JSON-Schema ``pattern`` (for the OpenAPI document): what a client may send.
+SINGLE_LINE_PATTERN = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
 MESSAGE = "Control characters (such as NUL, tab or a line break) are not allowed here."
 MULTI_LINE_MESSAGE = "Control characters (such as NUL) are not allowed in text."
 

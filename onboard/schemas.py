@@ -124,6 +124,8 @@ class Text(fields.String):
         if choices:
             validators.append(validate.OneOf(choices))
             kwargs.setdefault("metadata", {})["enum"] = list(choices)
+        else:  # the OpenAPI document says what the validator refuses
+            kwargs.setdefault("metadata", {})["pattern"] = plaintext.SINGLE_LINE_PATTERN
         if table:
             validators.append(InRuleSet(table))
         super().__init__(allow_none=True, validate=validators, **kwargs)
@@ -317,7 +319,17 @@ class DocumentFiles(fields.Dict):
     """
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(keys=fields.String(), values=fields.String(), allow_none=True, **kwargs)
+        name = {"type": "string", "minLength": 1, "maxLength": TEXT_MAX}
+        name["pattern"] = "^(?=.*\\S)" + plaintext.SINGLE_LINE_PATTERN[1:]
+        kinds = default_ruleset().document_kinds
+        metadata = {
+            # What the validator allows, for the OpenAPI document: a file name per known kind.
+            "properties": {kind: {**name, "nullable": True} for kind in kinds},
+            "additionalProperties": False,
+        }
+        super().__init__(
+            keys=fields.String(), values=None, allow_none=True, metadata=metadata, **kwargs
+        )
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if not isinstance(value, Mapping):

@@ -26,6 +26,7 @@ from onboard.agencies.models import Agency, ApiKey, Batch
 from onboard.bounds import QUERY_RANGE
 from onboard.errors import InputError
 from onboard.extensions import limiter
+from onboard.plaintext import SINGLE_LINE_PATTERN
 from onboard.web.errors import documents_errors
 
 blp = ApiBlueprint(
@@ -144,7 +145,9 @@ class ResultsSchema(Schema):
 
 class UploadQuerySchema(Schema):
     as_of = fields.Date(metadata={"description": "judge as of this date (default: today)"})
-    rules_version = fields.String(metadata={"description": "a published rule-set version"})
+    rules_version = fields.String(
+        metadata={"description": "a published rule-set version", "pattern": SINGLE_LINE_PATTERN}
+    )
 
 
 class ResultsQuerySchema(Schema):
@@ -209,7 +212,7 @@ def whoami() -> dict[str, Any]:
         {
             "in": "header",
             "name": "Idempotency-Key",
-            "schema": {"type": "string", "maxLength": 200},
+            "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]+$"},
             "description": "the same key and upload again return the same batch",
         }
     ],
@@ -220,7 +223,11 @@ def whoami() -> dict[str, Any]:
                 "schema": {
                     "type": "object",
                     "properties": {
-                        "file": {"type": "string", "format": "binary"},
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "a .csv or .jsonl file of applications",
+                        },
                         "documents": {
                             "type": "string",
                             "format": "binary",
@@ -228,7 +235,11 @@ def whoami() -> dict[str, Any]:
                         },
                     },
                     "required": ["file"],
-                }
+                },
+                "encoding": {
+                    "file": {"contentType": "text/csv, application/jsonl"},
+                    "documents": {"contentType": "application/zip"},
+                },
             },
             "text/csv": {"schema": {"type": "string"}},
             "application/jsonl": {"schema": {"type": "string"}},

@@ -673,3 +673,67 @@ def test_both_key_schemes_are_declared_and_required(client: FlaskClient):
 
 def test_no_environment_leaks_between_tests():
     assert os.environ.get("ONBOARD_ENV") in (None, "development")
+
+
+# --- 8. a decoded-bytes budget -----------------------------------------------------------------
+
+#: Growth of the process's peak memory allowed for the dearest file that passes: measured at
+#: +378 MB (BENCHMARKS.md, "Uploads"), with headroom for allocator noise.
+DEAREST_GROWTH_MB = 450
+
+_MEASURE = r"""
+import io, json, re, struct, sys, time, zlib
+from pathlib import Path
+
+def peak_kb():
+    text = Path("/proc/self/status").read_text()
+    return int(re.search(r"^VmHWM:\s+(\d+) kB", text, re.M)[1])
+
+def png16(width, height):
+    packer = zlib.compressobj(9)
+    row = b"\x00" * (1 + width * 8)
+    data = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    def chunk(kind, payload):
+        crc = zlib.crc32(kind + payload) & 0xFFFFFFFF
+        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", crc)
+    header = struct.pack(">IIBBBBB", width, height, 16, 6, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+
+from onboard.documents import inspect_document, reencode_image
+from onboard.eligibility.ruleset import default_ruleset
+
+ruleset = default_ruleset()
+limits = dict(max_pixels=ruleset.max_pixels, max_decoded_bytes=ruleset.max_decoded_bytes)
+data = png16(7000, 7000)
+at_rest = peak_kb()
+started = time.perf_counter()
+small = dict(limits, max_decoded_bytes=100_000_000)
+refused = inspect_document("legal_rep_id", io.BytesIO(data), measure_quality=True, **small)
+refused_seconds = time.perf_counter() - started
+refused_growth = peak_kb() - at_rest
+facts = inspect_document("legal_rep_id", io.BytesIO(data), measure_quality=True, **limits)
+clean, mime = reencode_image(data, **limits)
+print(json.dumps({
+    "file_bytes": len(data),
+    "refused": refused.problem, "refused_detail": refused.detail,
+    "refused_seconds": refused_seconds, "refused_growth_mb": refused_growth / 1024,
+    "accepted": facts.problem, "mime": mime,
+    "growth_mb": (peak_kb() - at_rest) / 1024, "seconds": time.perf_counter() - started,
+}))
+"""
+
+
+@pytest.mark.slow
+def test_the_dearest_file_that_passes_stays_within_its_memory():
+    """A 49 Mpx 16-bit RGBA PNG of zeros (380 KB; 392 MB of samples: within the rule set's
+    400,000,000-byte budget) is decoded, measured and re-encoded within DEAREST_GROWTH_MB;
+    the same file against a smaller budget is refused from its header, costing nothing."""
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURE], capture_output=True, text=True, check=True, timeout=300
+    )
+    figures = json.loads(done.stdout)
+    assert figures["refused"] == "too_many_pixels"
+    assert "392000000 bytes decoded" in figures["refused_detail"]
+    assert figures["refused_growth_mb"] < 20 and figures["refused_seconds"] < 1
+    assert figures["accepted"] is None and figures["mime"] == "image/png"
+    assert figures["growth_mb"] < DEAREST_GROWTH_MB, figures

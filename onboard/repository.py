@@ -6,7 +6,9 @@ objects back and never build queries themselves.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import re
 import secrets
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
@@ -287,13 +289,39 @@ def evidence_for(record: ApplicationRecord) -> Evidence:
 def evaluate_record(
     record: ApplicationRecord, *, as_of: date | None = None, ruleset: RuleSet | None = None
 ) -> Report:
-    """The report on the application as it stands now (nothing is stored)."""
-    return evaluate(
+    """The report on the application as it stands now (nothing is stored).
+
+    Its messages are what the applicant reads (pages, the receipt, the decision email): a
+    duplicate's message never names the other application (:func:`_without_other_ids`);
+    its id stays in the check's evidence, which only the desk shows."""
+    report = evaluate(
         application_of(record),
         ruleset or default_ruleset(),
         as_of=as_of,
         evidence=evidence_for(record),
     )
+    return _without_other_ids(report)
+
+
+#: A public application id in a message, with the brackets and separators around it.
+_OTHER_IDS = re.compile(
+    r"\s*[(（]?\s*A-[2-9A-HJ-NP-Z]{10}(?:\s*[,，、]\s*A-[2-9A-HJ-NP-Z]{10})*\s*[)）]?"
+)
+
+
+def _without_other_ids(report: Report) -> Report:
+    """``report`` with the ids of other applications cut out of its messages (the guide
+    tells the applicant that the value is taken and how to appeal, not by whom)."""
+    checks = []
+    changed = False
+    for check in report.checks:
+        others = check.evidence.get("duplicates") if check.evidence else None
+        if others and any(_OTHER_IDS.search(text) for text in check.message.values()):
+            message = {lang: _OTHER_IDS.sub("", text) for lang, text in check.message.items()}
+            check = check._replace(message=message)  # noqa: PLW2901
+            changed = True
+        checks.append(check)
+    return dataclasses.replace(report, checks=tuple(checks)) if changed else report
 
 
 def save_evaluation(record: ApplicationRecord, report: Report) -> Evaluation:

@@ -737,3 +737,43 @@ def test_the_dearest_file_that_passes_stays_within_its_memory():
     assert figures["refused_growth_mb"] < 20 and figures["refused_seconds"] < 1
     assert figures["accepted"] is None and figures["mime"] == "image/png"
     assert figures["growth_mb"] < DEAREST_GROWTH_MB, figures
+
+
+# --- 10. duplicates tell an applicant only what the guide says ---------------------------------
+
+
+def test_a_duplicate_names_no_other_application_to_the_applicant(
+    app: Flask, mailbox: list[EmailMessage]
+):
+    first_id, _ = submitted(app, seller(1))
+    with app.app_context():
+        first = repository.get_application(first_id)
+        first_name, first_email = first.data["entity"]["company_name"], first.email
+    # someone else submits with the first applicant's phone number and email address
+    client = app.test_client()
+    applicant = Applicant(client)
+    copy = seller(2)
+    for step in ("company", "legal_rep", "contact", "store", "shop"):
+        data = step_data(copy, step)
+        if step == "contact":
+            data = {"contact.phone": "+86 138 0013 8001", "contact.email": first_email}
+        assert applicant.post(step, data).status_code == 302, step
+    answer = client.post(f"{applicant.base}/submit", data={"csrf_token": applicant.csrf})
+    assert answer.status_code == 302
+    surfaces = {
+        "receipt": body_of(mailbox[-1]),
+        "submitted": client.get(f"{applicant.base}/submitted").text,
+        "review": client.get(f"{applicant.base}/review").text,
+        "contact step": client.get(f"{applicant.base}/contact").text,
+    }
+    for name, text in surfaces.items():
+        assert first_id not in text, name
+        if first_name != copy.entity.company_name:
+            assert first_name not in text, name
+    assert "已被其他有效申请使用" in surfaces["submitted"] or "already" in surfaces["submitted"]
+    # the desk still sees everything
+    reviewer = app.test_client()
+    login(reviewer, add_user(app, "reviewer"))
+    with app.app_context():
+        second_id = repository.application_for_token(applicant.token).public_id
+    assert first_id in reviewer.get(f"/desk/applications/{second_id}").text

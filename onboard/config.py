@@ -175,10 +175,10 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         # What anyone may do without logging in, per client address (drafts, emails, uploads)
         # and per recipient (emails) or per draft (uploads): 429 with Retry-After beyond it.
-        "ONBOARD_DRAFT_LIMIT": env.get("ONBOARD_DRAFT_LIMIT") or "20 per hour",
-        "ONBOARD_EMAIL_LIMIT": env.get("ONBOARD_EMAIL_LIMIT") or "10 per hour",
+        "ONBOARD_DRAFT_LIMIT": env.get("ONBOARD_DRAFT_LIMIT") or "30 per hour",
+        "ONBOARD_EMAIL_LIMIT": env.get("ONBOARD_EMAIL_LIMIT") or "30 per hour",
         "ONBOARD_RECIPIENT_LIMIT": env.get("ONBOARD_RECIPIENT_LIMIT") or "5 per hour",
-        "ONBOARD_UPLOAD_LIMIT": env.get("ONBOARD_UPLOAD_LIMIT") or "60 per hour",
+        "ONBOARD_UPLOAD_LIMIT": env.get("ONBOARD_UPLOAD_LIMIT") or "100 per hour",
         # Agencies (issue 6). Background jobs: worker threads in this process by default;
         # Celery on this broker (redis://…) when set, run by `celery -A onboard.jobs worker`.
         "ONBOARD_BROKER_URL": env.get("ONBOARD_BROKER_URL") or None,

@@ -52,6 +52,7 @@ TEXT_MAX = 500
 URL_MAX = 2048
 #: The years a date may fall in: anything else is a typo, and keeps date arithmetic safe.
 YEARS = (1900, 2199)
+_CENTURIES = tuple(str(century) for century in range(YEARS[0] // 100, YEARS[1] // 100 + 1))
 
 FULFILLMENT_METHODS = ("us_warehouse", "fba_mcf", "none")
 ENTRY_MODES = ("standard", "invitation")
@@ -263,6 +264,9 @@ class IsoDate(fields.Date):
     """A ``YYYY-MM-DD`` date (see :func:`parse_date`)."""
 
     def __init__(self, **kwargs: Any) -> None:
+        # The OpenAPI document states the years accepted (YEARS), as the validator does.
+        pattern = f"^({'|'.join(_CENTURIES)})[0-9]{{2}}-[0-9]{{2}}-[0-9]{{2}}$"
+        kwargs["metadata"] = {"pattern": pattern, **kwargs.get("metadata", {})}
         super().__init__(allow_none=True, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> date:

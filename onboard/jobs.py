@@ -302,7 +302,30 @@ class CeleryRunner:
 # --- the stalled-batch sweep ---------------------------------------------------------------
 
 
-def start_sweeper(app: Flask) -> threading.Thread | None:
+class Sweeper:
+    """The timer thread of :func:`start_sweeper`; ``stop()`` ends it (tests, shutdown)."""
+
+    def __init__(self, app: Flask, period: float) -> None:
+        self._stopped = threading.Event()
+        self.thread = threading.Thread(
+            target=self._run, args=(app, period), name="onboard-batch-sweep", daemon=True
+        )
+        self.thread.start()
+
+    def _run(self, app: Flask, period: float) -> None:
+        while not self._stopped.wait(period):
+            try:
+                with app.app_context():
+                    enqueue(SWEEP_JOB)
+            except Exception as exc:
+                log.warning("stalled-batch sweep failed: %s", exc)
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self.thread.join(timeout=5)
+
+
+def start_sweeper(app: Flask) -> Sweeper | None:
     """Sweep for stalled batches now and, with the embedded runner, every
     ``ONBOARD_BATCH_SWEEP_SECONDS`` (0: only now) from a daemon timer thread. With Celery
     the start-up sweep is the ordinary one (other workers may hold the running batches'
@@ -316,21 +339,7 @@ def start_sweeper(app: Flask) -> threading.Thread | None:
         log.warning("stalled-batch sweep at start-up failed: %s", exc)
     if not embedded or period <= 0:
         return None
-    thread = threading.Thread(
-        target=_sweep_forever, args=(app, period), name="onboard-batch-sweep", daemon=True
-    )
-    thread.start()
-    return thread
-
-
-def _sweep_forever(app: Flask, period: float) -> None:
-    while True:
-        time.sleep(period)
-        try:
-            with app.app_context():
-                enqueue(SWEEP_JOB)
-        except Exception as exc:
-            log.warning("stalled-batch sweep failed: %s", exc)
+    return Sweeper(app, period)
 
 
 _worker_flask_app: Flask | None = None

@@ -423,7 +423,8 @@ def test_a_stalled_batch_is_resumed_by_the_sweep_and_its_webhook_fires_once(
         assert batch.state == "running"
         batch_id = batch.id
     # a new server process starts: nobody polls the batch
-    jobs.start_sweeper(app)
+    sweeper = jobs.start_sweeper(app)
+    assert sweeper is not None
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         with app.app_context():
@@ -435,6 +436,7 @@ def test_a_stalled_batch_is_resumed_by_the_sweep_and_its_webhook_fires_once(
     assert state == "done" and delivered == ["delivered"]
     # the periodic sweep runs on: it neither judges again nor notifies twice
     time.sleep(2.5)
+    sweeper.stop()
     jobs.runner(app).wait_idle(10)
     assert calls == [1]
 
@@ -450,19 +452,23 @@ def test_the_periodic_sweep_resumes_a_batch_stalled_in_a_running_server(tmp_path
     _agency, key = agency_with_key(app, "Stalled agency")
     created = upload(client, key, csv_file([eligible("amazon")]))
     wait_done(client, key, created.json["id"])
-    with app.app_context():  # as if its last chunk had been lost mid-way
+    sweeper = jobs.start_sweeper(app)  # the server runs (its start-up sweep finds nothing)
+    assert sweeper is not None
+    jobs.runner(app).wait_idle(10)
+    with app.app_context():  # then the last chunk of a batch is lost mid-way
         db.session.execute(update(BatchRow).values(state="pending"))
         db.session.execute(
             update(Batch).values(state="running", progressed_at=utcnow() - timedelta(hours=1))
         )
         db.session.commit()
-    jobs.start_sweeper(app)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         with app.app_context():
             if db.session.scalar(select(Batch.state)) == "done":
                 break
         time.sleep(0.2)
+    sweeper.stop()
+    jobs.runner(app).wait_idle(10)
     with app.app_context():
         assert db.session.scalar(select(Batch.state)) == "done"
 

@@ -34,7 +34,7 @@ from tests.test_fuzz import _document
 pytestmark = pytest.mark.slow
 
 #: Per operation (the suite's time budget); ONBOARD_CONFORMANCE_EXAMPLES=500 for a long hunt.
-EXAMPLES = int(os.environ.get("ONBOARD_CONFORMANCE_EXAMPLES", "15"))
+EXAMPLES = int(os.environ.get("ONBOARD_CONFORMANCE_EXAMPLES", "10"))
 
 schema = schemathesis.openapi.from_dict(_document())
 schema.config.generation.update(modes=[GenerationMode.POSITIVE])

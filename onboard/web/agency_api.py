@@ -234,6 +234,7 @@ def whoami() -> dict[str, Any]:
                             "description": "optional zip of the documents the file names",
                         },
                     },
+                    "additionalProperties": False,
                     "required": ["file"],
                 },
                 "encoding": {

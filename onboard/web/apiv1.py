@@ -264,6 +264,7 @@ def report_body(
                         },
                         "region": {"type": "string", "enum": ["CN", "HK"]},
                     },
+                    "additionalProperties": False,
                     "required": ["file"],
                 },
                 "encoding": {"file": {"contentType": IMAGE_TYPES}},

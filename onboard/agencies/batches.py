@@ -359,7 +359,9 @@ def _store_one_by_one(results: list[RowResult], now: datetime) -> None:
             if _transient(exc):
                 raise
             db.session.rollback()
-            current_app.logger.warning("batch row %s: result not stored: %s", result.id, exc)
+            current_app.logger.warning(
+                "batch row %s: result not stored: %s", result.id, type(exc.orig).__name__
+            )
             message = f"This row's result could not be stored: {one_line(str(exc.orig), 200)}"
             errors = {"_row": [message]}
             _store_results([RowResult(result.id, {"state": "error", "errors": errors})], now)

@@ -380,7 +380,10 @@ def send_private_link(record: ApplicationRecord, token: str) -> str:
 
 
 def _send_receipt(record: ApplicationRecord, report: Report) -> None:
-    limits.spend_email(str(record.email))
+    if not limits.may_email(str(record.email)):
+        # The submission stands (its page shows the result); only the copy is left out.
+        current_app.logger.warning("receipt of %s not sent: recipient limit", record.public_id)
+        return
     link = external_url("apply.submitted", token=g.token)
     with force_locale(babel_locale(record.locale)):
         body = render_template("apply/email_receipt.txt", record=record, report=report, link=link)

@@ -88,6 +88,16 @@ uploads = limiter.shared_limit(
 )
 
 
+def may_email(recipient: str) -> bool:
+    """:func:`spend_email` for a message that may be left out (the receipt of a submission
+    that must not fail for it): False, and nothing sent, beyond the limit."""
+    try:
+        spend_email(recipient)
+    except TooManyRequests:
+        return False
+    return True
+
+
 def spend_email(recipient: str) -> None:
     """Count one email to ``recipient`` (and note it for the per-address count); a 429 with
     ``Retry-After`` when the recipient has had ``ONBOARD_RECIPIENT_LIMIT`` already."""

@@ -19,7 +19,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: defaults from the environment, then test overrides, then extensions and
     blueprints (flaskr's order)."""
     # Imported here: `import onboard` stays light for the CLI's batch workers.
-    from onboard import config, database  # noqa: PLC0415
+    from onboard import config, database, security  # noqa: PLC0415
     from onboard.web import register  # noqa: PLC0415
 
     app = Flask(
@@ -27,6 +27,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         template_folder=str(_ROOT / "templates"),
         static_folder=str(_ROOT / "static"),
     )
+    # Bounded ids in every route and a nesting limit on JSON: before any route is added.
+    security.install_input_guards(app)
     app.config.from_mapping(config.from_environment())
     if test_config:
         app.config.from_mapping(test_config)

@@ -396,11 +396,24 @@ def _json_problem(exc: BaseException) -> str:
 
 
 def _document_files(application: Application, base_dir: Path) -> dict[str, Path]:
-    """The declared documents as files next to the input; a missing one is a field error."""
+    """The declared documents as files in the documents folder (``--documents``, default the
+    input's folder); a missing one is a field error. A name may not leave that folder: an
+    absolute path, ``..`` or a symbolic link pointing outside is an error naming the column,
+    and the file is never opened."""
     files: dict[str, Path] = {}
     errors: dict[str, list[str]] = {}
+    root = base_dir.resolve()
     for kind, name in application.documents.items():
-        path = base_dir / name
+        try:
+            path = (base_dir / name).resolve()
+        except (OSError, RuntimeError, ValueError) as exc:  # a symlink loop, a bad name
+            errors[f"documents.{kind}"] = [f"Cannot open {name!r}: {exc}."]
+            continue
+        if not path.is_relative_to(root):
+            errors[f"documents.{kind}"] = [
+                f"{name!r} is outside the documents folder: name a file inside it."
+            ]
+            continue
         try:
             found = path.is_file() and os.access(path, os.R_OK)
         except OSError as exc:
@@ -974,7 +987,11 @@ def _license_image(image: Path) -> bytes:
         raise FileInputError(f"{image}: no such file")
     try:
         facts = inspect_document(
-            "business_license", image, max_bytes=ruleset.max_bytes, max_pixels=ruleset.max_pixels
+            "business_license",
+            image,
+            max_bytes=ruleset.max_bytes,
+            max_pixels=ruleset.max_pixels,
+            max_decoded_bytes=ruleset.max_decoded_bytes,
         )
         data = image.read_bytes() if facts.problem is None else b""
     except OSError as exc:
@@ -1027,6 +1044,9 @@ def serve(host: str, port: int, debug: bool) -> int:
     if debug and app.config["ONBOARD_ENV"] == "production":
         _complain("--debug is not allowed when ONBOARD_ENV=production (the debugger runs code)")
         return 2
+    from onboard import jobs  # noqa: PLC0415
+
+    jobs.start_sweeper(app)  # stalled batches resume without anyone polling
     try:
         run_simple(host, port, app, threaded=True, use_reloader=debug, use_debugger=debug)
     except OSError as exc:

@@ -8,8 +8,10 @@ cost anything:
 1. size, without reading more than ``max_bytes`` (``empty``, ``too_large``);
 2. what the first bytes say the file is; anything but JPEG, PNG or BMP is named from its magic
    bytes and refused (``unsupported_format`` for other images, ``not_an_image`` otherwise);
-3. the pixel budget, from the header only (``too_many_pixels``): a 140 KB PNG can hold
-   12000 x 12000 pixels, 144 MB once decoded (700 MB of peak memory for a naive loader);
+3. the pixel budget and the decoded-bytes budget, from the header only (``too_many_pixels``):
+   a 140 KB PNG can hold 12000 x 12000 pixels, 144 MB once decoded (700 MB of peak memory for
+   a naive loader); width x height x bands x bytes per sample (a 16-bit RGBA PNG: 8 bytes a
+   pixel) must stay within ``max_decoded_bytes``;
 4. Pillow (restricted to JPEG, PNG and BMP) checks the structure with ``verify()``, then
    decodes every pixel with ``load()`` (``truncated``, ``corrupt``).
 
@@ -23,6 +25,7 @@ from __future__ import annotations
 import io
 import os
 import struct
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -43,6 +46,11 @@ from onboard.eligibility.model import DocumentFacts, ImageQuality
 ALLOWED_FORMATS: Final = ("JPEG", "PNG", "BMP")
 MAX_BYTES_DEFAULT: Final = 5 * 1024 * 1024
 MAX_PIXELS_DEFAULT: Final = 50_000_000
+MAX_DECODED_BYTES_DEFAULT: Final = 400_000_000
+#: Files decoded at once in one process: each may take up to the decoded-bytes budget (and
+#: its copies), so six uploads at once must not take six times that.
+DECODE_SLOTS: Final = 2
+_decode_slots = threading.BoundedSemaphore(DECODE_SLOTS)
 #: ID photos are measured at this width, so that sharpness means the same for every camera.
 QUALITY_WIDTH: Final = 800
 
@@ -79,6 +87,7 @@ def inspect_document(
     *,
     max_bytes: int = MAX_BYTES_DEFAULT,
     max_pixels: int = MAX_PIXELS_DEFAULT,
+    max_decoded_bytes: int = MAX_DECODED_BYTES_DEFAULT,
     measure_quality: bool = False,
 ) -> DocumentFacts:
     """Inspect one uploaded file and say what it is and what, if anything, is wrong with it.
@@ -100,8 +109,10 @@ def inspect_document(
         return DocumentFacts(kind, size, problem=Problem.TOO_LARGE.value, detail=detail)
     if not data:
         return DocumentFacts(kind, 0, problem=Problem.EMPTY.value)
-    finding, image = _decode(data, max_pixels)
-    quality = measure_id_quality(image) if image is not None and measure_quality else None
+    with _decode_slots:
+        finding, image = _decode(data, max_pixels, max_decoded_bytes)
+        quality = measure_id_quality(image) if image is not None and measure_quality else None
+        del image
     return DocumentFacts(
         kind,
         size,
@@ -127,7 +138,12 @@ def measure_id_quality(image: Image.Image) -> ImageQuality:
     return ImageQuality(sharpness=_laplacian_variance(grey), border_fraction=_border_fraction(grey))
 
 
-def reencode_image(data: bytes, *, max_pixels: int = MAX_PIXELS_DEFAULT) -> tuple[bytes, str]:
+def reencode_image(
+    data: bytes,
+    *,
+    max_pixels: int = MAX_PIXELS_DEFAULT,
+    max_decoded_bytes: int = MAX_DECODED_BYTES_DEFAULT,
+) -> tuple[bytes, str]:
     """Decode a checked image and encode its pixels again; return (bytes, MIME type).
 
     Only the picture survives: EXIF (camera, GPS), comments, ICC profiles, text chunks and
@@ -136,16 +152,18 @@ def reencode_image(data: bytes, *, max_pixels: int = MAX_PIXELS_DEFAULT) -> tupl
     (quality 90); PNG and BMP become PNG. Raises :class:`RejectedImageError` for bytes that
     :func:`inspect_document` would refuse (whatever their size).
     """
-    finding, image = _decode(data, max_pixels)
-    if image is None:
-        raise RejectedImageError(finding.problem or Problem.CORRUPT.value, finding.detail)
-    _apply_orientation(image)
-    if finding.format == "JPEG":
-        target, mime, params = "JPEG", "image/jpeg", {"quality": 90}
-    else:
-        target, mime, params = "PNG", "image/png", {}
-    out = io.BytesIO()
-    _pixels_only(image, target).save(out, target, **params)
+    with _decode_slots:
+        finding, image = _decode(data, max_pixels, max_decoded_bytes)
+        if image is None:
+            raise RejectedImageError(finding.problem or Problem.CORRUPT.value, finding.detail)
+        _apply_orientation(image)
+        if finding.format == "JPEG":
+            target, mime, params = "JPEG", "image/jpeg", {"quality": 90}
+        else:
+            target, mime, params = "PNG", "image/png", {}
+        out = io.BytesIO()
+        _pixels_only(image, target).save(out, target, **params)
+        del image
     return out.getvalue(), mime
 
 
@@ -223,7 +241,9 @@ _HEADER_READERS: Final[dict[str, Callable[[IO[bytes]], ImageFile.ImageFile]]] = 
 _PNG_END: Final = b"\x00\x00\x00\x00IEND\xaeB`\x82"
 
 
-def _decode(data: bytes, max_pixels: int) -> tuple[_Finding, Image.Image | None]:
+def _decode(
+    data: bytes, max_pixels: int, max_decoded_bytes: int = MAX_DECODED_BYTES_DEFAULT
+) -> tuple[_Finding, Image.Image | None]:
     """Judge ``data``; return the finding and, for a good image, the decoded picture."""
     if ImageFile.LOAD_TRUNCATED_IMAGES:
         # Pillow would then pad cut-off files with grey instead of failing: refuse to run.
@@ -240,6 +260,7 @@ def _decode(data: bytes, max_pixels: int) -> tuple[_Finding, Image.Image | None]
         # runs before Image.open, whose own bomb check would only warn below 2x its limit.
         with _HEADER_READERS[family](io.BytesIO(data)) as header:
             width, height = header.size
+            decoded = width * height * len(header.getbands()) * _sample_bytes(header, data)
     except MemoryError:
         raise
     except Exception as exc:
@@ -247,7 +268,24 @@ def _decode(data: bytes, max_pixels: int) -> tuple[_Finding, Image.Image | None]
     if width * height > budget:
         detail = f"{width}x{height} = {width * height} pixels, over the budget of {budget}"
         return _Finding(Problem.TOO_MANY_PIXELS.value, detail, family, width, height), None
+    if decoded > max_decoded_bytes:
+        detail = (
+            f"{width}x{height} pixels take {decoded} bytes decoded, "
+            f"over the budget of {max_decoded_bytes}"
+        )
+        return _Finding(Problem.TOO_MANY_PIXELS.value, detail, family, width, height), None
     return _load(data, family, budget)
+
+
+def _sample_bytes(header: ImageFile.ImageFile, data: bytes) -> int:
+    """Bytes per sample as the file declares them: 2 for a 16-bit PNG (IHDR's bit depth, byte
+    24) or a 12-bit JPEG, else 1. Pillow may hold fewer once decoded; the budget is judged
+    on what the file asks for."""
+    if header.format == "PNG" and len(data) > 24:
+        return 2 if data[24] == 16 else 1
+    if header.format == "JPEG":
+        return 2 if getattr(header, "bits", 8) > 8 else 1
+    return 1
 
 
 def _load(data: bytes, family: str, budget: int) -> tuple[_Finding, Image.Image | None]:
@@ -456,8 +494,13 @@ def _grey_at_quality_width(image: Image.Image) -> np.ndarray:
         wide = np.asarray(image, dtype=np.float32)
         grey = Image.fromarray(wide * np.float32(255 / max(float(wide.max()), 255.0)))
     elif "A" in image.getbands() or "transparency" in image.info:
-        rgba = image.convert("RGBA")
-        grey = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba).convert("L")
+        # Over white: grey = L * alpha + 255 * (1 - alpha), which is what compositing the
+        # colours over white and then taking L gives, with two single-band copies instead
+        # of three full RGBA ones (a 49 Mpx RGBA image: +150 MB rather than +560 MB).
+        rgba = image if image.mode == "RGBA" else image.convert("RGBA")
+        grey = Image.new("L", rgba.size, 255)
+        grey.paste(rgba.convert("L"), mask=rgba.getchannel("A"))
+        del rgba
     else:
         grey = image.convert("L")
     height = max(1, round(grey.height * QUALITY_WIDTH / grey.width))

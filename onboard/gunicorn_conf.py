@@ -9,6 +9,8 @@ Both settings are about the slowest answers rather than the average one:
   sight with ``gc.freeze()``. Those objects live as long as the worker, yet every full
   collection walked them all: a pause of about 100 ms every few thousand requests, which was
   the API's p99.
+* ``post_worker_init`` also starts the stalled-batch sweep of the worker
+  (:func:`onboard.jobs.start_sweeper`): batches resume after a crash without anyone polling.
 * ``worker_tmp_dir``: a worker touches a file on every turn of its loop to tell the master it
   is alive; on a disk-backed ``/tmp`` that can wait on the disk. ``/dev/shm`` is memory.
 """
@@ -29,6 +31,12 @@ worker_tmp_dir = (
 
 
 def post_worker_init(worker: Any) -> None:
-    """Freeze what the app loaded: collected first, so that no garbage is kept for good."""
+    """Freeze what the app loaded: collected first, so that no garbage is kept for good.
+    Then start the worker's sweep for stalled batches."""
     gc.collect()
     gc.freeze()
+    app = getattr(worker, "wsgi", None)
+    if app is not None and hasattr(app, "config"):
+        from onboard import jobs  # noqa: PLC0415 — only in a gunicorn worker
+
+        jobs.start_sweeper(app)

@@ -15,6 +15,14 @@ does no harm. :func:`enqueue` hands it to whichever runner the app has:
 
 A job asks to run again later by raising :class:`Retry`; any other exception is retried
 with exponential back-off up to the job's ``max_retries``, then logged and dropped.
+
+Nobody has to poll for work to finish: the job :data:`SWEEP_JOB` resumes stalled batches. A
+serving process starts it with :func:`start_sweeper` (``onboard serve``, each gunicorn
+worker): at once (the embedded runner's threads died with any earlier process, so every
+running batch is resumed) and then every ``ONBOARD_BATCH_SWEEP_SECONDS`` from a timer thread;
+on the scale path Celery beat runs it on the same period (``celery -A onboard.jobs beat``, the
+Procfile's ``beat:`` line). A broker out of reach when a job is handed over is
+:class:`JobsUnavailable` (a 503 with ``Retry-After`` at the web edge), never a 500.
 """
 
 from __future__ import annotations
@@ -38,6 +46,14 @@ JOB_MODULES = ("onboard.agencies.batches", "onboard.agencies.webhooks")
 EXTENSION = "onboard_jobs"
 
 
+#: Resumes stalled batches (registered by :mod:`onboard.agencies.batches`).
+SWEEP_JOB = "batch.sweep"
+
+
+class JobsUnavailable(RuntimeError):
+    """The broker could not take a job (Redis down): the caller may answer 503."""
+
+
 class Retry(Exception):
     """Raised by a job to be run again after ``delay`` seconds (counts as an attempt)."""
 
@@ -49,7 +65,7 @@ class Retry(Exception):
 @dataclass(frozen=True, slots=True)
 class JobSpec:
     name: str
-    function: Callable[..., None]
+    function: Callable[..., Any]
     max_retries: int = 5
     backoff: float = 2.0  # seconds before the first retry; doubles each time
 
@@ -59,10 +75,10 @@ _REGISTRY: dict[str, JobSpec] = {}
 
 def job(
     name: str, *, max_retries: int = 5, backoff: float = 2.0
-) -> Callable[[Callable[..., None]], Callable[..., None]]:
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register ``function`` as the job ``name`` (its arguments must be ids: ints, strs)."""
 
-    def register(function: Callable[..., None]) -> Callable[..., None]:
+    def register(function: Callable[..., Any]) -> Callable[..., Any]:
         _REGISTRY[name] = JobSpec(name, function, max_retries, backoff)
         return function
 
@@ -227,6 +243,23 @@ def celery_settings(config: Mapping[str, Any]) -> dict[str, Any]:
         },
         "worker_hijack_root_logger": False,
         "worker_redirect_stdouts": False,
+        # A dead broker must not hold a web request for long: a few quick tries, then
+        # JobsUnavailable (the sweep resumes whatever was stored).
+        "task_publish_retry_policy": {
+            "max_retries": 2,
+            "interval_start": 0,
+            "interval_step": 0.2,
+            "interval_max": 0.5,
+        },
+        "broker_connection_timeout": 2,
+        # Celery beat (`celery -A onboard.jobs beat`): the stalled-batch sweep.
+        "beat_schedule": {
+            "stalled-batch-sweep": {
+                "task": TASK_NAME,
+                "schedule": float(config.get("ONBOARD_BATCH_SWEEP_SECONDS") or 60),
+                "args": (SWEEP_JOB, [], 0),
+            }
+        },
     }
 
 
@@ -258,7 +291,55 @@ class CeleryRunner:
         self.celery = celery
 
     def enqueue(self, name: str, args: tuple[Any, ...], delay: float = 0.0) -> None:
-        self.celery.send_task(TASK_NAME, args=(name, list(args), 0), countdown=delay or None)
+        from kombu.exceptions import OperationalError  # noqa: PLC0415 — with Celery only
+
+        try:
+            self.celery.send_task(TASK_NAME, args=(name, list(args), 0), countdown=delay or None)
+        except (OperationalError, OSError) as exc:
+            raise JobsUnavailable(f"the job broker is out of reach: {exc}") from exc
+
+
+# --- the stalled-batch sweep ---------------------------------------------------------------
+
+
+class Sweeper:
+    """The timer thread of :func:`start_sweeper`; ``stop()`` ends it (tests, shutdown)."""
+
+    def __init__(self, app: Flask, period: float) -> None:
+        self._stopped = threading.Event()
+        self.thread = threading.Thread(
+            target=self._run, args=(app, period), name="onboard-batch-sweep", daemon=True
+        )
+        self.thread.start()
+
+    def _run(self, app: Flask, period: float) -> None:
+        while not self._stopped.wait(period):
+            try:
+                with app.app_context():
+                    enqueue(SWEEP_JOB)
+            except Exception as exc:
+                log.warning("stalled-batch sweep failed: %s", exc)
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self.thread.join(timeout=5)
+
+
+def start_sweeper(app: Flask) -> Sweeper | None:
+    """Sweep for stalled batches now and, with the embedded runner, every
+    ``ONBOARD_BATCH_SWEEP_SECONDS`` (0: only now) from a daemon timer thread. With Celery
+    the start-up sweep is the ordinary one (other workers may hold the running batches'
+    jobs) and beat runs the periodic one. Never raises: a server starts without it."""
+    period = float(app.config.get("ONBOARD_BATCH_SWEEP_SECONDS", 60))
+    embedded = not app.config.get("ONBOARD_BROKER_URL")
+    try:
+        with app.app_context():
+            enqueue(SWEEP_JOB, embedded)
+    except Exception as exc:
+        log.warning("stalled-batch sweep at start-up failed: %s", exc)
+    if not embedded or period <= 0:
+        return None
+    return Sweeper(app, period)
 
 
 _worker_flask_app: Flask | None = None

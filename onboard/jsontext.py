@@ -9,6 +9,7 @@ functions here are what every batch reader and writer calls, so the paths cannot
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import orjson
@@ -21,6 +22,46 @@ _DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
 _NINETEEN_DIGITS = b"0" * 19
 
 
+#: The deepest nesting of arrays and objects accepted anywhere (an application is 3 deep).
+#: Deeper is refused before parsing: the standard library's parser recurses once per level
+#: and fails with RecursionError (a crash, not an input error) near 1,000.
+MAX_DEPTH = 64
+#: A JSON string (skipped: brackets inside text do not nest), or one bracket.
+_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+class TooDeep(ValueError):
+    """JSON nested deeper than :data:`MAX_DEPTH` (a ``ValueError``, as a parse error is)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"nested deeper than {limit} levels")
+
+
+def check_depth(text: bytes | str, limit: int = MAX_DEPTH) -> None:
+    """Raise :class:`TooDeep` when arrays and objects in ``text`` nest deeper than
+    ``limit``. Costs two ``count`` calls for ordinary text: only text holding more than
+    ``limit`` brackets at all is scanned (a regular expression skips strings)."""
+    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    if data.count(b"[") + data.count(b"{") <= limit:
+        return
+    depth = 0
+    for match in _TOKENS.finditer(data):
+        token = match[0]
+        if token in (b"[", b"{"):
+            depth += 1
+            if depth > limit:
+                raise TooDeep(limit)
+        elif token in (b"]", b"}"):
+            depth -= 1
+
+
+def loads(text: bytes | str, limit: int = MAX_DEPTH) -> Any:
+    """``json.loads(text)`` for untrusted text: nesting deeper than ``limit`` is
+    :class:`TooDeep`, never a RecursionError."""
+    check_depth(text, limit)
+    return json.loads(text)
+
+
 def loads_line(text: bytes) -> Any:
     """``json.loads(text)``: the same value, or the same exception, about twice as fast.
 
@@ -29,8 +70,10 @@ def loads_line(text: bytes) -> Any:
     mark, text in UTF-16), and the standard library then reads the text, so that what it
     accepts and every error message stay exactly as they were. The one case orjson reads
     differently without refusing, an integer beyond 64 bits (which it makes a float), is
-    recognised beforehand by a run of 19 digits anywhere in the text.
+    recognised beforehand by a run of 19 digits anywhere in the text. Nesting deeper than
+    :data:`MAX_DEPTH` is :class:`TooDeep` (see :func:`check_depth`).
     """
+    check_depth(text)
     if _NINETEEN_DIGITS not in text.translate(_DIGITS_TO_ZERO):
         try:
             return orjson.loads(text)

@@ -106,6 +106,7 @@ def inspect_all(
             cast(BinaryIO, source) if not isinstance(source, bytes | Path) else source,
             max_bytes=ruleset.max_bytes,
             max_pixels=ruleset.max_pixels,
+            max_decoded_bytes=ruleset.max_decoded_bytes,
             measure_quality=kind == ID_PHOTO,
         )
     return facts

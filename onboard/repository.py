@@ -6,7 +6,9 @@ objects back and never build queries themselves.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import re
 import secrets
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
@@ -156,47 +158,59 @@ def attach_document(
     The file is judged by its bytes, within the size limit, before it is read whole; what is
     stored is re-encoded from its pixels (EXIF/GPS, comments and appended payloads are gone).
     A license image is read by OCR once, here, and the reading kept with the document.
+
+    Decoding and OCR take seconds and up to the decoded-bytes budget of memory: they run
+    outside any database transaction (what the request changed so far is committed first),
+    so that no lock is held meanwhile (SQLite's write lock would stop every other writer).
     """
     ruleset = ruleset or default_ruleset()
+    region = (record.data.get("entity") or {}).get("region")
+    known = {doc.kind: doc.original_sha256 for doc in record.documents}
+    db.session.commit()
     facts = inspect_document(
         kind,
         stream,
         max_bytes=ruleset.max_bytes,
         max_pixels=ruleset.max_pixels,
+        max_decoded_bytes=ruleset.max_decoded_bytes,
         measure_quality=kind == "legal_rep_id",
     )
     if facts.problem is not None:
         raise DocumentRejected(facts)
     stream.seek(0)
     original = stream.read(ruleset.max_bytes)
-    existing = next((doc for doc in record.documents if doc.kind == kind), None)
-    if existing is not None and existing.original_sha256 == hashlib.sha256(original).hexdigest():
-        return existing  # the same file again: its facts and OCR reading stand
-    clean, mime_type = reencode_image(original, max_pixels=ruleset.max_pixels)
+    original_sha256 = hashlib.sha256(original).hexdigest()
+    if known.get(kind) == original_sha256:
+        same = document(record, kind)
+        if same is not None:
+            return same  # the same file again: its facts and OCR reading stand
+    clean, mime_type = reencode_image(
+        original, max_pixels=ruleset.max_pixels, max_decoded_bytes=ruleset.max_decoded_bytes
+    )
     sha256 = document_store().put(clean)
     reading = None
-    region = record.data.get("entity", {}).get("region")
     if read_license and LICENSE_DOCUMENT.get(region or "") == kind:
         from onboard.ocr import read_license as ocr  # noqa: PLC0415 — loads Tesseract lazily
 
         result = ocr(original, region=region or "CN")
         reading = {**result.to_dict(), "scheme": result.scheme}
+    existing = document(record, kind)
     if existing is not None:
         record.documents.remove(existing)
         db.session.flush()
-    document = DocumentRecord(
+    stored = DocumentRecord(
         kind=kind,
         sha256=sha256,
-        original_sha256=hashlib.sha256(original).hexdigest(),
+        original_sha256=original_sha256,
         size_bytes=facts.size_bytes,
         mime_type=mime_type,
         original_name=_safe_name(filename, kind, mime_type),
         facts=facts.to_dict(),
         reading=reading,
     )
-    record.documents.append(document)
+    record.documents.append(stored)
     db.session.flush()
-    return document
+    return stored
 
 
 def _safe_name(filename: str, kind: str, mime_type: str) -> str:
@@ -313,13 +327,39 @@ def evidence_for(record: ApplicationRecord) -> Evidence:
 def evaluate_record(
     record: ApplicationRecord, *, as_of: date | None = None, ruleset: RuleSet | None = None
 ) -> Report:
-    """The report on the application as it stands now (nothing is stored)."""
-    return evaluate(
+    """The report on the application as it stands now (nothing is stored).
+
+    Its messages are what the applicant reads (pages, the receipt, the decision email): a
+    duplicate's message never names the other application (:func:`_without_other_ids`);
+    its id stays in the check's evidence, which only the desk shows."""
+    report = evaluate(
         application_of(record),
         ruleset or default_ruleset(),
         as_of=as_of,
         evidence=evidence_for(record),
     )
+    return _without_other_ids(report)
+
+
+#: A public application id in a message, with the brackets and separators around it.
+_OTHER_IDS = re.compile(
+    r"\s*[(（]?\s*A-[2-9A-HJ-NP-Z]{10}(?:\s*[,，、]\s*A-[2-9A-HJ-NP-Z]{10})*\s*[)）]?"
+)
+
+
+def _without_other_ids(report: Report) -> Report:
+    """``report`` with the ids of other applications cut out of its messages (the guide
+    tells the applicant that the value is taken and how to appeal, not by whom)."""
+    checks = []
+    changed = False
+    for check in report.checks:
+        others = check.evidence.get("duplicates") if check.evidence else None
+        if others and any(_OTHER_IDS.search(text) for text in check.message.values()):
+            message = {lang: _OTHER_IDS.sub("", text) for lang, text in check.message.items()}
+            check = check._replace(message=message)  # noqa: PLW2901
+            changed = True
+        checks.append(check)
+    return dataclasses.replace(report, checks=tuple(checks)) if changed else report
 
 
 def save_evaluation(record: ApplicationRecord, report: Report) -> Evaluation:
@@ -553,7 +593,11 @@ def _hash_token(token: str) -> str:
 
 
 def issue_resume_token(record: ApplicationRecord, ttl: timedelta = RESUME_TTL) -> str:
-    """A new private link token (only its hash is stored); earlier links stay valid."""
+    """A new private link token (only its hash is stored). It revokes every earlier link of
+    the application: one link works at a time, so a link sent again (by the applicant's
+    "forget", a reviewer's decision or a reviewer's "send a new link") closes any copy of the
+    old one."""
+    revoke_resume_tokens(record)
     token = secrets.token_urlsafe(32)
     db.session.add(
         ResumeToken(

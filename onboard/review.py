@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 
 from onboard import audit, repository
+from onboard.bounds import bounded_int
 from onboard.eligibility.ruleset import RuleSet, default_ruleset
 from onboard.extensions import db
 from onboard.models import (
@@ -80,18 +81,17 @@ class QueueFilter:
             value = args.get(name, default)
             return value if value in allowed else default
 
-        page = args.get("page", "1")
         return cls(
             status=one_of("status", (*QUEUE_STATES, "all"), "submitted"),
             verdict=one_of("verdict", VERDICTS),
             platform=args.get("platform", "")[:20],
             region=one_of("region", ("CN", "HK")),
-            agency=args.get("agency", "") if args.get("agency", "").isdigit() else "",
+            agency=str(bounded_int(args.get("agency"), "agency", 0, low=1) or ""),
             assignee=one_of("assignee", ("me", "none")),
             date_from=_day(args.get("from")),
             date_to=_day(args.get("to")),
             sort=one_of("sort", SORTS, "priority"),
-            page=max(1, int(page)) if page.isdigit() else 1,
+            page=bounded_int(args.get("page"), "page", 1, low=1),
         )
 
     def args(self, **changes: Any) -> dict[str, str]:

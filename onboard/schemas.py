@@ -31,6 +31,7 @@ from typing import Any, ClassVar
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
 
+from onboard import plaintext
 from onboard.eligibility.model import (
     Application,
     Contact,
@@ -43,6 +44,7 @@ from onboard.eligibility.model import (
 )
 from onboard.eligibility.ruleset import RuleSet, default_ruleset
 from onboard.errors import InputError
+from onboard.plaintext import has_control
 
 #: Longest text accepted in an ordinary field: longer is a paste gone wrong, not a name.
 TEXT_MAX = 500
@@ -50,6 +52,7 @@ TEXT_MAX = 500
 URL_MAX = 2048
 #: The years a date may fall in: anything else is a typo, and keeps date arithmetic safe.
 YEARS = (1900, 2199)
+_CENTURIES = tuple(str(century) for century in range(YEARS[0] // 100, YEARS[1] // 100 + 1))
 
 FULFILLMENT_METHODS = ("us_warehouse", "fba_mcf", "none")
 ENTRY_MODES = ("standard", "invitation")
@@ -99,6 +102,8 @@ def is_unicode(text: str) -> bool:
 def _unicode_text(value: str) -> None:
     if not is_unicode(value):
         raise ValidationError("Not valid Unicode text.")
+    if has_control(value):
+        raise ValidationError(plaintext.MESSAGE)
 
 
 class Text(fields.String):
@@ -120,6 +125,8 @@ class Text(fields.String):
         if choices:
             validators.append(validate.OneOf(choices))
             kwargs.setdefault("metadata", {})["enum"] = list(choices)
+        else:  # the OpenAPI document says what the validator refuses
+            kwargs.setdefault("metadata", {})["pattern"] = plaintext.SINGLE_LINE_PATTERN
         if table:
             validators.append(InRuleSet(table))
         super().__init__(allow_none=True, validate=validators, **kwargs)
@@ -137,6 +144,7 @@ class Text(fields.String):
                 type(value) is str
                 and len(value) <= max_length
                 and (value.isascii() or is_unicode(value))
+                and (value.isprintable() or not has_control(value))
                 and (choices is None or value in choices)
                 and (table is None or value in table(ruleset))
             ):
@@ -256,6 +264,9 @@ class IsoDate(fields.Date):
     """A ``YYYY-MM-DD`` date (see :func:`parse_date`)."""
 
     def __init__(self, **kwargs: Any) -> None:
+        # The OpenAPI document states the years accepted (YEARS), as the validator does.
+        pattern = f"^({'|'.join(_CENTURIES)})[0-9]{{2}}-[0-9]{{2}}-[0-9]{{2}}$"
+        kwargs["metadata"] = {"pattern": pattern, **kwargs.get("metadata", {})}
         super().__init__(allow_none=True, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> date:
@@ -312,7 +323,17 @@ class DocumentFiles(fields.Dict):
     """
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(keys=fields.String(), values=fields.String(), allow_none=True, **kwargs)
+        name = {"type": "string", "minLength": 1, "maxLength": TEXT_MAX}
+        name["pattern"] = "^(?=.*\\S)" + plaintext.SINGLE_LINE_PATTERN[1:]
+        kinds = default_ruleset().document_kinds
+        metadata = {
+            # What the validator allows, for the OpenAPI document: a file name per known kind.
+            "properties": {kind: {**name, "nullable": True} for kind in kinds},
+            "additionalProperties": False,
+        }
+        super().__init__(
+            keys=fields.String(), values=None, allow_none=True, metadata=metadata, **kwargs
+        )
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if not isinstance(value, Mapping):
@@ -329,6 +350,8 @@ class DocumentFiles(fields.Dict):
                 errors[kind] = ["Give the file name as a non-empty string."]
             elif len(name) > TEXT_MAX:
                 errors[kind] = [f"Longer than maximum length {TEXT_MAX}."]
+            elif has_control(name):
+                errors[kind] = [plaintext.MESSAGE]
             else:
                 files[kind] = name
         if errors:
@@ -349,6 +372,7 @@ class DocumentFiles(fields.Dict):
                     and not name.isspace()
                     and len(name) <= TEXT_MAX
                     and (name.isascii() or is_unicode(name))
+                    and (name.isprintable() or not has_control(name))
                 ):
                     raise _Fallback
             return dict(value)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,8 @@ def make_app(tmp_path: Path, **config: Any) -> Flask:
         "DATABASE_URL": f"sqlite:///{tmp_path / 'data' / 'test.db'}",
         "SECRET_KEY": "test",
         "ONBOARD_OCR": False,
+        # Links in emails and pages point here (the test client's host).
+        "ONBOARD_BASE_URL": "http://localhost",
         **config,
     }
     app = create_app(settings)
@@ -58,6 +61,24 @@ def app(tmp_path: Path) -> Iterator[Flask]:
         from onboard.extensions import db  # noqa: PLC0415
 
         db.engine.dispose()
+
+
+@pytest.fixture
+def mailbox(app: Flask) -> Iterator[list[EmailMessage]]:
+    """Every email ``app`` sends, as it went out (the outbox keeps private links masked)."""
+    from onboard.mail import email_sent  # noqa: PLC0415
+
+    sent: list[EmailMessage] = []
+
+    def keep(_sender: Any, message: EmailMessage, **_extra: Any) -> None:
+        sent.append(message)
+
+    with email_sent.connected_to(keep, sender=app):
+        yield sent
+
+
+def body_of(message: EmailMessage) -> str:
+    return str(message.get_body().get_content())  # type: ignore[union-attr]
 
 
 @pytest.fixture

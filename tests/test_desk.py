@@ -299,7 +299,10 @@ def test_every_decision_is_emailed_in_the_applicants_language(app: Flask):
             select(AuditEvent).where(AuditEvent.action == "decided")
         ).all()
         assert {d.detail["outcome"] for d in decisions} == {"approved", "rejected"}
-    assert "ops2@example.cn" in client.get("/desk/outbox").text
+    assert client.get("/desk/outbox").status_code == 403  # admins only
+    admin = app.test_client()
+    login(admin, add_user(app, "admin"))
+    assert "ops2@example.cn" in admin.get("/desk/outbox").text
 
 
 def test_a_rejection_needs_a_reason_and_decisions_happen_once(app: Flask):

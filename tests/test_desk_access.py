@@ -52,7 +52,7 @@ ROUTES = [
     ("POST", "/desk/applications/{id}/checklist", "reviewer"),
     ("POST", "/desk/assign", "reviewer"),
     ("POST", "/desk/filters", "reviewer"),
-    ("GET", "/desk/outbox", "reviewer"),
+    ("GET", "/desk/outbox", "admin"),  # it shows what was sent to applicants
     ("POST", "/desk/logout", "reviewer"),
     ("GET", "/desk/reasons", "admin"),
     ("POST", "/desk/reasons", "admin"),
@@ -183,7 +183,8 @@ def test_production_cookies_are_secure(tmp_path: Path):
     settings = from_environment(
         {
             "ONBOARD_ENV": "production",
-            "ONBOARD_SECRET_KEY": "k" * 32,
+            "ONBOARD_SECRET_KEY": "9f3c1a7be2d84f6089c5e1d3a7b2f4c6e8d0a1b3c5e7f90214365879bcdef10",
+            "ONBOARD_BASE_URL": "https://onboard.example.com",
             "ONBOARD_DATA_DIR": str(tmp_path),
         }
     )

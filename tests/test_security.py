@@ -27,7 +27,9 @@ from tests.test_apply import Draft, fill
 live_app = test_browser.live_app
 browser = test_browser.browser
 
-SECRET = "s" * 64
+#: A key as `secrets.token_hex(32)` makes one (production refuses a guessable key).
+SECRET = "9f3c1a7be2d84f6089c5e1d3a7b2f4c6e8d0a1b3c5e7f9021436587a9bcdef10"
+BASE_URL = "https://onboard.example"
 ONBOARD = Path(sys.executable).with_name("onboard")
 
 
@@ -44,6 +46,7 @@ def production(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flas
     """The app as deployed: ONBOARD_ENV=production, the secret from the environment."""
     monkeypatch.setenv("ONBOARD_ENV", "production")
     monkeypatch.setenv("ONBOARD_SECRET_KEY", SECRET)
+    monkeypatch.setenv("ONBOARD_BASE_URL", BASE_URL)
     monkeypatch.delenv("FLASK_DEBUG", raising=False)
     from flask_migrate import upgrade  # noqa: PLC0415
 
@@ -203,6 +206,7 @@ def test_production_answers_an_exception_with_a_generic_500(production: Flask):
 def test_production_refuses_debug_mode(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("ONBOARD_ENV", "production")
     monkeypatch.setenv("ONBOARD_SECRET_KEY", SECRET)
+    monkeypatch.setenv("ONBOARD_BASE_URL", BASE_URL)
     monkeypatch.setenv("FLASK_DEBUG", "1")
     with pytest.raises(ConfigError, match="debug"):
         create_app({"ONBOARD_DATA_DIR": str(tmp_path)})
@@ -239,6 +243,7 @@ def test_production_serve_refuses_the_debugger(tmp_path: Path):
     env = {
         "ONBOARD_ENV": "production",
         "ONBOARD_SECRET_KEY": SECRET,
+        "ONBOARD_BASE_URL": BASE_URL,
         "ONBOARD_DATA_DIR": str(tmp_path),
         "PATH": "",
     }

@@ -92,7 +92,12 @@ def _wait_for(app, state: str, timeout: float = 20.0) -> WebhookDelivery:
 
 @pytest.mark.parametrize("receiver", [[500, 503, 200]], indirect=True)
 def test_signed_post_retried_with_backoff_until_accepted(tmp_path, receiver):
-    app = make_app(tmp_path, ONBOARD_WEBHOOK_BACKOFF=0.2, ONBOARD_WEBHOOK_ATTEMPTS=5)
+    app = make_app(
+        tmp_path,
+        ONBOARD_WEBHOOK_ALLOW_PRIVATE=True,
+        ONBOARD_WEBHOOK_BACKOFF=0.2,
+        ONBOARD_WEBHOOK_ATTEMPTS=5,
+    )
     _, key = agency_with_key(app, "Hooked", webhook_url=receiver.url)
     with app.app_context():
         secret = db.session.scalar(db.select(Agency.webhook_secret))
@@ -117,7 +122,12 @@ def test_signed_post_retried_with_backoff_until_accepted(tmp_path, receiver):
 
 @pytest.mark.parametrize("receiver", [[500]], indirect=True)
 def test_delivery_gives_up_after_its_attempts(tmp_path, receiver):
-    app = make_app(tmp_path, ONBOARD_WEBHOOK_BACKOFF=0.05, ONBOARD_WEBHOOK_ATTEMPTS=3)
+    app = make_app(
+        tmp_path,
+        ONBOARD_WEBHOOK_ALLOW_PRIVATE=True,
+        ONBOARD_WEBHOOK_BACKOFF=0.05,
+        ONBOARD_WEBHOOK_ATTEMPTS=3,
+    )
     _, key = agency_with_key(app, "Down", webhook_url=receiver.url)
     client = app.test_client()
     wait_done(client, key, upload(client, key, csv_file([eligible()])).json["id"])
@@ -126,7 +136,12 @@ def test_delivery_gives_up_after_its_attempts(tmp_path, receiver):
 
 
 def test_no_receiver_is_retried_and_recorded(tmp_path):
-    app = make_app(tmp_path, ONBOARD_WEBHOOK_BACKOFF=0.05, ONBOARD_WEBHOOK_ATTEMPTS=2)
+    app = make_app(
+        tmp_path,
+        ONBOARD_WEBHOOK_ALLOW_PRIVATE=True,
+        ONBOARD_WEBHOOK_BACKOFF=0.05,
+        ONBOARD_WEBHOOK_ATTEMPTS=2,
+    )
     with Receiver([200]) as gone:
         url = gone.url
     _, key = agency_with_key(app, "Nobody home", webhook_url=url)

@@ -29,7 +29,7 @@ from typing import IO, Any
 
 from flask import current_app
 from sqlalchemy import bindparam, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from onboard import jobs
 from onboard.agencies import documents_zip
@@ -38,7 +38,7 @@ from onboard.agencies.report import ClientLine
 from onboard.eligibility.model import Application, Report, Status, Verdict
 from onboard.eligibility.remedies import changes_for
 from onboard.eligibility.ruleset import RuleSet, ruleset_by_version
-from onboard.errors import InputError
+from onboard.errors import InputError, one_line
 from onboard.extensions import db
 from onboard.jsontext import compact_report
 from onboard.models import utcnow
@@ -276,17 +276,34 @@ def start(batch: Batch, *, only_pending: bool = False) -> int:
     return len(wanted)
 
 
-def resume_if_stalled(batch: Batch) -> bool:
+def resume_if_stalled(batch: Batch, *, now: bool = False) -> bool:
     """Enqueue again the chunks of a running batch that made no progress for
-    ``ONBOARD_BATCH_STALL_SECONDS`` (its jobs were lost with a process); harmless if they
-    were only slow, as jobs are idempotent."""
-    stall = timedelta(seconds=float(_setting("ONBOARD_BATCH_STALL_SECONDS", 600)))
+    ``ONBOARD_BATCH_STALL_SECONDS`` (its jobs were lost with a process), or at once with
+    ``now``; harmless if they were only slow, as jobs are idempotent."""
+    stall = timedelta(seconds=0 if now else float(_setting("ONBOARD_BATCH_STALL_SECONDS", 600)))
     if batch.state != "running" or utcnow() - batch.progressed_at < stall:
         return False
     batch.progressed_at = utcnow()
     db.session.commit()
     start(batch, only_pending=True)
     return True
+
+
+@jobs.job(jobs.SWEEP_JOB, max_retries=0)
+def sweep_stalled(everything: bool = False) -> int:
+    """Resume the running batches that stalled (every running one with ``everything``: at
+    the start of an embedded server, whose job threads died with the process before); how
+    many were resumed. Their completion webhook still goes out once (``finish_if_complete``
+    flips a batch to done with a compare-and-set)."""
+    resumed = 0
+    for batch_id in db.session.scalars(select(Batch.id).where(Batch.state == "running")).all():
+        batch = db.session.get(Batch, batch_id)
+        if batch is not None and resume_if_stalled(batch, now=everything):
+            resumed += 1
+    db.session.commit()
+    if resumed:
+        current_app.logger.info("resumed %d stalled batch(es)", resumed)
+    return resumed
 
 
 # --- checking rows (the job) -------------------------------------------------------------
@@ -315,10 +332,40 @@ def check_chunk(batch_id: int, first: int, last: int) -> None:
     db.session.commit()  # judge outside any transaction (SQLite: no write lock held)
     results = [context.judge(row_id, payload) for row_id, payload in pending]
     now = utcnow()
-    _store_results(results, now)
+    try:
+        _store_results(results, now)
+    except DBAPIError as exc:
+        if _transient(exc):
+            raise  # the database is away: the job is retried
+        db.session.rollback()
+        _store_one_by_one(results, now)
     db.session.execute(update(Batch).where(Batch.id == batch_id).values(progressed_at=now))
     db.session.commit()
     finish_if_complete(batch_id)
+
+
+def _transient(exc: DBAPIError) -> bool:
+    return bool(exc.connection_invalidated) or isinstance(exc, OperationalError)
+
+
+def _store_one_by_one(results: list[RowResult], now: datetime) -> None:
+    """After a chunk's results could not be stored together: each on its own, and a row
+    whose result the database refuses becomes an error row saying so (the batch finishes)."""
+    for result in results:
+        try:
+            _store_results([result], now)
+            db.session.commit()
+        except DBAPIError as exc:
+            if _transient(exc):
+                raise
+            db.session.rollback()
+            current_app.logger.warning(
+                "batch row %s: result not stored: %s", result.id, type(exc.orig).__name__
+            )
+            message = f"This row's result could not be stored: {one_line(str(exc.orig), 200)}"
+            errors = {"_row": [message]}
+            _store_results([RowResult(result.id, {"state": "error", "errors": errors})], now)
+            db.session.commit()
 
 
 def _store_results(results: list[RowResult], now: datetime) -> None:

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from onboard.agencies import webhooks
 from onboard.agencies.models import Agency, ApiKey
 from onboard.errors import InputError
 from onboard.extensions import db
@@ -49,7 +50,10 @@ def _check_webhook_url(url: str | None) -> str | None:
     url = url.strip()
     if not url.startswith(("https://", "http://")) or len(url) > 2048:
         raise InputError({"webhook_url": ["An http(s) URL of at most 2048 characters."]})
-    return url
+    try:
+        return webhooks.check_url(url)
+    except webhooks.WebhookRefused as exc:
+        raise InputError({"webhook_url": [f"Refused: {exc}."]}) from None
 
 
 # --- agencies ------------------------------------------------------------------------------

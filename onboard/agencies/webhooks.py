@@ -13,17 +13,27 @@ A 2xx answer is success. Anything else (or no answer within ``ONBOARD_WEBHOOK_TI
 seconds) is retried with exponential back-off: ``ONBOARD_WEBHOOK_BACKOFF`` seconds, then
 twice that, and so on, for ``ONBOARD_WEBHOOK_ATTEMPTS`` attempts in all; redirects are not
 followed.
+
+Webhooks go only outward (the server must not be made to POST to itself or its neighbours):
+https in production; a URL whose host is, or resolves to, a loopback, private, link-local,
+multicast, reserved or cloud-metadata address (anything not globally routable) is refused
+when it is saved (:func:`check_url`) and again at every delivery, after resolving the name,
+and the connection then goes to the address that was checked, so that a name re-pointed in
+between (DNS rebinding) cannot steer it. ``ONBOARD_WEBHOOK_ALLOW_PRIVATE`` lets a development
+set-up (never production) deliver to a receiver on its own machine.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
+import ipaddress
 import json
+import socket
 import time
-import urllib.error
-import urllib.request
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app
 
@@ -57,35 +67,106 @@ def verify(
     return hmac.compare_digest(sign(secret, moment, body), signature)
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
+class WebhookRefused(ValueError):
+    """A webhook URL that points inward, or is not https in production."""
 
 
-_OPENER = urllib.request.build_opener(_NoRedirect)
+def _allow_private() -> bool:
+    config = current_app.config
+    return bool(config.get("ONBOARD_WEBHOOK_ALLOW_PRIVATE")) and config.get("ONBOARD_ENV") != (
+        "production"
+    )
+
+
+def _outward(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def _parts(url: str) -> tuple[str, str, int]:
+    """(scheme, host, port) of a webhook URL, or :class:`WebhookRefused`."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        raise WebhookRefused("the URL's port is not a number") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise WebhookRefused("an http(s) URL with a host name is needed")
+    if parts.username or parts.password:
+        raise WebhookRefused("the URL may not carry a user name or password")
+    if parts.scheme != "https" and current_app.config.get("ONBOARD_ENV") == "production":
+        raise WebhookRefused("webhooks must use https")
+    return parts.scheme, parts.hostname, port or (443 if parts.scheme == "https" else 80)
+
+
+def resolve(host: str, port: int) -> str:
+    """The address to connect to for ``host``: every address it resolves to must be
+    outward (one inward answer among several refuses it: a resolver may rotate them)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise OSError(f"cannot resolve {host}: {exc.strerror or exc}") from None
+    addresses = [str(info[4][0]) for info in infos]
+    if not _allow_private():
+        inward = [a for a in addresses if not _outward(a)]
+        if inward:
+            raise WebhookRefused(f"{host} points to a non-public address ({inward[0]})")
+    return addresses[0]
+
+
+def check_url(url: str) -> str:
+    """What saving a webhook URL checks: its form, https in production, and that its host
+    is not (or does not resolve to) an inward address. A name that does not resolve now is
+    accepted (delivery checks again)."""
+    _scheme, host, port = _parts(url)
+    try:
+        resolve(host, port)
+    except WebhookRefused:
+        raise
+    except OSError:
+        pass
+    return url
 
 
 def post(url: str, secret: str, delivery_id: int, payload: dict[str, Any], timeout: float) -> int:
-    """POST ``payload`` signed; the HTTP status (raises OSError when nothing answered)."""
+    """POST ``payload`` signed to the address checked just before; the HTTP status (raises
+    OSError when nothing answered, :class:`WebhookRefused` for an inward address). Redirects
+    are answers like any other: never followed."""
+    scheme, host, port = _parts(url)
+    address = resolve(host, port)
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     timestamp = int(time.time())
-    request = urllib.request.Request(
-        url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "onboard-webhook/1",
-            TIMESTAMP_HEADER: str(timestamp),
-            SIGNATURE_HEADER: sign(secret, timestamp, body),
-            DELIVERY_HEADER: str(delivery_id),
-        },
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "onboard-webhook/1",
+        TIMESTAMP_HEADER: str(timestamp),
+        SIGNATURE_HEADER: sign(secret, timestamp, body),
+        DELIVERY_HEADER: str(delivery_id),
+    }
+    connection_class = (
+        http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
     )
+    connection = connection_class(host, port, timeout=timeout)
+
+    def connect_checked(
+        _address: Any, timeout: Any = None, source_address: Any = None
+    ) -> socket.socket:
+        # The name was resolved and checked above: connect to that address (TLS still
+        # verifies the certificate for the name).
+        return socket.create_connection((address, port), timeout, source_address)
+
+    connection._create_connection = connect_checked  # type: ignore[attr-defined]
+    parts = urlsplit(url)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
-        with _OPENER.open(request, timeout=timeout) as response:
-            status: int = response.status
-    except urllib.error.HTTPError as error:
-        status = error.code
+        connection.request("POST", target, body=body, headers=headers)
+        status: int = connection.getresponse().status
+    except http.client.HTTPException as exc:
+        raise OSError(f"bad answer: {exc}") from exc
+    finally:
+        connection.close()
     return status
 
 
@@ -117,6 +198,12 @@ def deliver(delivery_id: int) -> None:
             timeout=float(config.get("ONBOARD_WEBHOOK_TIMEOUT", 10)),
         )
         delivery.last_status, delivery.last_error = status, None
+    except WebhookRefused as exc:  # never retried: the address will not become outward
+        delivery.state = "failed"
+        delivery.last_status, delivery.last_error = None, one_line(f"refused: {exc}", 300)
+        db.session.commit()
+        current_app.logger.warning("webhook %s refused: %s", delivery.id, exc)
+        return
     except (OSError, ValueError) as exc:
         status = 0
         delivery.last_status, delivery.last_error = None, one_line(str(exc), 300)

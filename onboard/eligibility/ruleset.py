@@ -155,6 +155,9 @@ class RuleSet:
     document_problems: Mapping[str, Texts]
     max_bytes: int
     max_pixels: int
+    #: Bytes a file's pixels may take once decoded (width x height x bands x bytes per
+    #: sample, judged from the header before any pixel is decoded).
+    max_decoded_bytes: int
     raw: Mapping[str, Any] = field(repr=False, compare=False, default_factory=dict)
     #: rules_in_force() by date: a batch judges many applications on few dates.
     _in_force: dict[date, tuple[RuleSpec, ...]] = field(
@@ -228,7 +231,11 @@ class RuleSet:
             "rules_version": self.version,
             "effective_from": self.effective_from.isoformat(),
             "source": self.source,
-            "documents_limits": {"max_bytes": self.max_bytes, "max_pixels": self.max_pixels},
+            "documents_limits": {
+                "max_bytes": self.max_bytes,
+                "max_pixels": self.max_pixels,
+                "max_decoded_bytes": self.max_decoded_bytes,
+            },
             "platforms": {k: dict(v) for k, v in self.platforms.items()},
             "categories": {k: dict(v) for k, v in self.categories.items()},
             "documents": {
@@ -447,6 +454,7 @@ def parse_ruleset(data: Mapping[str, Any]) -> RuleSet:
     if not isinstance(rules_table, Mapping) or not rules_table:
         raise RuleSetError("rules: expected a non-empty table")
     limits = data.get("documents_limits", {})
+    max_pixels = _positive_int(limits.get("max_pixels"), "documents_limits.max_pixels")
     ruleset = RuleSet(
         version=version,
         effective_from=_date(data.get("effective_from"), "effective_from"),
@@ -458,7 +466,12 @@ def parse_ruleset(data: Mapping[str, Any]) -> RuleSet:
         identifier_problems=_text_table(data.get("identifier_problems"), "identifier_problems"),
         document_problems=_text_table(data.get("document_problems"), "document_problems"),
         max_bytes=_positive_int(limits.get("max_bytes"), "documents_limits.max_bytes"),
-        max_pixels=_positive_int(limits.get("max_pixels"), "documents_limits.max_pixels"),
+        max_pixels=max_pixels,
+        max_decoded_bytes=_positive_int(
+            # A rule set without it: the largest layout of its pixel budget (16-bit RGBA).
+            limits.get("max_decoded_bytes", max_pixels * 8),
+            "documents_limits.max_decoded_bytes",
+        ),
         raw=MappingProxyType(dict(data)),
     )
     _check_implemented(ruleset)

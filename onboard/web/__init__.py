@@ -24,7 +24,15 @@ def _unlimited() -> bool:
 def register(app: Flask) -> None:
     """Bind the extensions and blueprints to ``app``."""
     from onboard import auth, i18n, privacy, security  # noqa: PLC0415
-    from onboard.web import agency_api, agency_desk, apiv1, desk, errors, pages  # noqa: PLC0415
+    from onboard.web import (  # noqa: PLC0415
+        agency_api,
+        agency_desk,
+        apiv1,
+        desk,
+        errors,
+        openapi,
+        pages,
+    )
     from onboard.web import apply as applicant  # noqa: PLC0415
 
     app.session_interface = CookieSessions()
@@ -40,6 +48,7 @@ def register(app: Flask) -> None:
     api.init_app(app)
     api.register_blueprint(apiv1.blp)
     api.register_blueprint(agency_api.blp)
+    openapi.finish(api)
     app.register_blueprint(apiv1.assets)
     app.register_blueprint(pages.bp)
     app.register_blueprint(applicant.bp)

@@ -23,8 +23,10 @@ from werkzeug.exceptions import Unauthorized
 
 from onboard.agencies import batches, keys, report
 from onboard.agencies.models import Agency, ApiKey, Batch
+from onboard.bounds import QUERY_RANGE
 from onboard.errors import InputError
 from onboard.extensions import limiter
+from onboard.plaintext import SINGLE_LINE_PATTERN
 from onboard.web.errors import documents_errors
 
 blp = ApiBlueprint(
@@ -143,11 +145,13 @@ class ResultsSchema(Schema):
 
 class UploadQuerySchema(Schema):
     as_of = fields.Date(metadata={"description": "judge as of this date (default: today)"})
-    rules_version = fields.String(metadata={"description": "a published rule-set version"})
+    rules_version = fields.String(
+        metadata={"description": "a published rule-set version", "pattern": SINGLE_LINE_PATTERN}
+    )
 
 
 class ResultsQuerySchema(Schema):
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=QUERY_RANGE)
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
     reports = fields.Boolean(load_default=True, metadata={"description": "include reports"})
 
@@ -208,7 +212,7 @@ def whoami() -> dict[str, Any]:
         {
             "in": "header",
             "name": "Idempotency-Key",
-            "schema": {"type": "string", "maxLength": 200},
+            "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]+$"},
             "description": "the same key and upload again return the same batch",
         }
     ],
@@ -219,15 +223,24 @@ def whoami() -> dict[str, Any]:
                 "schema": {
                     "type": "object",
                     "properties": {
-                        "file": {"type": "string", "format": "binary"},
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "a .csv or .jsonl file of applications",
+                        },
                         "documents": {
                             "type": "string",
                             "format": "binary",
                             "description": "optional zip of the documents the file names",
                         },
                     },
+                    "additionalProperties": False,
                     "required": ["file"],
-                }
+                },
+                "encoding": {
+                    "file": {"contentType": "text/csv, application/jsonl"},
+                    "documents": {"contentType": "application/zip"},
+                },
             },
             "text/csv": {"schema": {"type": "string"}},
             "application/jsonl": {"schema": {"type": "string"}},

@@ -6,7 +6,6 @@ Views only translate: request -> plain data -> the core -> JSON. Parsing errors 
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
@@ -17,11 +16,13 @@ from flask_smorest import Blueprint as ApiBlueprint
 from marshmallow import Schema, fields
 from werkzeug.datastructures import FileStorage
 
+from onboard import jsontext
 from onboard.documents import inspect_document
 from onboard.eligibility.model import Application, Report
 from onboard.eligibility.remedies import changes_for
 from onboard.eligibility.ruleset import RuleSet, default_ruleset
 from onboard.errors import InputError
+from onboard.plaintext import SINGLE_LINE_PATTERN as NO_CONTROL
 from onboard.prescreen import choose_ruleset, prescreen
 from onboard.schemas import ApplicationSchema, parse_application
 from onboard.web.errors import ErrorSchema, documents_errors
@@ -102,7 +103,9 @@ class CategoriesSchema(Schema):
 
 
 class RulesQuerySchema(Schema):
-    rules_version = fields.String(metadata={"description": "a published rule-set version"})
+    rules_version = fields.String(
+        metadata={"description": "a published rule-set version", "pattern": NO_CONTROL}
+    )
 
 
 class PrescreenQuerySchema(RulesQuerySchema):
@@ -111,6 +114,10 @@ class PrescreenQuerySchema(RulesQuerySchema):
         metadata={"description": "add `changes`: the smallest list of changes to pass"},
     )
 
+
+#: The document kinds a multipart pre-screen may carry (one part each), and their file types.
+_DOCUMENT_KINDS = {kind: dict(spec.name) for kind, spec in default_ruleset().document_kinds.items()}
+IMAGE_TYPES = "image/jpeg, image/png, image/bmp"
 
 _ERRORS = {
     400: "Malformed request (e.g. not JSON)",
@@ -136,7 +143,7 @@ def _application_payload() -> tuple[Any, dict[str, FileStorage]]:
                 {"application": ["Missing part: the application as JSON."]}, status=400
             )
         try:
-            data = json.loads(text)
+            data = jsontext.loads(text)
         except ValueError:
             raise InputError({"application": ["Not valid JSON."]}, status=400) from None
         return data, dict(request.files.items())
@@ -177,13 +184,26 @@ def _application_payload() -> tuple[Any, dict[str, FileStorage]]:
                         "application": {
                             "allOf": [ApplicationSchema],
                             "description": "the application as JSON",
-                        }
+                        },
+                        # One file part per document kind, and nothing else.
+                        **{
+                            kind: {
+                                "type": "string",
+                                "format": "binary",
+                                "description": f"{names['en']}: JPEG, PNG or BMP",
+                            }
+                            for kind, names in _DOCUMENT_KINDS.items()
+                        },
                     },
-                    "additionalProperties": {"type": "string", "format": "binary"},
+                    "additionalProperties": False,
                     "required": ["application"],
                 },
-                # The part is JSON text: say so, so that clients and fuzzers send JSON there.
-                "encoding": {"application": {"contentType": "application/json"}},
+                # The part is JSON text: say so, so that clients and fuzzers send JSON there;
+                # documents are images.
+                "encoding": {
+                    "application": {"contentType": "application/json"},
+                    **{kind: {"contentType": IMAGE_TYPES} for kind in _DOCUMENT_KINDS},
+                },
             },
         },
     }
@@ -236,11 +256,18 @@ def report_body(
                 "schema": {
                     "type": "object",
                     "properties": {
-                        "file": {"type": "string", "format": "binary"},
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "minLength": 1,
+                            "description": "the license image: JPEG, PNG or BMP",
+                        },
                         "region": {"type": "string", "enum": ["CN", "HK"]},
                     },
+                    "additionalProperties": False,
                     "required": ["file"],
-                }
+                },
+                "encoding": {"file": {"contentType": IMAGE_TYPES}},
             }
         },
     }
@@ -259,7 +286,11 @@ def read_license_image() -> dict[str, Any]:
         raise InputError({"region": ["Must be CN or HK."]})
     ruleset = default_ruleset()
     facts = inspect_document(
-        "business_license", part.stream, max_bytes=ruleset.max_bytes, max_pixels=ruleset.max_pixels
+        "business_license",
+        part.stream,
+        max_bytes=ruleset.max_bytes,
+        max_pixels=ruleset.max_pixels,
+        max_decoded_bytes=ruleset.max_decoded_bytes,
     )
     if facts.problem is not None:
         reason = ruleset.document_problems.get(facts.problem, ruleset.document_problems["corrupt"])

@@ -34,9 +34,10 @@ from onboard.eligibility.ruleset import RuleSet, default_ruleset
 from onboard.errors import InputError
 from onboard.extensions import db
 from onboard.i18n import babel_locale, day, lang, pick
+from onboard.links import external_url
 from onboard.mail import send_email
 from onboard.models import ApplicationRecord
-from onboard.web import forms
+from onboard.web import forms, limits
 
 bp = Blueprint("apply", __name__, url_prefix="/apply")
 FORM_STEP = "<any(company, legal_rep, contact, store, shop):step>"
@@ -100,7 +101,7 @@ def _page(template: str, record: ApplicationRecord, current: str, **context: Any
         steps=list(steps.values()),
         current=current,
         token=g.token,
-        link=url_for(".resume", token=g.token, _external=True),
+        link=external_url("apply.resume", token=g.token),
         link_expires=repository.resume_token_expiry(g.token),
         reached=forms.STEP_NAMES.index(record.step or "company"),
         accept=forms.ACCEPT,
@@ -136,6 +137,7 @@ def start() -> ResponseReturnValue:
 
 
 @bp.post("/")
+@limits.new_drafts
 def create() -> ResponseReturnValue:
     record = repository.create_draft(lang())
     token = repository.issue_resume_token(record)
@@ -154,10 +156,13 @@ def resume(token: str) -> ResponseReturnValue:
 
 
 @bp.post("/<token>/forget")
+@limits.emails
 def forget(token: str) -> ResponseReturnValue:
     record = _draft(token)
     repository.revoke_resume_tokens(record)
-    emailed = _send_link(record, repository.issue_resume_token(record)) if record.email else None
+    emailed = (
+        send_private_link(record, repository.issue_resume_token(record)) if record.email else None
+    )
     db.session.commit()
     return render_template("apply/forgotten.html", emailed=emailed, ruleset=default_ruleset())
 
@@ -172,6 +177,8 @@ def form_step(token: str, step: str) -> ResponseReturnValue:
 
 
 @bp.post(f"/<token>/{FORM_STEP}")
+@limits.emails
+@limits.uploads
 def save_step(token: str, step: str) -> ResponseReturnValue:
     record = _editable(token)
     outcome = _save(record, _steps()[1][step])
@@ -229,7 +236,7 @@ def _send_link_once(record: ApplicationRecord) -> None:
     """The private link goes to each address the applicant gives, once."""
     if record.email and record.email not in repository.emails_sent(record, "resume_link"):
         flash(_("We sent your private link to %(email)s.", email=record.email), "ok")
-        _send_link(record, g.token)
+        send_private_link(record, g.token)
 
 
 def _license_extras(record: ApplicationRecord, outcome: _Outcome, go: str) -> None:
@@ -285,6 +292,7 @@ def _document_kind(kind: str) -> str:
 
 
 @bp.post("/<token>/documents/<kind>")
+@limits.uploads
 def upload(token: str, kind: str) -> ResponseReturnValue:
     record = _editable(token)
     error = _store_upload(record, _document_kind(kind), request.files.get("file"))
@@ -334,6 +342,7 @@ def _review_page(record: ApplicationRecord, report: Report) -> str:
 
 
 @bp.post("/<token>/submit")
+@limits.emails
 def submit(token: str) -> ResponseReturnValue:
     record = _editable(token)
     report = repository.submit(record)
@@ -357,9 +366,11 @@ def submitted(token: str) -> ResponseReturnValue:
 # --- email --------------------------------------------------------------------------------
 
 
-def _send_link(record: ApplicationRecord, token: str) -> str:
-    """Email the private link, in the applicant's language; the address it went to."""
-    link = url_for(".resume", token=token, _external=True)
+def send_private_link(record: ApplicationRecord, token: str) -> str:
+    """Email the private link, in the applicant's language; the address it went to. (The
+    desk's "send a new link" uses it too: the reviewer never sees the link.)"""
+    limits.spend_email(str(record.email))
+    link = external_url("apply.resume", token=token)
     with force_locale(babel_locale(record.locale)):
         expires = day(repository.resume_token_expiry(token))
         body = render_template("apply/email_link.txt", record=record, link=link, expires=expires)
@@ -369,7 +380,11 @@ def _send_link(record: ApplicationRecord, token: str) -> str:
 
 
 def _send_receipt(record: ApplicationRecord, report: Report) -> None:
-    link = url_for(".submitted", token=g.token, _external=True)
+    if not limits.may_email(str(record.email)):
+        # The submission stands (its page shows the result); only the copy is left out.
+        current_app.logger.warning("receipt of %s not sent: recipient limit", record.public_id)
+        return
+    link = external_url("apply.submitted", token=g.token)
     with force_locale(babel_locale(record.locale)):
         body = render_template("apply/email_receipt.txt", record=record, report=report, link=link)
         subject = _("We received your application %(id)s", id=record.public_id)

@@ -28,12 +28,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from onboard import audit, auth, repository, review
+from onboard.bounds import bounded_int
 from onboard.eligibility.ruleset import default_ruleset
 from onboard.extensions import db, limiter
 from onboard.i18n import babel_locale
+from onboard.links import external_url
 from onboard.mail import send_email
 from onboard.models import ApplicationRecord, Decision, ReasonTemplate, UserAccount
 from onboard.web import deskview, forms
+from onboard.web.apply import send_private_link
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 
@@ -303,7 +306,7 @@ def _assignee(raw: str) -> UserAccount | None:
     """The account a form names ("me", an id, or "" for nobody); 400 for anything else."""
     if raw == "me":
         raw = str(current_user.id)
-    assignee = db.session.get(UserAccount, int(raw)) if raw.isdigit() else None
+    assignee = db.session.get(UserAccount, bounded_int(raw, "assignee", 0)) if raw else None
     if raw and (assignee is None or not assignee.active):
         abort(400)
     return assignee
@@ -404,7 +407,7 @@ def _send_decision(record: ApplicationRecord, decision: Decision, token: str | N
     if not record.email:
         flash(_("This application has no email address: tell the applicant another way."), "warn")
         return
-    link = url_for("apply.resume", token=token, _external=True) if token else None
+    link = external_url("apply.resume", token=token) if token else None
     language = "en" if record.locale == "en" else "zh"
     with force_locale(babel_locale(record.locale)):
         body = render_template(
@@ -455,9 +458,25 @@ def document_file(public_id: str, kind: str) -> ResponseReturnValue:
 
 
 @bp.get("/outbox")
-@auth.login_required()
+@auth.login_required(role="admin")
 def outbox() -> ResponseReturnValue:
+    """Admins only; what it shows has every private link masked (see onboard.mail)."""
     return render_template("desk/outbox.html", emails=review.outbox())
+
+
+@bp.post("/applications/<public_id>/link")
+@auth.login_required()
+def send_link(public_id: str) -> ResponseReturnValue:
+    """Mail the applicant a new private link (the old one stops working); audited. The
+    reviewer never sees the link itself."""
+    record = _application(public_id)
+    if not record.email:
+        abort(400)
+    send_private_link(record, repository.issue_resume_token(record))
+    audit.record("link_sent", record)
+    db.session.commit()
+    flash(_("A new private link was sent to the applicant; the old one no longer works."), "ok")
+    return redirect(url_for(".application", public_id=public_id))
 
 
 # --- admins: reason templates, accounts, audit log -----------------------------------------

@@ -21,13 +21,18 @@ from werkzeug.exceptions import (
     HTTPException,
     InternalServerError,
     RequestEntityTooLarge,
+    SecurityError,
     ServiceUnavailable,
 )
 
+from onboard import plaintext
 from onboard.errors import InputError
+from onboard.jobs import JobsUnavailable
 from onboard.schemas import flatten_errors
 from onboard.storage import StorageError
 
+#: What a field refused for its control characters says (its page names the field).
+CONTROL_MESSAGES = frozenset({plaintext.MESSAGE, plaintext.MULTI_LINE_MESSAGE})
 #: Seconds a client is asked to wait before retrying after a 503 or 507.
 RETRY_AFTER_SECONDS = 5
 #: Where webargs (flask-smorest) files argument errors: ``{"query": {"limit": [...]}}``.
@@ -94,25 +99,34 @@ def field_errors(messages: Any) -> dict[str, list[str]] | None:
     return flatten_errors(messages)
 
 
-def _http_error(error: HTTPException) -> Response | tuple[str, int]:
+def _http_error(error: HTTPException) -> Response:
+    """The error as JSON under /api/, as a page elsewhere; either way with the headers the
+    error carries (``Retry-After`` of a 429 or 503, ``WWW-Authenticate`` of a 401)."""
     status = error.code or 500
     data = getattr(error, "data", None) or {}
+    if isinstance(error, SecurityError):  # an untrusted Host: no URL can be built, no page
+        return Response(f"{status} {error.name}: unknown host.\n", status, mimetype="text/plain")
     if wants_json():
         message = data.get("message") or error.description or error.name
         response = json_error(
             status, str(message), field_errors(data.get("errors") or data.get("messages"))
         )
-        for name, value in error.get_headers() or []:
-            if name.lower() not in ("content-type", "content-length"):
-                response.headers[name] = value
-        return response
-    return render_template("error.html", status=status, error=error), status
+    else:
+        response = current_app.make_response(
+            (render_template("error.html", status=status, error=error), status)
+        )
+    for name, value in error.get_headers() or []:
+        if name.lower() not in ("content-type", "content-length"):
+            response.headers[name] = value
+    return response
 
 
 def _input_error(error: InputError) -> Response | tuple[str, int]:
     if wants_json():
         return json_error(error.status, error.message, error.errors)
-    return render_template("error.html", status=error.status, error=error), error.status
+    control = [name for name, texts in error.errors.items() if CONTROL_MESSAGES & set(texts)]
+    page = render_template("error.html", status=error.status, error=error, fields=control)
+    return page, error.status
 
 
 def _unexpected(error: Exception) -> Response | tuple[str, int]:
@@ -184,6 +198,13 @@ def _storage_error(error: StorageError) -> Response | tuple[str, int]:
     )
 
 
+def _jobs_unavailable(error: Exception) -> Response | tuple[str, int]:
+    """The broker (Redis for Celery) out of reach while handing over a job: nothing the
+    client sent is lost (a stored batch is resumed by the stalled-batch sweep); come back."""
+    current_app.logger.warning("job broker unavailable on %s: %s", request.path, error)
+    return _retry_later(ServiceUnavailable("Background work is briefly unavailable; try again."))
+
+
 def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(RequestEntityTooLarge, _too_large)
@@ -191,4 +212,5 @@ def register(app: Flask) -> None:
     app.register_error_handler(DBAPIError, _database_error)
     app.register_error_handler(PoolTimeoutError, _pool_timeout)
     app.register_error_handler(StorageError, _storage_error)
+    app.register_error_handler(JobsUnavailable, _jobs_unavailable)
     app.register_error_handler(Exception, _unexpected)

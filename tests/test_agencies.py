@@ -196,7 +196,10 @@ def test_batch_jsonl_with_documents_zip(app: Flask, client):
         and formats["documents.legal_rep_id"] == "pass"
     )
     assert rows[0]["changes"][0]["action"] == "replace"
-    assert rows[1]["state"] == "error" and "documents.legal_rep_id" in rows[1]["errors"]
+    # A name the zip lacks is declared, not inspected (as `onboard check` without the file).
+    (declared,) = [c for c in rows[1]["report"]["checks"] if c["field"] == "documents.legal_rep_id"]
+    assert rows[1]["state"] == "done" and declared["actual"] == "declared"
+    assert "not inspected" in declared["message"]["en"]
 
 
 def test_idempotency_key_returns_the_same_batch(app: Flask, client):

@@ -66,12 +66,14 @@ def test_documents_dir_html_report_and_summary(tmp_path):
             "--progress",
         ],
     )
-    assert result.exit_code == 2, result.stderr  # two rows with bad input
+    assert result.exit_code == 2, result.stderr  # the last row has bad input
     lines = result.stdout.splitlines()
     assert (
         lines[1].split(",")[1] in ("eligible", "review") and lines[2].split(",")[1] == "ineligible"
     )
-    assert "documents.legal_rep_id" in lines[3]
+    # A document named but not on disk is declared, not an input error (as over the API).
+    assert lines[3].split(",")[1] == "incomplete"
+    assert lines[4].split(",")[1] == "error" and "store.rating" in lines[4]
     assert "verdict" in result.stderr and "store.rating" in result.stderr
     assert "onboard: checked" in result.stderr  # --progress, not a terminal: lines
     html = report.read_text(encoding="utf-8")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from onboard.agencies.report import ClientLine, Summary, render_html, summarize
 from onboard.eligibility.model import Application, Report, Status
@@ -19,21 +19,37 @@ def changes_of(report: Report, application: Application) -> list[dict[str, Any]]
     return [change.to_dict() for change in changes_for(report, application, ruleset)]
 
 
-def client_line(
-    row: int, application: Application, report: Report, changes: Sequence[Mapping[str, Any]]
-) -> ClientLine:
+class Whom(Protocol):
+    """A row's place and names (``onboard.cli.Who``)."""
+
+    row: int
+    line: int
+    ref: str | None
+    client: str | None
+
+
+def client_line(who: Whom, report: Report, changes: Sequence[Mapping[str, Any]]) -> ClientLine:
     codes = [c.code for c in report.checks if c.status in (Status.FAIL, Status.MISSING)]
     return ClientLine(
-        row=row,
-        label=application.entity.company_name or application.shop.name,
+        row=who.row,
+        label=who.client,
         verdict=report.verdict.value,
         codes=tuple(dict.fromkeys(codes)),
         changes=tuple(changes),
+        line=who.line,
+        ref=who.ref,
     )
 
 
-def error_line(row: int, errors: Mapping[str, Sequence[str]]) -> ClientLine:
-    return ClientLine(row=row, label=None, verdict="error", errors=dict(errors))
+def error_line(who: Whom, errors: Mapping[str, Sequence[str]]) -> ClientLine:
+    return ClientLine(
+        row=who.row,
+        label=who.client,
+        verdict="error",
+        errors=dict(errors),
+        line=who.line,
+        ref=who.ref,
+    )
 
 
 def changes_text(changes: Sequence[Mapping[str, Any]], lang: str) -> str:

@@ -225,7 +225,8 @@ def test_idempotency_key_returns_the_same_batch(app: Flask, client):
         (b"", "c.csv", 422, "file"),
         (b"store.rating,colour\n4.5,red\n", "c.csv", 422, "file"),
         (b"store.rating\n", "c.csv", 422, "file"),
-        (b"{}\n", "c.xlsx", 415, "file"),
+        (b"{}\n", "c.txt", 415, "file"),
+        (b"{}\n", "c.xlsx", 422, "file"),  # not a workbook
     ],
 )
 def test_unusable_files_are_refused_at_once(app: Flask, client, data, filename, status, field):

@@ -29,7 +29,7 @@ from flask import current_app
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from onboard import batchfile, jobs
+from onboard import audit, batchfile, jobs, repository
 from onboard.agencies import documents_zip
 from onboard.agencies.models import Agency, Batch, BatchRow, WebhookDelivery
 from onboard.agencies.report import ClientLine
@@ -39,8 +39,9 @@ from onboard.eligibility.ruleset import RuleSet, ruleset_by_version
 from onboard.errors import InputError
 from onboard.extensions import db
 from onboard.jsontext import compact_report
-from onboard.models import utcnow
-from onboard.prescreen import choose_ruleset
+from onboard.models import ApplicationRecord, utcnow
+from onboard.prescreen import choose_ruleset, prescreen
+from onboard.schemas import application_to_dict
 
 
 def _setting(name: str, default: Any) -> Any:
@@ -166,9 +167,7 @@ def find_by_idempotency_key(agency: Agency, key: str, digest: str) -> Batch | No
 
 
 def _unpack(stream: IO[bytes], ruleset: RuleSet) -> documents_zip.Unpacked:
-    from onboard.repository import document_store  # noqa: PLC0415
-
-    store = document_store()
+    store = repository.document_store()
     return documents_zip.unpack(
         stream,
         store.put,
@@ -338,14 +337,11 @@ class RowContext:
         return batchfile.application_of(decoded, self.ruleset)
 
     def report(self, application: Application) -> Report:
-        from onboard.prescreen import prescreen  # noqa: PLC0415
-        from onboard.repository import document_store  # noqa: PLC0415
-
         # A document named but not in the zip (or with no zip) stays declared: reported as
         # declared and not inspected, as ``onboard check`` does for a file not on disk.
         files: dict[str, Any] = {}
         if self.documents is not None:
-            store = document_store()
+            store = repository.document_store()
             for kind, name in application.documents.items():
                 digest = self.documents.get(documents_zip.normalize_name(name) or "")
                 if digest is not None:
@@ -563,3 +559,48 @@ def client_lines(batch: Batch) -> Iterator[ClientLine]:
             changes=tuple(changes or ()),
             errors=errors,
         )
+
+
+# --- from a screened client to an applicant ---------------------------------------------------
+
+
+def start_application(
+    batch: Batch, row: BatchRow, locale: str = "zh"
+) -> tuple[ApplicationRecord, str]:
+    """The applicant's draft for a checked row, and a new private link token to it.
+
+    The draft holds the row's data (not its documents: the client uploads those on the
+    form, and nothing is judged "as of" the batch's date) and records the agency. Asked
+    again for the same row, the same draft (while it is still a draft) gets a new link. The
+    token is returned once, to be shown once; only its hash is stored (the repository's
+    rules for every private link), and it is never logged. :class:`InputError` (409) for a
+    row that was not checked (input errors, pending) or whose draft was submitted since.
+    """
+    if row.state != "done":
+        raise InputError(
+            {"row": ["Only a checked row (no input errors) can become an application."]},
+            status=409,
+        )
+    record = db.session.get(ApplicationRecord, row.application_id) if row.application_id else None
+    if record is not None and record.state != "draft":
+        raise InputError({"row": ["This client's application was submitted already."]}, status=409)
+    if record is None:
+        application = RowContext.of(batch).application(row.payload)
+        data = application_to_dict(application)
+        data.pop("as_of", None)
+        data.pop("documents", None)
+        record = repository.create_draft(locale=locale)
+        repository.save_sections(record, data)
+        record.agency_id = batch.agency_id
+        row.application_id = record.id
+        audit.record(
+            "agency_application_created",
+            record,
+            actor="agency",
+            agency=batch.agency_id,
+            batch=batch.public_id,
+            row=row.row,
+        )
+    token = repository.issue_resume_token(record)
+    db.session.commit()
+    return record, token

@@ -529,9 +529,17 @@ def row_dict(row: BatchRow, *, with_report: bool = True) -> dict[str, Any]:
     return out
 
 
-def client_lines(batch: Batch) -> Iterator[ClientLine]:
+def client_lines(
+    batch: Batch,
+    *,
+    verdict: str | None = None,
+    rule: str | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> Iterator[ClientLine]:
     """The batch's rows as report lines (only the columns they need: no report, no
-    payload is loaded)."""
+    payload is loaded); with ``verdict`` (a verdict, ``error`` or ``pending``) and ``rule``
+    (a failing or missing rule's code) only the rows that have them."""
     query = (
         select(
             BatchRow.row,
@@ -546,15 +554,27 @@ def client_lines(batch: Batch) -> Iterator[ClientLine]:
         )
         .where(BatchRow.batch_id == batch.id)
         .order_by(BatchRow.row)
+        .offset(offset)
         .execution_options(yield_per=1000)
     )
-    for row, line, ref, label, state, verdict, codes, changes, errors in db.session.execute(query):
+    if verdict in ("error", "pending"):
+        query = query.where(BatchRow.state == verdict)
+    elif verdict:
+        query = query.where(BatchRow.verdict == verdict)
+    if rule:
+        # ";"-joined codes: the LIKE narrows, the exact test below decides (no prefix match).
+        query = query.where(BatchRow.failed_codes.contains(rule, autoescape=True))
+    if limit is not None:
+        query = query.limit(limit)
+    for row, line, ref, label, state, found, codes, changes, errors in db.session.execute(query):
+        if rule and rule not in (codes or "").split(";"):
+            continue
         yield ClientLine(
             row=row,
             line=line,
             ref=ref,
             label=label,
-            verdict=verdict or ("error" if state == "error" else "pending"),
+            verdict=found or ("error" if state == "error" else "pending"),
             codes=tuple(codes.split(";")) if codes else (),
             changes=tuple(changes or ()),
             errors=errors,

@@ -374,7 +374,11 @@ def batch_row(batch_id: str, row: int) -> dict[str, Any]:
 def batch_csv(batch_id: str) -> Response:
     """Results as CSV: one line per client with its verdict, what to fix (English and
     Chinese), the failing rules and any input errors."""
-    batch = _batch_or_404(batch_id)
+    return csv_response(_batch_or_404(batch_id))
+
+
+def csv_response(batch: Batch) -> Response:
+    """The CSV download of ``batch`` (for the API and the portal alike)."""
     lines = list(batches.client_lines(batch))
 
     def generate() -> Iterator[str]:
@@ -393,7 +397,11 @@ def batch_csv(batch_id: str) -> Response:
 def batch_xlsx(batch_id: str) -> Response:
     """Results as an Excel workbook: a sheet of clients (the CSV's columns, with a Chinese
     header row) and a summary sheet."""
-    batch = _batch_or_404(batch_id)
+    return xlsx_response(_batch_or_404(batch_id))
+
+
+def xlsx_response(batch: Batch) -> Response:
+    """The XLSX download of ``batch``."""
     body = report.xlsx_bytes(report.summarize(batches.client_lines(batch)), batch_facts(batch))
     response = Response(body, mimetype=report.XLSX_MEDIA_TYPE)
     response.headers["Content-Disposition"] = f'attachment; filename="{batch.public_id}.xlsx"'
@@ -473,7 +481,11 @@ def sample(name: str) -> Response:
 def batch_html(batch_id: str) -> Response:
     """The report for people: counts per verdict, the most common failing rules, and one
     row per client with what to fix."""
-    batch = _batch_or_404(batch_id)
+    return html_response(_batch_or_404(batch_id))
+
+
+def html_response(batch: Batch) -> Response:
+    """The HTML report of ``batch``: a file of its own (no scripts, no framing)."""
     summary = report.summarize(batches.client_lines(batch))
     facts = batch_facts(batch)
     html = report.render_html(summary, title=f"onboard batch {batch.public_id}", facts=facts)

@@ -24,7 +24,15 @@ def _unlimited() -> bool:
 def register(app: Flask) -> None:
     """Bind the extensions and blueprints to ``app``."""
     from onboard import auth, i18n, privacy, security  # noqa: PLC0415
-    from onboard.web import agency_api, agency_desk, apiv1, desk, errors, pages  # noqa: PLC0415
+    from onboard.web import (  # noqa: PLC0415
+        agency_api,
+        agency_desk,
+        agency_portal,
+        apiv1,
+        desk,
+        errors,
+        pages,
+    )
     from onboard.web import apply as applicant  # noqa: PLC0415
 
     app.session_interface = CookieSessions()
@@ -45,6 +53,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(applicant.bp)
     app.register_blueprint(desk.bp)
     app.register_blueprint(agency_desk.bp)
+    app.register_blueprint(agency_portal.bp)
     auth.init_app(app, login_view="desk.login")
     limiter.init_app(app)
     i18n.init_app(app)

@@ -449,9 +449,7 @@ def _open_xlsx(stream: IO[bytes], ruleset: RuleSet | None, limits: Limits) -> Ba
             io.BytesIO(data), read_only=True, data_only=False, keep_links=False, keep_vba=False
         )
     except Exception as exc:  # openpyxl raises many kinds for a damaged or hostile file
-        raise InputError(
-            {"file": [f"Not a readable .xlsx workbook ({type(exc).__name__})."]}
-        ) from None
+        raise _unreadable(exc) from None
     try:
         sheets = book.worksheets
         if not sheets:
@@ -464,12 +462,17 @@ def _open_xlsx(stream: IO[bytes], ruleset: RuleSet | None, limits: Limits) -> Ba
     except InputError:
         raise
     except Exception as exc:
-        raise InputError(
-            {"file": [f"Not a readable .xlsx workbook ({type(exc).__name__})."]}
-        ) from None
+        raise _unreadable(exc) from None
     finally:
         book.close()
     return BatchFile("xlsx", None, columns, iter(rows))
+
+
+def _unreadable(exc: BaseException) -> InputError:
+    """A workbook openpyxl could not read; named by the first cause (openpyxl wraps what the
+    XML parser says, e.g. defusedxml's ``EntitiesForbidden``, in a ValueError)."""
+    cause = exc.__cause__ or exc.__context__ or exc
+    return InputError({"file": [f"Not a readable .xlsx workbook ({type(cause).__name__})."]})
 
 
 def _check_workbook_zip(data: bytes, limits: Limits) -> None:

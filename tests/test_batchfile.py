@@ -187,9 +187,9 @@ def _members(data: bytes) -> dict[str, bytes]:
         return {name: archive.read(name) for name in archive.namelist()}
 
 
-def _refused(data: bytes, limits: Limits = Limits()) -> InputError:
+def _refused(data: bytes, limits: Limits | None = None) -> InputError:
     with pytest.raises(InputError) as caught:
-        read_all(data, "xlsx", limits=limits)
+        read_all(data, "xlsx", limits=limits or Limits())
     assert "file" in caught.value.errors
     return caught.value
 

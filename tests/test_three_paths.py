@@ -76,9 +76,9 @@ def answers_of_cli(tmp_path, name: str, data: bytes) -> list[tuple]:
 def answers_of_api(client, key: str, batch_id: str) -> list[tuple]:
     body = wait_done(client, key, batch_id)
     assert body["state"] == "done"
-    rows = client.get(
-        f"/api/v1/batches/{batch_id}/results?limit=1000", headers=bearer(key)
-    ).json["rows"]
+    rows = client.get(f"/api/v1/batches/{batch_id}/results?limit=1000", headers=bearer(key)).json[
+        "rows"
+    ]
     return [
         (
             row["row"],

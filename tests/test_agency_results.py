@@ -5,8 +5,8 @@ applicant's draft through the API."""
 from __future__ import annotations
 
 import csv
-import re
 import io
+import re
 
 import openpyxl
 from flask import Flask
@@ -77,7 +77,7 @@ def test_documented_examples_work(app: Flask, client):
     assert answer.status_code == 200 and answer.json["verdict"] == "eligible"
     _, key = agency_with_key(app, "Examples")
     content = docs["paths"]["/api/v1/batches"]["post"]["requestBody"]["content"]
-    for media, name in (("text/csv", "e.csv"), ("application/jsonl", "e.jsonl")):
+    for media in ("text/csv", "application/jsonl"):
         example = content[media]["example"].encode()
         created = client.post(
             "/api/v1/batches", data=example, headers=bearer(key), content_type=media

@@ -192,3 +192,54 @@ def test_keys_and_webhook_are_managed_in_the_portal(app: Flask):
         data={"csrf_token": _csrf(page.text), "webhook_url": "https://erp.example/hook"},
     )
     assert hook.status_code == 200 and "whsec_" in hook.text
+
+
+def test_an_admin_invites_from_the_desk_and_the_link_is_shown_once(app: Flask):
+    from tests.deskflow import add_user, login  # noqa: PLC0415
+
+    with app.app_context():
+        agency_id = keys.create_agency("Acme").id
+        db.session.commit()
+    desk = app.test_client()
+    token = login(desk, add_user(app, "admin"))
+    answer = desk.post(
+        f"/desk/agencies/{agency_id}/users",
+        data={"csrf_token": token, "email": "New@Acme.example", "name": "Wang Fang"},
+    )
+    assert answer.status_code == 201
+    link = re.search(r'id="new-invitation">([^<]+)<', answer.text).group(1)
+    assert "/agency/invitation/" in link
+    listing = desk.get("/desk/agencies/").text
+    assert "new@acme.example" in listing and link not in listing
+    with app.app_context():
+        person = users.find_by_email("new@acme.example")
+        assert person.invite_hash and person.invite_hash not in link
+    assert app.test_client().get(link).status_code == 200
+    # A reviewer (not an admin) cannot invite.
+    reviewer = app.test_client()
+    other = login(reviewer, add_user(app, "reviewer"))
+    refused = reviewer.post(
+        f"/desk/agencies/{agency_id}/users", data={"csrf_token": other, "email": "x@y.example"}
+    )
+    assert refused.status_code == 403
+
+
+def test_onboard_agencies_invite_prints_the_link_once(tmp_path, monkeypatch):
+    from click.testing import CliRunner  # noqa: PLC0415
+
+    from onboard.cli import main  # noqa: PLC0415
+
+    monkeypatch.setenv("ONBOARD_DATA_DIR", str(tmp_path / "cli"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    runner = CliRunner()
+    assert runner.invoke(main, ["agencies", "create", "Acme"]).exit_code == 0
+    result = runner.invoke(
+        main,
+        ["agencies", "invite", "Acme", "zhou@acme.example", "--base-url", "https://x.example"],
+    )
+    assert result.exit_code == 0, result.stderr
+    assert re.search(r"https://x\.example/agency/invitation/[\w-]{40,}", result.stdout)
+    again = runner.invoke(main, ["agencies", "invite", "Acme", "zhou@acme.example"])
+    assert again.exit_code == 0  # not accepted yet: a fresh invitation
+    bad = runner.invoke(main, ["agencies", "invite", "Acme", "not-an-address"])
+    assert bad.exit_code == 2 and "email" in bad.stderr

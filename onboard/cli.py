@@ -646,6 +646,7 @@ def _table_chunks(file: Path, kind: str) -> Iterator[Chunk]:
     with _open_binary(file) as stream:
         try:
             opened = open_batch(stream, kind, limits=_UNLIMITED_ROWS)
+            _read_as[:] = [opened.encoding] if opened.encoding and kind == "csv" else []
             chunk: list[Row] = []
             for row in opened.rows:
                 chunk.append(row)
@@ -869,22 +870,25 @@ def _progress_bar(file: Path, show: bool) -> Any:
 
 #: Per-row report lines of the current ``check`` (with ``Settings.collect``).
 _collected: list[Any] = []
+#: How the current ``check`` decoded its CSV file (for the summary and the HTML report).
+_read_as: list[str] = []
 
 
 def _report_files(file: Path, settings: Settings, html: Path | None, summary: bool) -> None:
     """After ``check``: the HTML report file and the summary table on stderr, if asked."""
     lines, _collected[:] = list(_collected), []
+    encoding, _read_as[:] = (_read_as[0] if _read_as else None), []
     if not settings.collect:
         return
     offline = _offline()
     report = offline.summarize(sorted(lines, key=lambda line: line.row))
     if html is not None:
         try:
-            offline.write_html(html, lines, file.name)
+            offline.write_html(html, lines, file.name, encoding=encoding)
         except OSError as exc:
             _complain(f"{html}: cannot write: {exc.strerror or exc}")
     if summary:
-        click.echo(offline.summary_table(report), err=True, nl=False)
+        click.echo(offline.summary_table(report, encoding=encoding), err=True, nl=False)
 
 
 # --- onboard ocr ---------------------------------------------------------------------------

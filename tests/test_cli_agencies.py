@@ -94,3 +94,16 @@ def test_html_report_escapes_what_clients_typed(tmp_path):
     CliRunner().invoke(main, ["check", str(batch), "--no-ocr", "--html", str(report)])
     html = report.read_text(encoding="utf-8")
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_the_encoding_read_is_reported_in_the_summary_and_the_html(tmp_path):
+    batch = tmp_path / "clients.csv"
+    text = csv_file([change(eligible(), entity__company_name="深圳市星河跨境电子商务有限公司")])
+    batch.write_bytes(text.decode("utf-8").encode("gb18030"))
+    report = tmp_path / "r.html"
+    result = CliRunner().invoke(
+        main, ["check", str(batch), "--no-ocr", "--summary", "--html", str(report)]
+    )
+    assert "read as gb18030" in result.stderr
+    assert "gb18030" in report.read_text(encoding="utf-8")
+    assert "深圳市星河跨境电子商务有限公司" in result.stdout

@@ -61,10 +61,13 @@ def changes_text(changes: Sequence[Mapping[str, Any]], lang: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def summary_table(summary: Summary, limit: int = 5) -> str:
-    """Counts per verdict and the most common failing rules, for stderr."""
+def summary_table(summary: Summary, limit: int = 5, encoding: str | None = None) -> str:
+    """Counts per verdict and the most common failing rules (and how a CSV file was
+    decoded), for stderr."""
     width = max(len(str(summary.total)), 5)
     lines = ["", f"{'verdict':<12} {'rows':>{width}}  share"]
+    if encoding:
+        lines.insert(1, f"read as {encoding}")
     for verdict, count in summary.counts():
         share = 100 * count / summary.total if summary.total else 0.0
         lines.append(f"{verdict:<12} {count:>{width}}  {share:5.1f} %")
@@ -76,8 +79,11 @@ def summary_table(summary: Summary, limit: int = 5) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_html(path: Path, lines: Iterable[ClientLine], source: str) -> Summary:
+def write_html(
+    path: Path, lines: Iterable[ClientLine], source: str, encoding: str | None = None
+) -> Summary:
     summary = summarize(sorted(lines, key=lambda line: line.row))
-    html = render_html(summary, title=f"onboard check: {source}", facts=[("file", source)])
+    facts = [("file", source)] + ([("encoding", encoding)] if encoding else [])
+    html = render_html(summary, title=f"onboard check: {source}", facts=facts)
     path.write_text(html, encoding="utf-8")
     return summary

@@ -181,6 +181,64 @@ _ERRORS = {
 
 _documented = documents_errors(blp, _ERRORS)
 
+# --- documented examples (what the sample file gives) ---------------------------------------
+
+_LINKS = {
+    name: f"/api/v1/batches/B-7KQ2M9XD4P{suffix}"
+    for name, suffix in (
+        ("self", ""),
+        ("results", "/results"),
+        ("csv", "/results.csv"),
+        ("xlsx", "/results.xlsx"),
+        ("html", "/report.html"),
+    )
+}
+BATCH_EXAMPLE: dict[str, Any] = {
+    "id": "B-7KQ2M9XD4P",
+    "state": "done",
+    "filename": "sample.xlsx",
+    "format": "xlsx",
+    "encoding": None,
+    "rules_version": "2026.11.1",
+    "as_of": "2026-11-22",
+    "total": 5,
+    "done": 5,
+    "failed": 1,
+    "pending": 0,
+    "verdicts": {"eligible": 1, "ineligible": 1, "incomplete": 1, "review": 1},
+    "created_at": "2026-11-22T08:00:00Z",
+    "finished_at": "2026-11-22T08:00:02Z",
+    "documents": None,
+    "links": _LINKS,
+}
+ROW_EXAMPLE: dict[str, Any] = {
+    "row": 2,
+    "line": 3,
+    "ref": "KH-002",
+    "state": "done",
+    "label": "广州市云帆贸易有限公司",
+    "verdict": "ineligible",
+    "changes": [
+        {
+            "field": "store.rating",
+            "action": "raise",
+            "current": 3.8,
+            "target": 4.0,
+            "text": {"en": "rating 3.8 → ≥ 4.0", "zh": "店铺评分 3.8 → ≥ 4.0"},
+        }
+    ],
+    "report": {"verdict": "ineligible", "route": "standard", "checks": ["…"]},
+}
+ERROR_ROW_EXAMPLE: dict[str, Any] = {
+    "row": 5,
+    "line": 6,
+    "ref": "KH-005",
+    "state": "error",
+    "label": "东莞市拓远五金制品有限公司",
+    "verdict": None,
+    "errors": {"store.rating": ["Not a number: '4.5分'."]},
+}
+
 
 def _with_links(data: dict[str, Any]) -> dict[str, Any]:
     batch_id = data["id"]
@@ -198,7 +256,16 @@ def _with_links(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @blp.get("/agency")
-@blp.response(200, AgencySchema)
+@blp.response(
+    200,
+    AgencySchema,
+    example={
+        "id": "AG-3HX8K2M9QD",
+        "name": "Starriver Partners",
+        "key": "ops",
+        "webhook_url": None,
+    },
+)
 @_documented
 @key_required
 def whoami() -> dict[str, Any]:
@@ -251,7 +318,7 @@ def whoami() -> dict[str, Any]:
         },
     },
 )
-@blp.response(202, BatchSchema)
+@blp.response(202, BatchSchema, example={**BATCH_EXAMPLE, "state": "running", "done": 0})
 @blp.alt_response(
     200, schema=BatchSchema, description="The earlier batch: same Idempotency-Key and upload"
 )
@@ -313,7 +380,7 @@ def _upload() -> tuple[bytes, str, str | None, Any]:
 
 
 @blp.get("/batches")
-@blp.response(200, BatchListSchema)
+@blp.response(200, BatchListSchema, example={"batches": [BATCH_EXAMPLE]})
 @_documented
 @key_required
 def list_batches() -> dict[str, Any]:
@@ -323,7 +390,7 @@ def list_batches() -> dict[str, Any]:
 
 
 @blp.get("/batches/<batch_id>")
-@blp.response(200, BatchSchema)
+@blp.response(200, BatchSchema, example=BATCH_EXAMPLE)
 @_documented
 @key_required
 def batch_status(batch_id: str) -> dict[str, Any]:
@@ -335,7 +402,20 @@ def batch_status(batch_id: str) -> dict[str, Any]:
 
 @blp.get("/batches/<batch_id>/results")
 @blp.arguments(ResultsQuerySchema, location="query", as_kwargs=True)
-@blp.response(200, ResultsSchema)
+@blp.response(
+    200,
+    ResultsSchema,
+    example={
+        "batch": BATCH_EXAMPLE,
+        "summary": {
+            "total": 5,
+            "verdicts": {"eligible": 1, "review": 1, "incomplete": 1, "ineligible": 1, "error": 1},
+            "top_failing_rules": [{"code": "store.rating", "rows": 1}],
+        },
+        "rows": [ROW_EXAMPLE, ERROR_ROW_EXAMPLE],
+        "next_offset": None,
+    },
+)
 @_documented
 @key_required
 def batch_results(batch_id: str, offset: int, limit: int, reports: bool) -> dict[str, Any]:
@@ -356,7 +436,7 @@ def batch_results(batch_id: str, offset: int, limit: int, reports: bool) -> dict
 
 
 @blp.get("/batches/<batch_id>/rows/<int:row>")
-@blp.response(200, RowSchema)
+@blp.response(200, RowSchema, example=ROW_EXAMPLE)
 @_documented
 @key_required
 def batch_row(batch_id: str, row: int) -> dict[str, Any]:
@@ -431,7 +511,15 @@ class ApplicationLinkSchema(Schema):
 
 
 @blp.post("/batches/<batch_id>/rows/<int:row>/application")
-@blp.response(201, ApplicationLinkSchema)
+@blp.response(
+    201,
+    ApplicationLinkSchema,
+    example={
+        "application": "A-7KQ2M9XD4P",
+        "link": "https://onboard.example/apply/…/",
+        "expires_at": "2026-12-22T08:00:00Z",
+    },
+)
 @_documented
 @key_required
 def row_application(batch_id: str, row: int) -> dict[str, Any]:

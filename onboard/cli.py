@@ -1,8 +1,9 @@
 """The ``onboard`` command: ``check`` applications from files, ``ocr`` a license, ``serve``.
 
-``onboard check FILE`` reads one application (``.json``) or a batch (``.jsonl``: one JSON
-object per line, blank lines skipped; ``.csv``: a header of :data:`~onboard.schemas.CSV_COLUMNS`
-names, any subset in any order). Document file names are paths relative to the input file.
+``onboard check FILE`` reads one application (``.json``) or a batch (``.jsonl``, ``.csv``,
+``.xlsx``), read by :mod:`onboard.batchfile` exactly as agency batches are (encodings,
+Chinese column titles, the ``ref`` column, hostile workbooks). Document file names are paths
+relative to the input file; a name with no file behind it is declared, not inspected.
 
 Exit status (CONTRACT.md): 0 when every application is eligible, 1 when any is not, 2 on bad
 input. Bad input is reported as ONE line on stderr that names the field, never a traceback; in

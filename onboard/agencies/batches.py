@@ -1,5 +1,6 @@
-"""Batches: a file of applications (CSV or JSON Lines, with an optional zip of documents)
-checked row by row in the background, and what came of each row.
+"""Batches: a file of applications (CSV, XLSX or JSON Lines, read by
+:mod:`onboard.batchfile` exactly as ``onboard check`` reads it, with an optional zip of
+documents) checked row by row in the background, and what came of each row.
 
 Uploading stores every row as it came (checking happens later, in jobs), so the answer is
 immediate; only a file that is unreadable as a whole (no header, unknown columns, no rows,

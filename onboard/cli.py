@@ -8,7 +8,9 @@ relative to the input file; a name with no file behind it is declared, not inspe
 Exit status (CONTRACT.md): 0 when every application is eligible, 1 when any is not, 2 on bad
 input. Bad input is reported as ONE line on stderr that names the field, never a traceback; in
 a batch a bad row does not stop the others — its place in the output holds
-``{"row": N, "line": L, "errors": {...}}`` (N: the 1-based data row; L: the line it starts on).
+``{"row": N, "line": L, "ref": …, "client": …, "errors": {...}}`` (N: the 1-based data row;
+L: the line it starts on; the agency's ``ref`` and the client when the row gives them). Each
+report of a batch carries the same ``row``, ``line``, ``ref`` and ``client`` fields.
 
 Output formats:
 
@@ -21,7 +23,7 @@ Output formats:
   checks per status (``fail`` … ``n/a``); ``failed``, ``missing_codes``, ``review_codes``: the
   codes of those checks joined by ``;`` (document checks as ``code:kind``, e.g.
   ``document.format:legal_rep_id``); ``errors``: a bad row's ``field: message`` pairs joined
-  by ``; ``.
+  by ``; ``; then ``line``, ``ref`` and ``client``.
 
 Large batches run in worker processes (one per CPU) in chunks; the output keeps input order.
 """

@@ -69,6 +69,22 @@ def _verify(stored: str, password: str) -> bool:
         return False
 
 
+def check_password(stored: str | None, password: str) -> bool:
+    """Whether ``password`` matches the argon2 hash ``stored``; with no hash (an unknown
+    person, an invitation not yet accepted) the same work is done and the answer is no."""
+    if stored is None:
+        _verify(_dummy_hash(), password)
+        return False
+    return _verify(stored, password)
+
+
+def password_problem(password: str) -> str | None:
+    """Why ``password`` cannot be used, in English (None when it can)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"the password must have at least {MIN_PASSWORD_LENGTH} characters"
+    return None
+
+
 # --- accounts ------------------------------------------------------------------------------
 
 

@@ -1,13 +1,16 @@
 """The ``onboard`` command: ``check`` applications from files, ``ocr`` a license, ``serve``.
 
-``onboard check FILE`` reads one application (``.json``) or a batch (``.jsonl``: one JSON
-object per line, blank lines skipped; ``.csv``: a header of :data:`~onboard.schemas.CSV_COLUMNS`
-names, any subset in any order). Document file names are paths relative to the input file.
+``onboard check FILE`` reads one application (``.json``) or a batch (``.jsonl``, ``.csv``,
+``.xlsx``), read by :mod:`onboard.batchfile` exactly as agency batches are (encodings,
+Chinese column titles, the ``ref`` column, hostile workbooks). Document file names are paths
+relative to the input file; a name with no file behind it is declared, not inspected.
 
 Exit status (CONTRACT.md): 0 when every application is eligible, 1 when any is not, 2 on bad
 input. Bad input is reported as ONE line on stderr that names the field, never a traceback; in
 a batch a bad row does not stop the others — its place in the output holds
-``{"row": N, "line": L, "errors": {...}}`` (N: the 1-based data row; L: the line it starts on).
+``{"row": N, "line": L, "ref": …, "client": …, "errors": {...}}`` (N: the 1-based data row;
+L: the line it starts on; the agency's ``ref`` and the client when the row gives them). Each
+report of a batch carries the same ``row``, ``line``, ``ref`` and ``client`` fields.
 
 Output formats:
 
@@ -20,7 +23,7 @@ Output formats:
   checks per status (``fail`` … ``n/a``); ``failed``, ``missing_codes``, ``review_codes``: the
   codes of those checks joined by ``;`` (document checks as ``code:kind``, e.g.
   ``document.format:legal_rep_id``); ``errors``: a bad row's ``field: message`` pairs joined
-  by ``; ``.
+  by ``; ``; then ``line``, ``ref`` and ``client``.
 
 Large batches run in worker processes (one per CPU) in chunks; the output keeps input order.
 """
@@ -47,9 +50,19 @@ from typing import IO, Any, NamedTuple, TypeVar
 
 import click
 
+from onboard.agencies.report import spreadsheet_safe
+from onboard.batchfile import (
+    Limits,
+    Row,
+    application_of,
+    decode,
+    file_format,
+    jsonl_rows,
+    open_batch,
+)
 from onboard.eligibility.model import Application, Check, Report, Status, Verdict
 from onboard.errors import InputError, one_line
-from onboard.jsontext import compact_report, compact_utf8, loads_line
+from onboard.jsontext import compact_report, compact_utf8
 
 T = TypeVar("T")
 
@@ -74,6 +87,9 @@ RESULT_COLUMNS = (
     "missing_codes",
     "review_codes",
     "errors",
+    "line",
+    "ref",
+    "client",
 )
 _STATUS_ORDER = (Status.FAIL, Status.MISSING, Status.REVIEW, Status.PASS, Status.NOT_APPLICABLE)
 _COLOUR = {
@@ -153,17 +169,6 @@ class Settings:
     documents_dir: Path | None = None
     explain: bool = False
     collect: bool = False
-
-
-class RowInput(NamedTuple):
-    """One row of a batch as read, before it is checked. A named tuple: sent to worker
-    processes by the hundred thousand, and pickled about three times faster than a frozen
-    dataclass."""
-
-    row: int
-    line: int
-    payload: bytes | dict[str | None, Any]  # a JSON text (.json, .jsonl) or a CSV record
-    size: int  # bytes of input it took, for the progress bar
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,13 +291,17 @@ def _as_of_option(text: str | None) -> date:
     return day
 
 
-_KINDS = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
-
-
 def _input_kind(file: Path) -> str:
-    kind = _KINDS.get(file.suffix.lower())
-    if kind is None:
-        raise FileInputError(f"{file}: unknown file type; use .json, .jsonl or .csv")
+    """``json`` for one application, else the batch format (:mod:`onboard.batchfile`)."""
+    if file.suffix.lower() == ".json":
+        kind = "json"
+    else:
+        try:
+            kind = file_format(file.name)
+        except InputError:
+            raise FileInputError(
+                f"{file}: unknown file type; use .json, .jsonl, .csv or .xlsx"
+            ) from None
     if not file.exists():
         raise FileInputError(f"{file}: no such file")
     if not file.is_file():
@@ -308,7 +317,7 @@ def _check_one(file: Path, settings: Settings) -> int:
     data = _read_bytes(file)
     if not data.strip():
         raise FileInputError(f"{file}: empty file")
-    outcome = check_row(settings, RowInput(1, 1, data, len(data)))
+    outcome = check_row(settings, Row(1, 1, data, len(data)))
     if outcome.client is not None:
         _collected.append(outcome.client)
     if outcome.code == 2:
@@ -329,14 +338,19 @@ def _read_bytes(file: Path) -> bytes:
 # --- checking one row (in this process or a worker) ----------------------------------------
 
 
-def check_row(settings: Settings, item: RowInput) -> Outcome:
+def check_row(settings: Settings, item: Row) -> Outcome:
     """Check one application and render the result; bad input becomes an error outcome."""
     # Imported on first use (later calls are a dictionary look-up): `onboard --help` and
     # `onboard serve` need not load the rule set and its libraries first.
     from onboard.prescreen import prescreen  # noqa: PLC0415
 
+    who = Who(item.row, item.line, item.ref, item.client())
     try:
-        application = _application(item.payload)
+        if item.errors:
+            raise InputError(item.errors)
+        decoded = decode(item.payload, item.ref)
+        who = who._replace(ref=decoded.ref, client=decoded.client)
+        application = application_of(decoded)
         documents = _document_files(application, settings.documents_dir or settings.base_dir)
         report = prescreen(
             application,
@@ -345,15 +359,15 @@ def check_row(settings: Settings, item: RowInput) -> Outcome:
             read_license=settings.read_license,
         )
     except InputError as exc:
-        text = render_errors(settings, item, exc)
-        client = _offline().error_line(item.row, exc.errors) if settings.collect else None
+        text = render_errors(settings, who, exc)
+        client = _offline().error_line(who, exc.errors) if settings.collect else None
         return Outcome(item.row, item.line, 2, text, exc.summary(), client)
     code = 0 if report.verdict is Verdict.ELIGIBLE else 1
     if not (settings.explain or settings.collect):
-        return Outcome(item.row, item.line, code, render_report(settings, item.row, report))
+        return Outcome(item.row, item.line, code, render_report(settings, who, report))
     changes = _offline().changes_of(report, application)
-    text = render_report(settings, item.row, report, changes if settings.explain else None)
-    client = _offline().client_line(item.row, application, report, changes)
+    text = render_report(settings, who, report, changes if settings.explain else None)
+    client = _offline().client_line(who, report, changes)
     return Outcome(item.row, item.line, code, text, None, client if settings.collect else None)
 
 
@@ -363,43 +377,25 @@ def _offline() -> Any:
     return offline
 
 
-def _application(payload: bytes | dict[str | None, Any]) -> Application:
-    from onboard.schemas import csv_row_to_data, parse_application  # noqa: PLC0415
+class Who(NamedTuple):
+    """Whom an output line is about: the row, the line it starts on, the agency's ref and
+    the client it names (kept on error rows too)."""
 
-    if isinstance(payload, bytes):
-        try:
-            data = loads_line(payload)
-        except (ValueError, RecursionError) as exc:
-            raise InputError({"_schema": [f"Not valid JSON: {_json_problem(exc)}"]}) from None
-    else:
-        _refuse_undecodable(payload)
-        data = csv_row_to_data(payload)
-    return parse_application(data)
-
-
-def _refuse_undecodable(cells: dict[str | None, Any]) -> None:
-    """CSV text is decoded with ``surrogateescape``, so that a stray non-UTF-8 byte spoils
-    its own row only; here such a row becomes an error naming the cell's column."""
-    from onboard.schemas import is_unicode  # noqa: PLC0415
-
-    for column, cell in cells.items():
-        if isinstance(cell, str) and not is_unicode(cell):
-            raise InputError({str(column): ["Not UTF-8 text: save the file as UTF-8."]})
-
-
-def _json_problem(exc: BaseException) -> str:
-    if isinstance(exc, json.JSONDecodeError):
-        return f"{exc.msg} (column {exc.colno})"
-    if isinstance(exc, RecursionError):
-        return "nested too deeply"
-    return str(exc)
+    row: int
+    line: int
+    ref: str | None
+    client: str | None
 
 
 def _document_files(application: Application, base_dir: Path) -> dict[str, Path]:
-    """The declared documents as files in the documents folder (``--documents``, default the
-    input's folder); a missing one is a field error. A name may not leave that folder: an
-    absolute path, ``..`` or a symbolic link pointing outside is an error naming the column,
-    and the file is never opened."""
+    """The declared documents that are files in the documents folder (``--documents``,
+    default the input's folder).
+
+    A document named but not there stays *declared*: it is reported as declared and not
+    inspected, exactly as over the API when no file comes with the name (README, "One
+    answer whichever way"). A name may not leave that folder: an absolute path, ``..`` or a
+    symbolic link pointing outside is an input error naming the column, and the file is
+    never opened."""
     files: dict[str, Path] = {}
     errors: dict[str, list[str]] = {}
     root = base_dir.resolve()
@@ -416,13 +412,10 @@ def _document_files(application: Application, base_dir: Path) -> dict[str, Path]
             continue
         try:
             found = path.is_file() and os.access(path, os.R_OK)
-        except OSError as exc:
-            errors[f"documents.{kind}"] = [f"Cannot open {name!r}: {exc.strerror or exc}."]
-            continue
+        except (OSError, ValueError):  # a name too long, a NUL byte: not a file here
+            found = False
         if found:
             files[kind] = path
-        else:
-            errors[f"documents.{kind}"] = [f"No readable file {name!r} next to the input file."]
     if errors:
         raise InputError(errors)
     return files
@@ -432,35 +425,57 @@ def _document_files(application: Application, base_dir: Path) -> dict[str, Path]
 
 
 def render_report(
-    settings: Settings, row: int, report: Report, changes: list[dict[str, Any]] | None = None
+    settings: Settings, who: Who, report: Report, changes: list[dict[str, Any]] | None = None
 ) -> bytes:
     """The report in the output format, as UTF-8 (JSON is written as bytes directly)."""
     if settings.output == "json":
-        extra = {} if changes is None else {"changes": changes}  # --explain: an extra field
+        extra: dict[str, Any] = {} if changes is None else {"changes": changes}  # --explain
         if settings.single:
             return _json(report.to_dict() | extra, pretty=True)
-        return compact_report(report, **extra)
+        return compact_report(report, **_whom(who), **extra)
     if settings.output == "csv":
-        return _csv_line(_report_cells(row, report)).encode()
-    title = "application" if settings.single else f"row {row}"
+        return _csv_line(_report_cells(who, report)).encode()
+    title = "application" if settings.single else _title(who)
     text = report_text(report, title, lang=settings.lang, colour=settings.colour)
     if changes:
         text += _offline().changes_text(changes, settings.lang)
     return text.encode()
 
 
-def render_errors(settings: Settings, item: RowInput, error: InputError) -> bytes:
+def render_errors(settings: Settings, who: Who, error: InputError) -> bytes:
     """The input errors of a row in the output format, as UTF-8."""
     if settings.output == "json":
-        body = {"row": item.row, "line": item.line, "errors": error.errors}
+        body = {**_whom(who), "errors": error.errors}
         return _json(body, pretty=settings.single)
     if settings.output == "csv":
         summary = "; ".join(f"{k}: {' '.join(v)}" for k, v in error.errors.items())
-        blanks = [""] * (len(RESULT_COLUMNS) - 3)
-        return _csv_line([str(item.row), "error", *blanks, one_line(summary, 2000)]).encode()
-    head = f"row {item.row} (line {item.line}): {_paint('INPUT ERROR', 'red', settings.colour)}"
+        blanks = [""] * (len(RESULT_COLUMNS) - 6)
+        cells = [str(who.row), "error", *blanks, one_line(summary, 2000), *_who_cells(who)]
+        return _csv_line(cells).encode()
+    head = f"{_title(who)}: {_paint('INPUT ERROR', 'red', settings.colour)}"
     lines = [f"  {name}: {one_line(' '.join(texts))}" for name, texts in error.errors.items()]
     return "\n".join([head, *lines, ""]).encode()
+
+
+def _whom(who: Who) -> dict[str, Any]:
+    """The fields that tie a batch item to its source row: ``row``, ``line``, and the
+    ``ref`` and ``client`` when the row gives them."""
+    found: dict[str, Any] = {"row": who.row, "line": who.line}
+    if who.ref is not None:
+        found["ref"] = who.ref
+    if who.client is not None:
+        found["client"] = who.client
+    return found
+
+
+def _who_cells(who: Who) -> list[str]:
+    return [str(who.line), spreadsheet_safe(who.ref or ""), spreadsheet_safe(who.client or "")]
+
+
+def _title(who: Who) -> str:
+    parts = [f"line {who.line}"] + ([f"ref {who.ref}"] if who.ref else [])
+    name = f" {one_line(who.client, 80)}" if who.client else ""
+    return f"row {who.row} ({', '.join(parts)}){name}"
 
 
 def _json(data: Any, *, pretty: bool) -> bytes:
@@ -481,13 +496,13 @@ def _label(check: Check) -> str:
     return check.code
 
 
-def _report_cells(row: int, report: Report) -> list[str]:
+def _report_cells(who: Who, report: Report) -> list[str]:
     by_status: dict[Status, list[str]] = {status: [] for status in _STATUS_ORDER}
     for check in report.checks:
         by_status[check.status].append(_label(check))
     counts = [str(len(by_status[status])) for status in _STATUS_ORDER]
     return [
-        str(row),
+        str(who.row),
         report.verdict.value,
         report.route,
         report.rules_version,
@@ -497,6 +512,7 @@ def _report_cells(row: int, report: Report) -> list[str]:
         ";".join(by_status[Status.MISSING]),
         ";".join(by_status[Status.REVIEW]),
         "",
+        *_who_cells(who),
     ]
 
 
@@ -545,7 +561,7 @@ def _check_line(check: Check, lang: str, colour: bool) -> str:
 
 
 def _check_batch(file: Path, kind: str, settings: Settings, *, jobs: int, progress: bool) -> int:
-    chunks = _jsonl_chunks(file) if kind == "jsonl" else _csv_chunks(file)
+    chunks = _jsonl_chunks(file) if kind == "jsonl" else _table_chunks(file, kind)
     first, chunks = _peek_rows(chunks, PARALLEL_MIN_ROWS + 1)
     if not first:
         raise FileInputError(f"{file}: no applications in the file")
@@ -576,13 +592,13 @@ class Chunk(NamedTuple):
     size: int  # bytes of input, for the progress bar
     first_row: int
     first_line: int
-    lines: bytes | list[RowInput]
+    lines: bytes | list[Row]
 
 
-def _rows_of(chunk: Chunk) -> Iterable[RowInput]:
+def _rows_of(chunk: Chunk) -> Iterable[Row]:
     if not isinstance(chunk.lines, bytes):
         return chunk.lines
-    return _jsonl_rows(io.BytesIO(chunk.lines), chunk.first_row, chunk.first_line)
+    return jsonl_rows(io.BytesIO(chunk.lines), chunk.first_row, chunk.first_line)
 
 
 def _peek_rows(chunks: Iterator[Chunk], rows: int) -> tuple[list[Chunk], Iterator[Chunk]]:
@@ -631,17 +647,6 @@ def _jsonl_chunks(file: Path) -> Iterator[Chunk]:
             yield Chunk(rows, size, first_row, first_line, b"".join(lines))
 
 
-def _jsonl_rows(stream: IO[bytes], first_row: int = 1, first_line: int = 1) -> Iterator[RowInput]:
-    """Non-blank lines as rows, numbered on from ``first_row``; their line numbers kept for
-    messages. Lines stay bytes: decoding is part of checking the row (a bad line spoils only
-    itself)."""
-    row = first_row
-    for line_no, raw in enumerate(stream, start=first_line):
-        if raw.strip():
-            yield RowInput(row, line_no, raw, len(raw))
-            row += 1
-
-
 def _open_binary(file: Path) -> IO[bytes]:
     try:
         return file.open("rb")
@@ -649,73 +654,32 @@ def _open_binary(file: Path) -> IO[bytes]:
         raise FileInputError(f"{file}: cannot read: {exc.strerror or exc}") from None
 
 
-class _CountingLines:
-    """Decoded lines of a binary file for :mod:`csv`, counting the bytes consumed."""
-
-    def __init__(self, stream: IO[bytes]) -> None:
-        self.stream = stream
-        self.consumed = 0
-        self.line = 0
-
-    def __iter__(self) -> Iterator[str]:
-        for raw in self.stream:
-            self.consumed += len(raw)
-            self.line += 1
-            yield raw.decode("utf-8", "surrogateescape")
+#: A file on the command line may hold any number of rows (the server's batches may not).
+_UNLIMITED_ROWS = Limits(max_rows=sys.maxsize)
 
 
-def _csv_chunks(file: Path) -> Iterator[Chunk]:
-    chunk: list[RowInput] = []
-    for row in _csv_rows(file):
-        chunk.append(row)
-        if len(chunk) >= CHUNK_ROWS:
-            yield _csv_chunk(chunk)
-            chunk = []
-    if chunk:
-        yield _csv_chunk(chunk)
-
-
-def _csv_chunk(rows: list[RowInput]) -> Chunk:
-    return Chunk(len(rows), sum(row.size for row in rows), rows[0].row, rows[0].line, rows)
-
-
-def _csv_rows(file: Path) -> Iterator[RowInput]:
-    """Records after the header as rows; the header is checked once, up front."""
+def _table_chunks(file: Path, kind: str) -> Iterator[Chunk]:
+    """A CSV or XLSX file's rows (:func:`onboard.batchfile.open_batch`) in chunks of
+    :data:`CHUNK_ROWS`; a problem with the file as a whole (its header, its size, a hostile
+    workbook) is a :class:`FileInputError`."""
     with _open_binary(file) as stream:
-        lines = _CountingLines(stream)
-        reader = csv.reader(lines)
-        header = _csv_header(next(reader, None), file)
-        done = lines.consumed
-        for row, record in enumerate(reader, start=1):
-            if not any(cell.strip() for cell in record):
-                continue
-            cells: dict[str | None, Any] = dict(zip(header, record, strict=False))
-            if len(record) > len(header):
-                cells[None] = record[len(header) :]
-            start_line = lines.line - _newlines(record)
-            yield RowInput(row, start_line, cells, lines.consumed - done)
-            done = lines.consumed
+        try:
+            opened = open_batch(stream, kind, limits=_UNLIMITED_ROWS)
+            _read_as[:] = [opened.encoding] if opened.encoding and kind == "csv" else []
+            chunk: list[Row] = []
+            for row in opened.rows:
+                chunk.append(row)
+                if len(chunk) >= CHUNK_ROWS:
+                    yield _rows_chunk(chunk)
+                    chunk = []
+        except InputError as exc:
+            raise FileInputError(f"{file}: {exc.summary()}") from None
+        if chunk:
+            yield _rows_chunk(chunk)
 
 
-def _newlines(record: Sequence[str]) -> int:
-    return sum(cell.count("\n") for cell in record)
-
-
-def _csv_header(header: list[str] | None, file: Path) -> list[str]:
-    from onboard.schemas import CSV_COLUMNS  # noqa: PLC0415
-
-    if not header or not any(name.strip() for name in header):
-        raise FileInputError(f"{file}: empty file (expected a header row of column names)")
-    names = [name.strip().lstrip("\ufeff") for name in header]
-    unknown = [name for name in names if name not in CSV_COLUMNS]
-    if unknown:
-        raise FileInputError(
-            f"{file}: unknown column {unknown[0]!r}; columns are named like store.rating"
-        )
-    repeated = sorted({name for name in names if names.count(name) > 1})
-    if repeated:
-        raise FileInputError(f"{file}: column {repeated[0]!r} appears twice")
-    return names
+def _rows_chunk(rows: list[Row]) -> Chunk:
+    return Chunk(len(rows), sum(row.size for row in rows), rows[0].row, rows[0].line, rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -925,22 +889,25 @@ def _progress_bar(file: Path, show: bool) -> Any:
 
 #: Per-row report lines of the current ``check`` (with ``Settings.collect``).
 _collected: list[Any] = []
+#: How the current ``check`` decoded its CSV file (for the summary and the HTML report).
+_read_as: list[str] = []
 
 
 def _report_files(file: Path, settings: Settings, html: Path | None, summary: bool) -> None:
     """After ``check``: the HTML report file and the summary table on stderr, if asked."""
     lines, _collected[:] = list(_collected), []
+    encoding, _read_as[:] = (_read_as[0] if _read_as else None), []
     if not settings.collect:
         return
     offline = _offline()
     report = offline.summarize(sorted(lines, key=lambda line: line.row))
     if html is not None:
         try:
-            offline.write_html(html, lines, file.name)
+            offline.write_html(html, lines, file.name, encoding=encoding)
         except OSError as exc:
             _complain(f"{html}: cannot write: {exc.strerror or exc}")
     if summary:
-        click.echo(offline.summary_table(report), err=True, nl=False)
+        click.echo(offline.summary_table(report, encoding=encoding), err=True, nl=False)
 
 
 # --- onboard ocr ---------------------------------------------------------------------------

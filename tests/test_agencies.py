@@ -196,7 +196,10 @@ def test_batch_jsonl_with_documents_zip(app: Flask, client):
         and formats["documents.legal_rep_id"] == "pass"
     )
     assert rows[0]["changes"][0]["action"] == "replace"
-    assert rows[1]["state"] == "error" and "documents.legal_rep_id" in rows[1]["errors"]
+    # A name the zip lacks is declared, not inspected (as `onboard check` without the file).
+    (declared,) = [c for c in rows[1]["report"]["checks"] if c["field"] == "documents.legal_rep_id"]
+    assert rows[1]["state"] == "done" and declared["actual"] == "declared"
+    assert "not inspected" in declared["message"]["en"]
 
 
 def test_idempotency_key_returns_the_same_batch(app: Flask, client):
@@ -222,7 +225,8 @@ def test_idempotency_key_returns_the_same_batch(app: Flask, client):
         (b"", "c.csv", 422, "file"),
         (b"store.rating,colour\n4.5,red\n", "c.csv", 422, "file"),
         (b"store.rating\n", "c.csv", 422, "file"),
-        (b"{}\n", "c.xlsx", 415, "file"),
+        (b"{}\n", "c.txt", 415, "file"),
+        (b"{}\n", "c.xlsx", 422, "file"),  # not a workbook
     ],
 )
 def test_unusable_files_are_refused_at_once(app: Flask, client, data, filename, status, field):

@@ -66,12 +66,14 @@ def test_documents_dir_html_report_and_summary(tmp_path):
             "--progress",
         ],
     )
-    assert result.exit_code == 2, result.stderr  # two rows with bad input
+    assert result.exit_code == 2, result.stderr  # the last row has bad input
     lines = result.stdout.splitlines()
     assert (
         lines[1].split(",")[1] in ("eligible", "review") and lines[2].split(",")[1] == "ineligible"
     )
-    assert "documents.legal_rep_id" in lines[3]
+    # A document named but not on disk is declared, not an input error (as over the API).
+    assert lines[3].split(",")[1] == "incomplete"
+    assert lines[4].split(",")[1] == "error" and "store.rating" in lines[4]
     assert "verdict" in result.stderr and "store.rating" in result.stderr
     assert "onboard: checked" in result.stderr  # --progress, not a terminal: lines
     html = report.read_text(encoding="utf-8")
@@ -92,3 +94,16 @@ def test_html_report_escapes_what_clients_typed(tmp_path):
     CliRunner().invoke(main, ["check", str(batch), "--no-ocr", "--html", str(report)])
     html = report.read_text(encoding="utf-8")
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_the_encoding_read_is_reported_in_the_summary_and_the_html(tmp_path):
+    batch = tmp_path / "clients.csv"
+    text = csv_file([change(eligible(), entity__company_name="深圳市星河跨境电子商务有限公司")])
+    batch.write_bytes(text.decode("utf-8").encode("gb18030"))
+    report = tmp_path / "r.html"
+    result = CliRunner().invoke(
+        main, ["check", str(batch), "--no-ocr", "--summary", "--html", str(report)]
+    )
+    assert "read as gb18030" in result.stderr
+    assert "gb18030" in report.read_text(encoding="utf-8")
+    assert "深圳市星河跨境电子商务有限公司" in result.stdout

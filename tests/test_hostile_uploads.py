@@ -237,15 +237,24 @@ def test_onboard_ocr(cli_dir: Path, vector: Vector):
 
 
 def test_onboard_check_with_hostile_document_names(tmp_path: Path):
-    """Names with a NUL byte or that point nowhere are one-line input errors naming the
-    document, not tracebacks."""
+    """Names with a NUL byte, a terminal escape or that point nowhere are never tracebacks
+    and never reach the terminal raw. A name with no file behind it is declared, not
+    inspected (README, "Batch files": the same treatment over the API); a name no file can
+    have may instead be refused as an input error naming the document."""
     data = application_to_dict(eligible())
     for name in ("a\x00b.png", "missing/../../nowhere.png", "\x1b[31mred.png"):
         data["documents"] = {KIND: name}
         path = tmp_path / "app.json"
         path.write_text(json.dumps(data), encoding="utf-8")
         result = CliRunner().invoke(main, ["check", str(path)])
-        assert result.exit_code == 2, result.output
-        lines = result.stderr.strip().splitlines()
-        assert len(lines) == 1 and f"documents.{KIND}" in lines[0]
-        assert "\x1b" not in lines[0] and "\x00" not in lines[0]
+        assert "Traceback" not in result.output + result.stderr
+        assert "\x1b" not in result.stdout + result.stderr
+        assert "\x00" not in result.stdout + result.stderr
+        if result.exit_code == 2:
+            lines = result.stderr.strip().splitlines()
+            assert len(lines) == 1 and f"documents.{KIND}" in lines[0]
+            continue
+        assert result.exit_code == 1, result.output
+        checks = json.loads(result.stdout)["checks"]
+        (declared,) = [c for c in checks if c["field"] == f"documents.{KIND}"]
+        assert declared["actual"] == "declared" and "not inspected" in declared["message"]["en"]

@@ -1,5 +1,6 @@
-"""Batches: a file of applications (CSV or JSON Lines, with an optional zip of documents)
-checked row by row in the background, and what came of each row.
+"""Batches: a file of applications (CSV, XLSX or JSON Lines, read by
+:mod:`onboard.batchfile` exactly as ``onboard check`` reads it, with an optional zip of
+documents) checked row by row in the background, and what came of each row.
 
 Uploading stores every row as it came (checking happens later, in jobs), so the answer is
 immediate; only a file that is unreadable as a whole (no header, unknown columns, no rows,
@@ -17,9 +18,7 @@ to ``done`` with a compare-and-set, so the completion webhook goes out once.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import zlib
 from collections.abc import Iterator, Mapping
@@ -31,7 +30,7 @@ from flask import current_app
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from onboard import jobs
+from onboard import audit, batchfile, jobs, repository
 from onboard.agencies import documents_zip
 from onboard.agencies.models import Agency, Batch, BatchRow, WebhookDelivery
 from onboard.agencies.report import ClientLine
@@ -41,17 +40,9 @@ from onboard.eligibility.ruleset import RuleSet, ruleset_by_version
 from onboard.errors import InputError, one_line
 from onboard.extensions import db
 from onboard.jsontext import compact_report
-from onboard.models import utcnow
-from onboard.prescreen import choose_ruleset
-from onboard.schemas import CSV_COLUMNS, csv_row_to_data, is_unicode, parse_application
-
-FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
-_MEDIA_TYPES = {
-    "text/csv": "csv",
-    "application/jsonl": "jsonl",
-    "application/x-ndjson": "jsonl",
-    "application/x-jsonlines": "jsonl",
-}
+from onboard.models import ApplicationRecord, utcnow
+from onboard.prescreen import choose_ruleset, prescreen
+from onboard.schemas import application_to_dict
 
 
 def _setting(name: str, default: Any) -> Any:
@@ -63,83 +54,38 @@ def _setting(name: str, default: Any) -> Any:
 
 @dataclass(frozen=True, slots=True)
 class RowIn:
+    """A row of the upload as it is stored: its payload, and what is known before checking
+    (the client it names, the agency's ref, errors the reader found)."""
+
     row: int
     line: int
     payload: dict[str, Any]
-    errors: dict[str, list[str]] | None = None  # refused already (text that is not UTF-8)
+    ref: str | None
+    label: str | None
+    errors: dict[str, list[str]] | None = None
 
 
-def batch_format(filename: str, media_type: str | None = None) -> str:
-    """``csv`` or ``jsonl`` from the file name, else the part's media type."""
-    suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    found = FORMATS.get(suffix) or _MEDIA_TYPES.get((media_type or "").lower())
-    if found is None:
-        raise InputError(
-            {"file": ["Send a .csv or .jsonl file of applications (one per row or line)."]},
-            status=415,
-        )
-    return found
+def limits() -> batchfile.Limits:
+    return batchfile.Limits(max_rows=int(_setting("ONBOARD_BATCH_MAX_ROWS", 100_000)))
 
 
-def read_rows(data: bytes, fmt: str, max_rows: int) -> list[RowIn]:
-    """Every row of the file; :class:`InputError` when the file as a whole is unusable."""
-    rows = list(_csv_rows(data) if fmt == "csv" else _jsonl_rows(data))
-    if not rows:
-        raise InputError({"file": ["No applications in the file."]})
-    if len(rows) > max_rows:
-        raise InputError({"file": [f"Too many rows: at most {max_rows} per batch."]}, status=413)
-    return rows
+def read_upload(data: bytes, fmt: str, ruleset: RuleSet) -> tuple[batchfile.BatchFile, list[RowIn]]:
+    """Every row of the file (:mod:`onboard.batchfile`, the reader ``onboard check`` uses);
+    :class:`InputError` when the file as a whole is unusable."""
+    opened = batchfile.read_all(data, fmt, ruleset=ruleset, limits=limits())
+    return opened, [_stored(item) for item in opened.rows]
 
 
-def _jsonl_rows(data: bytes) -> Iterator[RowIn]:
-    row = 0
-    for line_no, raw in enumerate(data.splitlines(), start=1):
-        if not raw.strip():
-            continue
-        row += 1
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            yield RowIn(row, line_no, {"json": ""}, {"_schema": ["Not UTF-8 text."]})
-            continue
-        yield RowIn(row, line_no, {"json": text})
-
-
-def _csv_rows(data: bytes) -> Iterator[RowIn]:
-    text = data.decode("utf-8", "surrogateescape")
-    lines = io.StringIO(text, newline="")
-    reader = csv.reader(lines)
-    header = _csv_header(next(reader, None))
-    for row, record in enumerate((r for r in reader if any(c.strip() for c in r)), start=1):
-        cells: dict[str, Any] = dict(zip(header, record, strict=False))
-        if len(record) > len(header):
-            cells["_surplus"] = record[len(header) :]
-        bad = [col for col, cell in cells.items() if isinstance(cell, str) and not is_unicode(cell)]
-        line = reader.line_num - sum(cell.count("\n") for cell in record)
-        if bad:
-            clean = {
-                k: v.encode("utf-8", "replace").decode() if isinstance(v, str) else v
-                for k, v in cells.items()
-            }
-            errors = {col: ["Not UTF-8 text: save the file as UTF-8."] for col in bad}
-            yield RowIn(row, line, {"csv": clean}, errors)
-        else:
-            yield RowIn(row, line, {"csv": cells})
-
-
-def _csv_header(header: list[str] | None) -> list[str]:
-    if not header or not any(name.strip() for name in header):
-        raise InputError({"file": ["Empty file: expected a header row of column names."]})
-    names = [name.strip().lstrip("\ufeff") for name in header]
-    unknown = [name for name in names if name not in CSV_COLUMNS]
-    if unknown:
-        raise InputError(
-            {"file": [f"Unknown column {unknown[0][:60]!r}: columns are named like store.rating."]}
-        )
-    repeated = sorted({name for name in names if names.count(name) > 1})
-    if repeated:
-        raise InputError({"file": [f"Column {repeated[0]!r} appears twice."]})
-    return names
+def _stored(item: batchfile.Row) -> RowIn:
+    if isinstance(item.payload, dict):
+        payload: dict[str, Any] = {"csv": item.payload}
+        return RowIn(item.row, item.line, payload, item.ref, item.client(), item.errors)
+    text = item.payload.decode("utf-8", "replace")
+    try:
+        decoded = batchfile.decode(item.payload)
+    except InputError as exc:
+        return RowIn(item.row, item.line, {"json": text}, None, None, exc.errors)
+    return RowIn(item.row, item.line, {"json": text}, decoded.ref, decoded.client, item.errors)
 
 
 # --- creating a batch ------------------------------------------------------------------------
@@ -164,15 +110,16 @@ def create_batch(
         earlier = find_by_idempotency_key(agency, idempotency_key, digest)
         if earlier is not None:
             return earlier, False
-    fmt = batch_format(filename, media_type)
-    rows = read_rows(data, fmt, int(_setting("ONBOARD_BATCH_MAX_ROWS", 100_000)))
+    fmt = batchfile.file_format(filename, media_type)
     when = as_of or date.today()
     ruleset = choose_ruleset(rules_version, when)
+    opened, rows = read_upload(data, fmt, ruleset)
     unpacked = _unpack(documents, ruleset) if documents is not None else None
     batch = Batch(
         agency_id=agency.id,
         filename=documents_zip.normalize_name(filename) or "upload",
         format=fmt,
+        encoding=opened.encoding if fmt == "csv" else None,
         total=len(rows),
         rules_version=ruleset.version,
         as_of=when.isoformat(),
@@ -221,9 +168,7 @@ def find_by_idempotency_key(agency: Agency, key: str, digest: str) -> Batch | No
 
 
 def _unpack(stream: IO[bytes], ruleset: RuleSet) -> documents_zip.Unpacked:
-    from onboard.repository import document_store  # noqa: PLC0415
-
-    store = document_store()
+    store = repository.document_store()
     return documents_zip.unpack(
         stream,
         store.put,
@@ -243,6 +188,8 @@ def _insert_rows(batch: Batch, rows: list[RowIn]) -> None:
             "payload": item.payload,
             "state": "error" if item.errors else "pending",
             "errors": item.errors,
+            "ref": item.ref,
+            "label": item.label,
             "finished_at": now if item.errors else None,
         }
         for item in rows
@@ -427,34 +374,26 @@ class RowContext:
         return RowResult(row_id, result_values(report, application, self.ruleset))
 
     def application(self, payload: Mapping[str, Any]) -> Application:
+        """The row's application, read as ``onboard check`` reads it (one decoder)."""
         if "json" in payload:
-            try:
-                data = json.loads(payload["json"])
-            except (ValueError, RecursionError) as exc:
-                raise InputError({"_schema": [f"Not valid JSON: {exc}"]}) from None
+            decoded = batchfile.decode(payload["json"])
         else:
             cells = dict(payload["csv"])
-            if cells.pop("_surplus", None) is not None:
+            if cells.pop("_surplus", None) is not None:  # rows stored before the reader
                 raise InputError({"_row": ["More cells than columns."]})
-            data = csv_row_to_data(cells, ruleset=self.ruleset)
-        return parse_application(data, ruleset=self.ruleset)
+            decoded = batchfile.decode(cells)
+        return batchfile.application_of(decoded, self.ruleset)
 
     def report(self, application: Application) -> Report:
-        from onboard.prescreen import prescreen  # noqa: PLC0415
-        from onboard.repository import document_store  # noqa: PLC0415
-
+        # A document named but not in the zip (or with no zip) stays declared: reported as
+        # declared and not inspected, as ``onboard check`` does for a file not on disk.
         files: dict[str, Any] = {}
         if self.documents is not None:
-            errors: dict[str, list[str]] = {}
-            store = document_store()
+            store = repository.document_store()
             for kind, name in application.documents.items():
                 digest = self.documents.get(documents_zip.normalize_name(name) or "")
-                if digest is None:
-                    errors[f"documents.{kind}"] = [f"No file {name[:100]!r} in the documents zip."]
-                else:
+                if digest is not None:
                     files[kind] = store.read(digest)
-            if errors:
-                raise InputError(errors)
         return prescreen(
             application,
             documents=files,
@@ -602,6 +541,7 @@ def batch_dict(batch: Batch) -> dict[str, Any]:
         "state": batch.state,
         "filename": batch.filename,
         "format": batch.format,
+        "encoding": batch.encoding,
         "rules_version": batch.rules_version,
         "as_of": batch.as_of,
         "total": done.total,
@@ -623,6 +563,7 @@ def row_dict(row: BatchRow, *, with_report: bool = True) -> dict[str, Any]:
     out: dict[str, Any] = {
         "row": row.row,
         "line": row.line,
+        "ref": row.ref,
         "state": row.state,
         "label": row.label,
         "verdict": row.verdict,
@@ -636,12 +577,22 @@ def row_dict(row: BatchRow, *, with_report: bool = True) -> dict[str, Any]:
     return out
 
 
-def client_lines(batch: Batch) -> Iterator[ClientLine]:
+def client_lines(
+    batch: Batch,
+    *,
+    verdict: str | None = None,
+    rule: str | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> Iterator[ClientLine]:
     """The batch's rows as report lines (only the columns they need: no report, no
-    payload is loaded)."""
+    payload is loaded); with ``verdict`` (a verdict, ``error`` or ``pending``) and ``rule``
+    (a failing or missing rule's code) only the rows that have them."""
     query = (
         select(
             BatchRow.row,
+            BatchRow.line,
+            BatchRow.ref,
             BatchRow.label,
             BatchRow.state,
             BatchRow.verdict,
@@ -651,14 +602,73 @@ def client_lines(batch: Batch) -> Iterator[ClientLine]:
         )
         .where(BatchRow.batch_id == batch.id)
         .order_by(BatchRow.row)
+        .offset(offset)
         .execution_options(yield_per=1000)
     )
-    for row, label, state, verdict, codes, changes, errors in db.session.execute(query):
+    if verdict in ("error", "pending"):
+        query = query.where(BatchRow.state == verdict)
+    elif verdict:
+        query = query.where(BatchRow.verdict == verdict)
+    if rule:
+        # ";"-joined codes: the LIKE narrows, the exact test below decides (no prefix match).
+        query = query.where(BatchRow.failed_codes.contains(rule, autoescape=True))
+    if limit is not None:
+        query = query.limit(limit)
+    for row, line, ref, label, state, found, codes, changes, errors in db.session.execute(query):
+        if rule and rule not in (codes or "").split(";"):
+            continue
         yield ClientLine(
             row=row,
+            line=line,
+            ref=ref,
             label=label,
-            verdict=verdict or ("error" if state == "error" else "pending"),
+            verdict=found or ("error" if state == "error" else "pending"),
             codes=tuple(codes.split(";")) if codes else (),
             changes=tuple(changes or ()),
             errors=errors,
         )
+
+
+# --- from a screened client to an applicant ---------------------------------------------------
+
+
+def start_application(
+    batch: Batch, row: BatchRow, locale: str = "zh"
+) -> tuple[ApplicationRecord, str]:
+    """The applicant's draft for a checked row, and a new private link token to it.
+
+    The draft holds the row's data (not its documents: the client uploads those on the
+    form, and nothing is judged "as of" the batch's date) and records the agency. Asked
+    again for the same row, the same draft (while it is still a draft) gets a new link. The
+    token is returned once, to be shown once; only its hash is stored (the repository's
+    rules for every private link), and it is never logged. :class:`InputError` (409) for a
+    row that was not checked (input errors, pending) or whose draft was submitted since.
+    """
+    if row.state != "done":
+        raise InputError(
+            {"row": ["Only a checked row (no input errors) can become an application."]},
+            status=409,
+        )
+    record = db.session.get(ApplicationRecord, row.application_id) if row.application_id else None
+    if record is not None and record.state != "draft":
+        raise InputError({"row": ["This client's application was submitted already."]}, status=409)
+    if record is None:
+        application = RowContext.of(batch).application(row.payload)
+        data = application_to_dict(application)
+        data.pop("as_of", None)
+        data.pop("documents", None)
+        record = repository.create_draft(locale=locale)
+        repository.save_sections(record, data)
+        record.agency_id = batch.agency_id
+        row.application_id = record.id
+        audit.record(
+            "agency_application_created",
+            record,
+            actor="agency",
+            agency=batch.agency_id,
+            batch=batch.public_id,
+            row=row.row,
+        )
+    token = repository.issue_resume_token(record)
+    db.session.commit()
+    return record, token

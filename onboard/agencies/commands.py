@@ -89,6 +89,32 @@ def agencies_list() -> None:
             click.echo(f"{agency.public_id}  {agency.name}  keys: {live}")
 
 
+@agencies.command("invite")
+@click.argument("agency")
+@click.argument("email")
+@click.option("--name", default="", help="The person's name as the portal shows it.")
+@click.option(
+    "--base-url",
+    default="http://localhost:8000",
+    show_default=True,
+    help="Where the service is reached (the link is printed under it).",
+)
+def agencies_invite(agency: str, email: str, name: str, base_url: str) -> None:
+    """Invite EMAIL to AGENCY's portal: prints the invitation link, shown this once."""
+    from onboard.agencies import users  # noqa: PLC0415
+    from onboard.extensions import db  # noqa: PLC0415
+
+    with _app():
+
+        def create() -> None:
+            person, token = users.invite(_agency(agency), email, name)
+            db.session.commit()
+            click.echo(f"invited {person.email} to {person.agency.name}; link shown once:")
+            click.echo(f"{base_url.rstrip('/')}/agency/invitation/{token}")
+
+        _guard(create)
+
+
 @click.group("keys")
 def keys_group() -> None:
     """API keys of agencies: create (shown once), list, revoke."""

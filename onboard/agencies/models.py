@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from onboard.extensions import db
-from onboard.models import utcnow
+from onboard.models import new_session_token, utcnow
 
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
@@ -90,6 +90,8 @@ class Batch(db.Model):  # type: ignore[name-defined]
     state: Mapped[str] = mapped_column(String(12), default="running")
     filename: Mapped[str] = mapped_column(String(200))
     format: Mapped[str] = mapped_column(String(8))
+    #: How a CSV file was decoded (utf-8-sig, utf-8, gb18030); None for XLSX.
+    encoding: Mapped[str | None] = mapped_column(String(20))
     total: Mapped[int] = mapped_column(default=0)
     #: Every row is judged by this version as of this date: a retried job cannot drift.
     rules_version: Mapped[str] = mapped_column(String(40))
@@ -130,6 +132,12 @@ class BatchRow(db.Model):  # type: ignore[name-defined]
     #: Codes of the failing and missing checks, ";"-joined: the report's "most common" table.
     failed_codes: Mapped[str | None] = mapped_column(Text)
     label: Mapped[str | None] = mapped_column(String(200))
+    #: The agency's own client id (the ``ref`` column), echoed in every output.
+    ref: Mapped[str | None] = mapped_column(String(200))
+    #: The applicant's draft made from this row (``batches.start_application``).
+    application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("application.id", ondelete="SET NULL")
+    )
     finished_at: Mapped[datetime | None]
 
 
@@ -147,3 +155,26 @@ class WebhookDelivery(db.Model):  # type: ignore[name-defined]
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None]
+
+
+class AgencyUser(db.Model):  # type: ignore[name-defined]
+    """A person of a partner agency who uses the portal. Invited by an admin: until the
+    invitation is accepted there is no password, only the SHA-256 of the invitation token;
+    then an argon2id hash of the password (as for the desk). ``session_token`` is what the
+    portal's session names: replacing it logs the person out everywhere."""
+
+    __tablename__ = "agency_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    invite_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    invite_expires_at: Mapped[datetime | None]
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    agency: Mapped[Agency] = relationship()

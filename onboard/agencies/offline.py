@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from onboard.agencies.report import ClientLine, Summary, render_html, summarize
 from onboard.eligibility.model import Application, Report, Status
@@ -19,21 +19,37 @@ def changes_of(report: Report, application: Application) -> list[dict[str, Any]]
     return [change.to_dict() for change in changes_for(report, application, ruleset)]
 
 
-def client_line(
-    row: int, application: Application, report: Report, changes: Sequence[Mapping[str, Any]]
-) -> ClientLine:
+class Whom(Protocol):
+    """A row's place and names (``onboard.cli.Who``)."""
+
+    row: int
+    line: int
+    ref: str | None
+    client: str | None
+
+
+def client_line(who: Whom, report: Report, changes: Sequence[Mapping[str, Any]]) -> ClientLine:
     codes = [c.code for c in report.checks if c.status in (Status.FAIL, Status.MISSING)]
     return ClientLine(
-        row=row,
-        label=application.entity.company_name or application.shop.name,
+        row=who.row,
+        label=who.client,
         verdict=report.verdict.value,
         codes=tuple(dict.fromkeys(codes)),
         changes=tuple(changes),
+        line=who.line,
+        ref=who.ref,
     )
 
 
-def error_line(row: int, errors: Mapping[str, Sequence[str]]) -> ClientLine:
-    return ClientLine(row=row, label=None, verdict="error", errors=dict(errors))
+def error_line(who: Whom, errors: Mapping[str, Sequence[str]]) -> ClientLine:
+    return ClientLine(
+        row=who.row,
+        label=who.client,
+        verdict="error",
+        errors=dict(errors),
+        line=who.line,
+        ref=who.ref,
+    )
 
 
 def changes_text(changes: Sequence[Mapping[str, Any]], lang: str) -> str:
@@ -45,10 +61,13 @@ def changes_text(changes: Sequence[Mapping[str, Any]], lang: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def summary_table(summary: Summary, limit: int = 5) -> str:
-    """Counts per verdict and the most common failing rules, for stderr."""
+def summary_table(summary: Summary, limit: int = 5, encoding: str | None = None) -> str:
+    """Counts per verdict and the most common failing rules (and how a CSV file was
+    decoded), for stderr."""
     width = max(len(str(summary.total)), 5)
     lines = ["", f"{'verdict':<12} {'rows':>{width}}  share"]
+    if encoding:
+        lines.insert(1, f"read as {encoding}")
     for verdict, count in summary.counts():
         share = 100 * count / summary.total if summary.total else 0.0
         lines.append(f"{verdict:<12} {count:>{width}}  {share:5.1f} %")
@@ -60,8 +79,11 @@ def summary_table(summary: Summary, limit: int = 5) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_html(path: Path, lines: Iterable[ClientLine], source: str) -> Summary:
+def write_html(
+    path: Path, lines: Iterable[ClientLine], source: str, encoding: str | None = None
+) -> Summary:
     summary = summarize(sorted(lines, key=lambda line: line.row))
-    html = render_html(summary, title=f"onboard check: {source}", facts=[("file", source)])
+    facts = [("file", source)] + ([("encoding", encoding)] if encoding else [])
+    html = render_html(summary, title=f"onboard check: {source}", facts=facts)
     path.write_text(html, encoding="utf-8")
     return summary

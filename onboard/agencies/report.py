@@ -30,7 +30,33 @@ ORDER = (
     Verdict.INELIGIBLE.value,
     "error",
 )
-CSV_COLUMNS = ("row", "client", "verdict", "to_fix", "to_fix_zh", "failing_rules", "errors")
+#: The per-client columns of the CSV and XLSX downloads: the row and the line (worksheet
+#: row) it came from, the agency's ``ref``, the client, the verdict, what to fix in English
+#: and Chinese, the failing (and missing) rules, and a bad row's input errors.
+CSV_COLUMNS = (
+    "row",
+    "line",
+    "ref",
+    "client",
+    "verdict",
+    "to_fix",
+    "to_fix_zh",
+    "failing_rules",
+    "errors",
+)
+#: The same columns' titles in Chinese (the XLSX download's second header row).
+CSV_TITLES_ZH = (
+    "序号",
+    "行号",
+    "参考编号",
+    "客户",
+    "结论",
+    "需要修改（英文）",
+    "需要修改",
+    "不通过的规则",
+    "输入错误",
+)
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +69,8 @@ class ClientLine:
     codes: tuple[str, ...] = ()  # failing and missing rules
     changes: tuple[Mapping[str, Any], ...] = ()  # remedies.Change.to_dict()
     errors: Mapping[str, Sequence[str]] | None = None
+    line: int | None = None  # where the row starts in the file (worksheet row for XLSX)
+    ref: str | None = None  # the agency's own client id
 
     def to_fix(self, lang: str = "en") -> list[str]:
         if self.errors:
@@ -90,33 +118,90 @@ def summarize(lines: Iterable[ClientLine]) -> Summary:
     return summary
 
 
+def cells_of(line: ClientLine) -> list[Any]:
+    """A client's cells in the order of :data:`CSV_COLUMNS` (text not yet made safe)."""
+    errors = "; ".join(f"{name}: {' '.join(texts)}" for name, texts in (line.errors or {}).items())
+    return [
+        line.row,
+        line.line,
+        line.ref or "",
+        line.label or "",
+        line.verdict,
+        "; ".join(change["text"]["en"] for change in line.changes),
+        "；".join(change["text"]["zh"] for change in line.changes),
+        ";".join(line.codes),
+        errors,
+    ]
+
+
 def csv_text(lines: Iterable[ClientLine]) -> Iterator[str]:
-    """The per-client CSV, a line at a time (header first)."""
+    """The per-client CSV, a line at a time: a byte-order mark and the header first, so
+    that Excel (a Chinese Windows' included) opens it as UTF-8."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    yield buffer.getvalue()
+    yield "\ufeff" + buffer.getvalue()
     for line in lines:
         buffer.seek(0)
         buffer.truncate()
-        errors = "; ".join(
-            f"{name}: {' '.join(texts)}" for name, texts in (line.errors or {}).items()
-        )
-        writer.writerow(
-            [
-                line.row,
-                _spreadsheet_safe(line.label or ""),
-                line.verdict,
-                _spreadsheet_safe("; ".join(change["text"]["en"] for change in line.changes)),
-                _spreadsheet_safe("；".join(change["text"]["zh"] for change in line.changes)),
-                ";".join(line.codes),
-                _spreadsheet_safe(errors),
-            ]
-        )
+        writer.writerow([spreadsheet_safe(c) if isinstance(c, str) else c for c in cells_of(line)])
         yield buffer.getvalue()
 
 
-def _spreadsheet_safe(text: str) -> str:
+def xlsx_bytes(summary: Summary, facts: Sequence[tuple[str, str]] = ()) -> bytes:
+    """The results as a workbook: a sheet of clients (:data:`CSV_COLUMNS`, with a Chinese
+    header row under the English one) and a summary sheet (facts, verdict counts, the
+    most common failing rules). Every text is written as text: a cell that starts with
+    ``=`` is never a formula."""
+    from openpyxl import Workbook  # noqa: PLC0415 — only for this download
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("results 结果")
+    sheet.freeze_panes = "A3"
+    for width, letter in zip((6, 6, 14, 32, 11, 60, 50, 30, 40), "ABCDEFGHI", strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.append(_texts(sheet, CSV_COLUMNS))
+    sheet.append(_texts(sheet, CSV_TITLES_ZH))
+    for line in summary.lines:
+        sheet.append(_texts(sheet, cells_of(line)))
+    totals = book.create_sheet("summary 汇总")
+    totals.column_dimensions["A"].width = 30
+    totals.column_dimensions["B"].width = 30
+    for label, value in facts:
+        totals.append(_texts(totals, (label, value)))
+    totals.append([])
+    totals.append(_texts(totals, ("verdict 结论", "clients 客户数")))
+    for verdict, count in summary.counts():
+        totals.append(_texts(totals, (verdict, count)))
+    totals.append(_texts(totals, ("total 合计", summary.total)))
+    totals.append([])
+    totals.append(
+        _texts(totals, ("most common failing rules 最常见的不通过规则", "clients 客户数"))
+    )
+    for code, count in summary.top_rules(20):
+        totals.append(_texts(totals, (code, count)))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _texts(sheet: Any, values: Iterable[Any]) -> list[Any]:
+    """Cells for a write-only sheet: numbers as numbers, everything else as literal text."""
+    from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # noqa: PLC0415
+
+    cells: list[Any] = []
+    for value in values:
+        if value is None or isinstance(value, int | float):
+            cells.append(value)
+            continue
+        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+        cell.data_type = "s"  # never a formula, whatever the text starts with
+        cells.append(cell)
+    return cells
+
+
+def spreadsheet_safe(text: str) -> str:
     """A cell a spreadsheet will not run as a formula (OWASP CSV injection)."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 

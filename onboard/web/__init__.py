@@ -27,6 +27,7 @@ def register(app: Flask) -> None:
     from onboard.web import (  # noqa: PLC0415
         agency_api,
         agency_desk,
+        agency_portal,
         apiv1,
         desk,
         errors,
@@ -54,6 +55,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(applicant.bp)
     app.register_blueprint(desk.bp)
     app.register_blueprint(agency_desk.bp)
+    app.register_blueprint(agency_portal.bp)
     auth.init_app(app, login_view="desk.login")
     limiter.init_app(app)
     i18n.init_app(app)

@@ -21,13 +21,14 @@ from flask_smorest import Blueprint as ApiBlueprint
 from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import Unauthorized
 
-from onboard.agencies import batches, keys, report
+from onboard import repository
+from onboard.agencies import batches, keys, report, samples
 from onboard.agencies.models import Agency, ApiKey, Batch
 from onboard.bounds import QUERY_RANGE
 from onboard.errors import InputError
 from onboard.extensions import limiter
 from onboard.plaintext import SINGLE_LINE_PATTERN
-from onboard.web.errors import documents_errors
+from onboard.web.errors import ErrorSchema, documents_errors
 
 blp = ApiBlueprint(
     "agencies",
@@ -107,7 +108,14 @@ class BatchSchema(Schema):
     id = fields.String(required=True)
     state = fields.String(required=True, metadata={"enum": ["running", "done"]})
     filename = fields.String()
-    format = fields.String(metadata={"enum": ["csv", "jsonl"]})
+    format = fields.String(metadata={"enum": ["csv", "jsonl", "xlsx"]})
+    encoding = fields.String(
+        allow_none=True,
+        metadata={
+            "enum": ["utf-8", "utf-8-sig", "gb18030", None],
+            "description": "how a CSV file was decoded (detected); null for XLSX",
+        },
+    )
     rules_version = fields.String()
     as_of = fields.String(metadata={"format": "date"})
     total = fields.Integer(required=True)
@@ -127,9 +135,10 @@ class BatchListSchema(Schema):
 
 class RowSchema(Schema):
     row = fields.Integer(required=True)
-    line = fields.Integer()
+    line = fields.Integer(metadata={"description": "line (worksheet row) the row starts on"})
+    ref = fields.String(allow_none=True, metadata={"description": "the agency's ref column"})
     state = fields.String(metadata={"enum": ["pending", "done", "error"]})
-    label = fields.String(allow_none=True)
+    label = fields.String(allow_none=True, metadata={"description": "the client (company)"})
     verdict = fields.String(allow_none=True)
     changes = fields.List(fields.Dict(), metadata={"description": "what must change"})
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
@@ -167,13 +176,72 @@ _ERRORS = {
     401: "No live API key",
     404: "No such batch (or not this agency's)",
     413: "Upload too large",
-    415: "Not a CSV or JSON Lines file",
+    409: "Not possible in the row's state",
+    415: "Not a CSV, XLSX or JSON Lines file",
     422: "Input errors",
     429: "Rate limit exceeded (see Retry-After)",
 }
 
 
 _documented = documents_errors(blp, _ERRORS)
+
+# --- documented examples (what the sample file gives) ---------------------------------------
+
+_LINKS = {
+    name: f"/api/v1/batches/B-7KQ2M9XD4P{suffix}"
+    for name, suffix in (
+        ("self", ""),
+        ("results", "/results"),
+        ("csv", "/results.csv"),
+        ("xlsx", "/results.xlsx"),
+        ("html", "/report.html"),
+    )
+}
+BATCH_EXAMPLE: dict[str, Any] = {
+    "id": "B-7KQ2M9XD4P",
+    "state": "done",
+    "filename": "sample.xlsx",
+    "format": "xlsx",
+    "encoding": None,
+    "rules_version": "2026.11.1",
+    "as_of": "2026-11-22",
+    "total": 5,
+    "done": 5,
+    "failed": 1,
+    "pending": 0,
+    "verdicts": {"eligible": 1, "ineligible": 1, "incomplete": 1, "review": 1},
+    "created_at": "2026-11-22T08:00:00Z",
+    "finished_at": "2026-11-22T08:00:02Z",
+    "documents": None,
+    "links": _LINKS,
+}
+ROW_EXAMPLE: dict[str, Any] = {
+    "row": 2,
+    "line": 3,
+    "ref": "KH-002",
+    "state": "done",
+    "label": "广州市云帆贸易有限公司",
+    "verdict": "ineligible",
+    "changes": [
+        {
+            "field": "store.rating",
+            "action": "raise",
+            "current": 3.8,
+            "target": 4.0,
+            "text": {"en": "rating 3.8 → ≥ 4.0", "zh": "店铺评分 3.8 → ≥ 4.0"},
+        }
+    ],
+    "report": {"verdict": "ineligible", "route": "standard", "checks": ["…"]},
+}
+ERROR_ROW_EXAMPLE: dict[str, Any] = {
+    "row": 5,
+    "line": 6,
+    "ref": "KH-005",
+    "state": "error",
+    "label": "东莞市拓远五金制品有限公司",
+    "verdict": None,
+    "errors": {"store.rating": ["Not a number: '4.5分'."]},
+}
 
 
 def _with_links(data: dict[str, Any]) -> dict[str, Any]:
@@ -182,6 +250,7 @@ def _with_links(data: dict[str, Any]) -> dict[str, Any]:
         "self": url_for("agencies.batch_status", batch_id=batch_id),
         "results": url_for("agencies.batch_results", batch_id=batch_id),
         "csv": url_for("agencies.batch_csv", batch_id=batch_id),
+        "xlsx": url_for("agencies.batch_xlsx", batch_id=batch_id),
         "html": url_for("agencies.batch_html", batch_id=batch_id),
     }
     return data
@@ -191,7 +260,16 @@ def _with_links(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @blp.get("/agency")
-@blp.response(200, AgencySchema)
+@blp.response(
+    200,
+    AgencySchema,
+    example={
+        "id": "AG-3HX8K2M9QD",
+        "name": "Starriver Partners",
+        "key": "ops",
+        "webhook_url": None,
+    },
+)
 @_documented
 @key_required
 def whoami() -> dict[str, Any]:
@@ -242,19 +320,32 @@ def whoami() -> dict[str, Any]:
                     "documents": {"contentType": "application/zip"},
                 },
             },
-            "text/csv": {"schema": {"type": "string"}},
-            "application/jsonl": {"schema": {"type": "string"}},
+            "text/csv": {
+                "schema": {"type": "string"},
+                "example": samples.sample_text(),
+            },
+            "application/jsonl": {
+                "schema": {"type": "string"},
+                "example": samples.example_rows().decode(),
+            },
         },
     },
 )
-@blp.response(202, BatchSchema)
+@blp.response(202, BatchSchema, example={**BATCH_EXAMPLE, "state": "running", "done": 0})
 @blp.alt_response(
     200, schema=BatchSchema, description="The earlier batch: same Idempotency-Key and upload"
 )
 @_documented
 @key_required
 def create_batch(as_of: date | None = None, rules_version: str | None = None) -> Any:
-    """Upload a CSV or JSON Lines file of applications; checked in the background.
+    """Upload a CSV, XLSX or JSON Lines file of applications; checked in the background.
+
+    The same columns in CSV and XLSX (the first worksheet; Chinese column titles are
+    accepted), an optional `ref` column echoed in every output; CSV in UTF-8 (with or
+    without BOM) or GB18030/GBK, detected. Try it with the sample file:
+    [sample.csv](/api/v1/samples/sample.csv), [sample.xlsx](/api/v1/samples/sample.xlsx);
+    templates: [template.csv](/api/v1/samples/template.csv),
+    [template.xlsx](/api/v1/samples/template.xlsx).
 
     Answers 202 with the batch at once (200 with the earlier batch when the
     `Idempotency-Key` was used before with the same upload). Rows with bad input are
@@ -287,7 +378,9 @@ def _upload() -> tuple[bytes, str, str | None, Any]:
     if request.mimetype == "multipart/form-data":
         part = request.files.get("file")
         if part is None:
-            raise InputError({"file": ["Missing file part (a .csv or .jsonl file)."]}, status=400)
+            raise InputError(
+                {"file": ["Missing file part (a .csv, .xlsx or .jsonl file)."]}, status=400
+            )
         documents = request.files.get("documents")
         return (
             part.stream.read(),
@@ -295,12 +388,12 @@ def _upload() -> tuple[bytes, str, str | None, Any]:
             part.mimetype,
             documents.stream if documents is not None else None,
         )
-    suffix = {"text/csv": "csv"}.get(request.mimetype, "jsonl")
+    suffix = {"text/csv": "csv", report.XLSX_MEDIA_TYPE: "xlsx"}.get(request.mimetype, "jsonl")
     return request.get_data(), f"upload.{suffix}", request.mimetype, None
 
 
 @blp.get("/batches")
-@blp.response(200, BatchListSchema)
+@blp.response(200, BatchListSchema, example={"batches": [BATCH_EXAMPLE]})
 @_documented
 @key_required
 def list_batches() -> dict[str, Any]:
@@ -310,7 +403,7 @@ def list_batches() -> dict[str, Any]:
 
 
 @blp.get("/batches/<batch_id>")
-@blp.response(200, BatchSchema)
+@blp.response(200, BatchSchema, example=BATCH_EXAMPLE)
 @_documented
 @key_required
 def batch_status(batch_id: str) -> dict[str, Any]:
@@ -322,7 +415,20 @@ def batch_status(batch_id: str) -> dict[str, Any]:
 
 @blp.get("/batches/<batch_id>/results")
 @blp.arguments(ResultsQuerySchema, location="query", as_kwargs=True)
-@blp.response(200, ResultsSchema)
+@blp.response(
+    200,
+    ResultsSchema,
+    example={
+        "batch": BATCH_EXAMPLE,
+        "summary": {
+            "total": 5,
+            "verdicts": {"eligible": 1, "review": 1, "incomplete": 1, "ineligible": 1, "error": 1},
+            "top_failing_rules": [{"code": "store.rating", "rows": 1}],
+        },
+        "rows": [ROW_EXAMPLE, ERROR_ROW_EXAMPLE],
+        "next_offset": None,
+    },
+)
 @_documented
 @key_required
 def batch_results(batch_id: str, offset: int, limit: int, reports: bool) -> dict[str, Any]:
@@ -343,7 +449,7 @@ def batch_results(batch_id: str, offset: int, limit: int, reports: bool) -> dict
 
 
 @blp.get("/batches/<batch_id>/rows/<int:row>")
-@blp.response(200, RowSchema)
+@blp.response(200, RowSchema, example=ROW_EXAMPLE)
 @_documented
 @key_required
 def batch_row(batch_id: str, row: int) -> dict[str, Any]:
@@ -361,14 +467,111 @@ def batch_row(batch_id: str, row: int) -> dict[str, Any]:
 def batch_csv(batch_id: str) -> Response:
     """Results as CSV: one line per client with its verdict, what to fix (English and
     Chinese), the failing rules and any input errors."""
-    batch = _batch_or_404(batch_id)
+    return csv_response(_batch_or_404(batch_id))
+
+
+def csv_response(batch: Batch) -> Response:
+    """The CSV download of ``batch`` (for the API and the portal alike)."""
     lines = list(batches.client_lines(batch))
 
     def generate() -> Iterator[str]:
         yield from report.csv_text(lines)
 
     response = Response(stream_with_context(generate()), mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{batch.public_id}.csv"'
+    return response
+
+
+@blp.get("/batches/<batch_id>/results.xlsx")
+@blp.response(200, content_type=report.XLSX_MEDIA_TYPE)
+@_documented
+@key_required
+def batch_xlsx(batch_id: str) -> Response:
+    """Results as an Excel workbook: a sheet of clients (the CSV's columns, with a Chinese
+    header row) and a summary sheet."""
+    return xlsx_response(_batch_or_404(batch_id))
+
+
+def xlsx_response(batch: Batch) -> Response:
+    """The XLSX download of ``batch``."""
+    body = report.xlsx_bytes(report.summarize(batches.client_lines(batch)), batch_facts(batch))
+    response = Response(body, mimetype=report.XLSX_MEDIA_TYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="{batch.public_id}.xlsx"'
+    return response
+
+
+def batch_facts(batch: Batch) -> list[tuple[str, str]]:
+    """What a report says about its batch at the top."""
+    done = batches.progress(batch)
+    return [
+        ("batch", batch.public_id),
+        ("file", batch.filename),
+        ("encoding", batch.encoding or "–"),
+        ("state", f"{batch.state} ({done.done} of {done.total} rows)"),
+        ("rules version", batch.rules_version),
+        ("as of", batch.as_of),
+    ]
+
+
+class ApplicationLinkSchema(Schema):
+    application = fields.String(required=True, metadata={"description": "the draft's id"})
+    link = fields.String(
+        required=True,
+        metadata={"description": "the private link to send to the client (shown once)"},
+    )
+    expires_at = fields.String(allow_none=True)
+
+
+@blp.post("/batches/<batch_id>/rows/<int:row>/application")
+@blp.response(
+    201,
+    ApplicationLinkSchema,
+    example={
+        "application": "A-7KQ2M9XD4P",
+        "link": "https://onboard.example/apply/…/",
+        "expires_at": "2026-12-22T08:00:00Z",
+    },
+)
+@_documented
+@key_required
+def row_application(batch_id: str, row: int) -> dict[str, Any]:
+    """Turn a checked row into the applicant's draft, prefilled with the row's data, and
+    get its private link to send to the client (who adds the documents and submits).
+
+    The link is in this answer only: it is never stored in clear and cannot be shown
+    again. Asked again for the same row, the same draft gets a new link.
+    """
+    batch = _batch_or_404(batch_id)
+    found = batches.get_row(batch, row)
+    if found is None:
+        raise InputError({"row": [f"No row {row}."]}, status=404)
+    record, token = batches.start_application(batch, found)
+    return application_link(record, token)
+
+
+def application_link(record: Any, token: str) -> dict[str, Any]:
+    expires = repository.resume_token_expiry(token)
+    return {
+        "application": record.public_id,
+        "link": url_for("apply.resume", token=token, _external=True),
+        "expires_at": expires.isoformat(timespec="seconds") + "Z" if expires else None,
+    }
+
+
+@blp.get("/samples/<name>")
+@blp.response(200, content_type="application/octet-stream")
+@blp.alt_response(404, schema=ErrorSchema, description="No such sample file")
+def sample(name: str) -> Response:
+    """Template and sample batch files (no key needed): `template.csv`, `template.xlsx`
+    (the columns only), `sample.csv`, `sample.xlsx` (invented clients, one per verdict and a
+    row with bad input)."""
+    found = samples.sample_file(name)
+    if found is None:
+        raise InputError({"name": [f"No sample {name[:40]!r}."]}, status=404)
+    body, media_type = found
+    response = Response(body, content_type=media_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="onboard-{name}"'
     return response
 
 
@@ -379,16 +582,13 @@ def batch_csv(batch_id: str) -> Response:
 def batch_html(batch_id: str) -> Response:
     """The report for people: counts per verdict, the most common failing rules, and one
     row per client with what to fix."""
-    batch = _batch_or_404(batch_id)
+    return html_response(_batch_or_404(batch_id))
+
+
+def html_response(batch: Batch) -> Response:
+    """The HTML report of ``batch``: a file of its own (no scripts, no framing)."""
     summary = report.summarize(batches.client_lines(batch))
-    done = batches.progress(batch)
-    facts = [
-        ("batch", batch.public_id),
-        ("file", batch.filename),
-        ("state", f"{batch.state} ({done.done} of {done.total} rows)"),
-        ("rules version", batch.rules_version),
-        ("as of", batch.as_of),
-    ]
+    facts = batch_facts(batch)
     html = report.render_html(summary, title=f"onboard batch {batch.public_id}", facts=facts)
     response = Response(html, mimetype="text/html")
     # A report is data, not a page of the app: no scripts, no framing, no sniffing.

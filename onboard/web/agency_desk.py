@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from onboard import audit, auth
-from onboard.agencies import keys
+from onboard.agencies import keys, users
 from onboard.agencies.models import Agency, ApiKey
 from onboard.errors import InputError
 from onboard.extensions import db
@@ -30,7 +30,9 @@ def _headers(response: Response) -> Response:
 
 
 def _page(status: int = 200, **shown: Any) -> ResponseReturnValue:
-    return render_template("desk/agencies.html", agencies=keys.list_agencies(), **shown), status
+    found = keys.list_agencies()
+    people = {agency.id: users.members(agency) for agency in found}
+    return render_template("desk/agencies.html", agencies=found, people=people, **shown), status
 
 
 @bp.get("/")
@@ -90,6 +92,23 @@ def revoke_key(key_id: int) -> ResponseReturnValue:
         db.session.commit()
         flash(_("Key %(prefix)s… revoked.", prefix=record.prefix), "ok")
     return redirect(url_for(".agencies"))
+
+
+@bp.post("/<int:agency_id>/users")
+@auth.login_required(role="admin")
+def invite_user(agency_id: int) -> ResponseReturnValue:
+    """Invite a person to the agency's portal; the invitation link is shown this once."""
+    agency = _agency(agency_id)
+    try:
+        person, token = users.invite(
+            agency, request.form.get("email", ""), request.form.get("name", "")
+        )
+    except InputError as exc:
+        return _failed(exc)
+    audit.record("agency_user_invited", agency=agency.name, account=person.email)
+    db.session.commit()
+    link = url_for("agency_portal.invitation", token=token, _external=True)
+    return _page(201, new_invitation=link, invited=person, for_agency=agency)
 
 
 @bp.post("/<int:agency_id>/webhook")

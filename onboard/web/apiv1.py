@@ -17,6 +17,7 @@ from marshmallow import Schema, fields
 from werkzeug.datastructures import FileStorage
 
 from onboard import jsontext
+from onboard.agencies import samples
 from onboard.documents import inspect_document
 from onboard.eligibility.model import Application, Report
 from onboard.eligibility.remedies import changes_for
@@ -176,7 +177,12 @@ def _application_payload() -> tuple[Any, dict[str, FileStorage]]:
     requestBody={
         "required": True,
         "content": {
-            "application/json": {"schema": ApplicationSchema},
+            # A working example (the sample's eligible client): Swagger UI's own, made from
+            # the schema, would send a document kind "additionalProp1" and answer 422.
+            "application/json": {
+                "schema": ApplicationSchema,
+                "example": samples.example_application(),
+            },
             "multipart/form-data": {
                 "schema": {
                     "type": "object",

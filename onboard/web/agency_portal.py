@@ -1,0 +1,378 @@
+"""The agencies' portal (``/agency/``): the people of a partner agency log in with their own
+accounts (invited by an admin, see :mod:`onboard.agencies.users`), upload batch files,
+follow and open their batches, download results, turn checked clients into applicants'
+drafts, and manage their API keys and webhook.
+
+Everything is scoped to the logged-in person's agency: another agency's batch, row or key
+answers 404, exactly like one that does not exist. New secrets (an API key, a webhook
+secret, a client's private link) are shown in the answer to the POST that made them, never
+put in the session or a redirect, and never shown again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from onboard import audit
+from onboard.agencies import batches, keys, report, samples, users
+from onboard.agencies.models import Agency, AgencyUser, Batch
+from onboard.eligibility.model import Verdict
+from onboard.errors import InputError
+from onboard.extensions import db, limiter
+from onboard.web.agency_api import application_link, csv_response, html_response, xlsx_response
+
+bp = Blueprint("agency_portal", __name__, url_prefix="/agency")
+F = TypeVar("F", bound=Callable[..., Any])
+SESSION_KEY = "agency_user"
+#: Rows shown per page of a batch.
+PAGE_ROWS = 100
+VERDICTS = (*(v.value for v in Verdict), "error")
+
+
+@bp.after_request
+def _headers(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+@bp.app_template_global()
+def agency_name(agency_id: int | None) -> str:
+    """The name of an agency by id (the desk shows who filed an application)."""
+    agency = db.session.get(Agency, agency_id) if agency_id else None
+    return agency.name if agency is not None else ""
+
+
+# --- who is logged in ------------------------------------------------------------------------
+
+
+def current_person() -> AgencyUser | None:
+    if "agency_person" not in g:
+        g.agency_person = users.from_session(session.get(SESSION_KEY))
+    person: AgencyUser | None = g.agency_person
+    return person
+
+
+def member_required(view: F) -> F:
+    """Refuse the view to anyone not logged in to the portal (to its login page)."""
+
+    @wraps(view)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        person = current_person()
+        if person is None:
+            return redirect(url_for(".login", next=request.path))
+        g.agency = person.agency
+        return view(*args, **kwargs)
+
+    return cast(F, guarded)
+
+
+def _agency() -> Agency:
+    agency: Agency = g.agency
+    return agency
+
+
+@bp.context_processor
+def _portal_context() -> dict[str, Any]:
+    locale = get_locale()
+    return {
+        "person": current_person(),
+        "verdict_label": verdict_label,
+        "fix_lang": "zh" if locale is not None and locale.language == "zh" else "en",
+    }
+
+
+def verdict_label(verdict: str) -> str:
+    """A verdict (or a row's ``error`` / ``pending``) as the portal names it."""
+    return {
+        "eligible": _("eligible"),
+        "ineligible": _("not eligible yet"),
+        "incomplete": _("incomplete"),
+        "review": _("to be reviewed"),
+        "error": _("input error"),
+        "pending": _("pending"),
+    }.get(verdict, verdict)
+
+
+def _login_limit() -> str:
+    return str(current_app.config.get("ONBOARD_LOGIN_LIMIT", "10 per 5 minutes"))
+
+
+def _failed(response: Response) -> bool:
+    return response.status_code != 302
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/agency/") and not target.startswith("//"):
+        return target
+    return url_for(".home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+def login() -> ResponseReturnValue:
+    if request.method == "GET":
+        return render_template("agencies/login.html", next=request.args.get("next", ""))
+    email = request.form.get("email", "")
+    person = users.authenticate(email, request.form.get("password", ""))
+    if person is None:
+        audit.record("agency_login_failed", actor="anonymous", account=email.strip()[:320])
+        db.session.commit()
+        error = _("Wrong email address or password.")
+        return render_template("agencies/login.html", error=error, email=email), 401
+    _start_session(person)
+    audit.record("agency_login", actor=f"agency:{person.email}")
+    db.session.commit()
+    return redirect(_safe_next(request.form.get("next")))
+
+
+def _start_session(person: AgencyUser) -> None:
+    session.clear()  # nothing of the anonymous session carries over
+    session[SESSION_KEY] = users.session_value(person)
+    session.permanent = True
+
+
+@bp.post("/logout")
+@member_required
+def logout() -> ResponseReturnValue:
+    person = current_person()
+    if person is not None:
+        users.log_out(person)
+        db.session.commit()
+    session.clear()
+    flash(_("You are logged out."), "ok")
+    return redirect(url_for(".login"))
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+def invitation(token: str) -> ResponseReturnValue:
+    """An invited person chooses a password (the link then stops working)."""
+    person = users.invited(token)
+    if person is None:
+        abort(404)
+    if request.method == "GET":
+        return render_template("agencies/invitation.html", person=person, token=token)
+    password = request.form.get("password", "")
+    if password != request.form.get("password_again", ""):
+        error = _("The two passwords differ.")
+        return render_template(
+            "agencies/invitation.html", person=person, token=token, error=error
+        ), 400
+    try:
+        users.accept(person, password)
+    except InputError:
+        error = _("The password must have at least 12 characters.")
+        return render_template(
+            "agencies/invitation.html", person=person, token=token, error=error
+        ), 400
+    _start_session(person)
+    audit.record("agency_invitation_accepted", actor=f"agency:{person.email}")
+    db.session.commit()
+    return redirect(url_for(".home"))
+
+
+# --- batches ---------------------------------------------------------------------------------
+
+
+@bp.get("/")
+@member_required
+def home() -> ResponseReturnValue:
+    found = batches.list_batches(_agency(), limit=50)
+    rows = [(batch, batches.progress(batch)) for batch in found]
+    return render_template("agencies/home.html", batches=rows, samples=sorted(samples.FILES))
+
+
+@bp.post("/batches")
+@member_required
+def upload() -> ResponseReturnValue:
+    part = request.files.get("file")
+    if part is None or not part.filename:
+        flash(_("Choose a CSV or XLSX file of clients."), "warn")
+        return redirect(url_for(".home"), 303)
+    documents = request.files.get("documents")
+    try:
+        batch, _created = batches.create_batch(
+            _agency(),
+            part.stream.read(),
+            part.filename,
+            media_type=part.mimetype,
+            documents=documents.stream if documents is not None and documents.filename else None,
+        )
+    except InputError as exc:
+        db.session.rollback()
+        flash(_("Not uploaded: %(why)s", why=exc.summary()), "warn")
+        return redirect(url_for(".home"), 303)
+    finally:
+        for stream in request.files.values():
+            stream.close()
+    return redirect(url_for(".batch", batch_id=batch.public_id), 303)
+
+
+def _batch(batch_id: str) -> Batch:
+    batch = batches.get_batch(_agency(), batch_id)
+    if batch is None:
+        abort(404)
+    return batch
+
+
+@bp.get("/batches/<batch_id>")
+@member_required
+def batch(batch_id: str) -> ResponseReturnValue:
+    found = _batch(batch_id)
+    batches.resume_if_stalled(found)
+    verdict = request.args.get("verdict", "")
+    verdict = verdict if verdict in VERDICTS else ""
+    rule = request.args.get("rule", "").strip()[:40]
+    page = max(int(request.args["page"]), 1) if request.args.get("page", "").isdigit() else 1
+    lines = list(
+        batches.client_lines(
+            found,
+            verdict=verdict or None,
+            rule=rule or None,
+            offset=(page - 1) * PAGE_ROWS,
+            limit=PAGE_ROWS + 1,
+        )
+    )
+    summary = report.summarize(batches.client_lines(found))
+    return render_template(
+        "agencies/batch.html",
+        batch=found,
+        progress=batches.progress(found),
+        summary=summary,
+        lines=lines[:PAGE_ROWS],
+        more=len(lines) > PAGE_ROWS,
+        page=page,
+        verdict=verdict,
+        rule=rule,
+        verdicts=VERDICTS,
+    )
+
+
+@bp.get("/batches/<batch_id>/results.csv")
+@member_required
+def download_csv(batch_id: str) -> Response:
+    return csv_response(_batch(batch_id))
+
+
+@bp.get("/batches/<batch_id>/results.xlsx")
+@member_required
+def download_xlsx(batch_id: str) -> Response:
+    return xlsx_response(_batch(batch_id))
+
+
+@bp.get("/batches/<batch_id>/report.html")
+@member_required
+def download_html(batch_id: str) -> Response:
+    return html_response(_batch(batch_id))
+
+
+@bp.post("/batches/<batch_id>/rows/<int:row>/application")
+@member_required
+def start_application(batch_id: str, row: int) -> ResponseReturnValue:
+    """The client's draft, prefilled from the row, and its private link (shown once)."""
+    found = _batch(batch_id)
+    item = batches.get_row(found, row)
+    if item is None:
+        abort(404)
+    try:
+        record, token = batches.start_application(found, item)
+    except InputError as exc:
+        db.session.rollback()
+        flash(_("Not possible: %(why)s", why=exc.summary()), "warn")
+        return redirect(url_for(".batch", batch_id=found.public_id), 303)
+    link = application_link(record, token)
+    return render_template("agencies/link.html", batch=found, row=item, link=link), 201
+
+
+@bp.get("/samples/<name>")
+def sample(name: str) -> Response:
+    found = samples.sample_file(name)
+    if found is None:
+        abort(404)
+    body, media_type = found
+    response = Response(body, content_type=media_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="onboard-{name}"'
+    return response
+
+
+# --- keys and webhook ------------------------------------------------------------------------
+
+
+def _keys_page(status: int = 200, **shown: Any) -> ResponseReturnValue:
+    agency = _agency()
+    return render_template("agencies/keys.html", agency=agency, **shown), status
+
+
+@bp.get("/keys")
+@member_required
+def api_keys() -> ResponseReturnValue:
+    return _keys_page()
+
+
+@bp.post("/keys")
+@member_required
+def create_key() -> ResponseReturnValue:
+    agency = _agency()
+    try:
+        record, key = keys.create_key(agency, request.form.get("name") or "portal")
+    except InputError as exc:
+        db.session.rollback()
+        flash(_("Not saved: %(why)s", why=exc.summary()), "warn")
+        return redirect(url_for(".api_keys"), 303)
+    audit.record("api_key_created", actor=_actor(), agency=agency.name, key=record.prefix)
+    db.session.commit()
+    return _keys_page(201, new_key=key)
+
+
+@bp.post("/keys/<int:key_id>/revoke")
+@member_required
+def revoke_key(key_id: int) -> ResponseReturnValue:
+    record = keys.find_key(str(key_id), _agency())
+    if record is None:
+        abort(404)
+    if keys.revoke_key(record):
+        audit.record("api_key_revoked", actor=_actor(), agency=_agency().name, key=record.prefix)
+        db.session.commit()
+        flash(_("Key %(prefix)s… revoked.", prefix=record.prefix), "ok")
+    return redirect(url_for(".api_keys"), 303)
+
+
+@bp.post("/webhook")
+@member_required
+def set_webhook() -> ResponseReturnValue:
+    agency = _agency()
+    try:
+        secret = keys.set_webhook(agency, request.form.get("webhook_url") or None)
+    except InputError as exc:
+        db.session.rollback()
+        flash(_("Not saved: %(why)s", why=exc.summary()), "warn")
+        return redirect(url_for(".api_keys"), 303)
+    audit.record("agency_webhook", actor=_actor(), agency=agency.name, webhook=bool(secret))
+    db.session.commit()
+    return _keys_page(200, new_secret=secret)
+
+
+def _actor() -> str:
+    person = current_person()
+    return f"agency:{person.email}" if person is not None else "agency"

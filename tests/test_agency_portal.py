@@ -1,0 +1,245 @@
+"""The agencies' portal: invitations, logins scoped to one agency, uploads, results,
+downloads, keys and webhook, and a checked client turned into an applicant's draft."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import openpyxl
+from flask import Flask
+
+from onboard import jobs
+from onboard.agencies import keys, samples, users
+from onboard.extensions import db
+from onboard.models import ApplicationRecord, ResumeToken
+from tests.agencyhelpers import agency_with_key
+
+PASSWORD = "correct horse battery"
+
+
+def _csrf(page: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
+def portal_user(app: Flask, agency_name: str, email: str) -> str:
+    """An agency with one invited person; returns the invitation token."""
+    with app.app_context():
+        agency = keys.find_agency(agency_name) or keys.create_agency(agency_name)
+        _, token = users.invite(agency, email, "Ms Test")
+        db.session.commit()
+        return token
+
+
+def logged_in(app: Flask, agency_name: str, email: str):
+    client = app.test_client()
+    token = portal_user(app, agency_name, email)
+    page = client.get(f"/agency/invitation/{token}")
+    assert page.status_code == 200 and agency_name in page.text
+    answer = client.post(
+        f"/agency/invitation/{token}",
+        data={"csrf_token": _csrf(page.text), "password": PASSWORD, "password_again": PASSWORD},
+    )
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("/agency/")
+    return client
+
+
+def upload_sample(client, name: str = "sample.xlsx") -> str:
+    home = client.get("/agency/")
+    body, _media = samples.sample_file(name)
+    answer = client.post(
+        "/agency/batches",
+        data={"csrf_token": _csrf(home.text), "file": (io.BytesIO(body), name)},
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 303, answer.text
+    batch_id = answer.headers["Location"].rsplit("/", 1)[-1]
+    runner = jobs.runner(client.application)
+    if isinstance(runner, jobs.ThreadRunner):
+        runner.wait_idle(60, include_delayed=False)
+    return batch_id
+
+
+def test_invitation_works_once_and_login_needs_the_password(app: Flask):
+    token = portal_user(app, "Acme", "a@acme.example")
+    client = app.test_client()
+    assert client.get("/agency/").status_code == 302  # to the login page
+    page = client.get(f"/agency/invitation/{token}")
+    short = client.post(
+        f"/agency/invitation/{token}",
+        data={"csrf_token": _csrf(page.text), "password": "short", "password_again": "short"},
+    )
+    assert short.status_code == 400
+    client.post(
+        f"/agency/invitation/{token}",
+        data={"csrf_token": _csrf(page.text), "password": PASSWORD, "password_again": PASSWORD},
+    )
+    assert client.get(f"/agency/invitation/{token}").status_code == 404  # used up
+    with app.app_context():
+        person = users.find_by_email("a@acme.example")
+        assert person.password_hash.startswith("$argon2id$") and person.invite_hash is None
+    other = app.test_client()
+    login = other.get("/agency/login")
+    wrong = other.post(
+        "/agency/login",
+        data={"csrf_token": _csrf(login.text), "email": "a@acme.example", "password": "nope"},
+    )
+    assert wrong.status_code == 401
+    right = other.post(
+        "/agency/login",
+        data={"csrf_token": _csrf(login.text), "email": "A@acme.example", "password": PASSWORD},
+    )
+    assert right.status_code == 302 and other.get("/agency/").status_code == 200
+
+
+def test_upload_results_filters_and_downloads(app: Flask):
+    client = logged_in(app, "Acme", "a@acme.example")
+    batch_id = upload_sample(client)
+    page = client.get(f"/agency/batches/{batch_id}")
+    assert page.status_code == 200
+    for ref in ("KH-001", "KH-002", "KH-003", "KH-004", "KH-005"):
+        assert ref in page.text
+    only = client.get(f"/agency/batches/{batch_id}?verdict=ineligible").text
+    assert "KH-002" in only and "KH-001" not in only
+    by_rule = client.get(f"/agency/batches/{batch_id}?rule=store.rating").text
+    assert "KH-002" in by_rule and "KH-004" not in by_rule
+    errors = client.get(f"/agency/batches/{batch_id}?verdict=error").text
+    assert "KH-005" in errors and "东莞市拓远五金制品有限公司" in errors
+    csv_answer = client.get(f"/agency/batches/{batch_id}/results.csv")
+    assert csv_answer.data.startswith(b"\xef\xbb\xbf") and "KH-005" in csv_answer.text
+    xlsx = client.get(f"/agency/batches/{batch_id}/results.xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.data), read_only=True)
+    assert [sheet.title for sheet in book.worksheets] == ["results 结果", "summary 汇总"]
+    html = client.get(f"/agency/batches/{batch_id}/report.html")
+    assert html.status_code == 200 and "KH-003" in html.text
+
+
+def test_another_agencys_batch_row_and_key_are_404(app: Flask):
+    first = logged_in(app, "Acme", "a@acme.example")
+    batch_id = upload_sample(first, "sample.csv")
+    second = logged_in(app, "Rival", "b@rival.example")
+    _, _key = agency_with_key(app, "Third")
+    with app.app_context():
+        acme_key = keys.create_key(keys.find_agency("Acme"), "k")[0].id
+        db.session.commit()
+    page = second.get("/agency/")
+    token = _csrf(page.text)
+    for path in (
+        f"/agency/batches/{batch_id}",
+        f"/agency/batches/{batch_id}/results.csv",
+        f"/agency/batches/{batch_id}/results.xlsx",
+        f"/agency/batches/{batch_id}/report.html",
+    ):
+        assert second.get(path).status_code == 404, path
+    assert (
+        second.post(
+            f"/agency/batches/{batch_id}/rows/1/application", data={"csrf_token": token}
+        ).status_code
+        == 404
+    )
+    assert (
+        second.post(f"/agency/keys/{acme_key}/revoke", data={"csrf_token": token}).status_code
+        == 404
+    )
+    assert batch_id not in page.text
+
+
+def test_a_checked_row_becomes_a_prefilled_draft_with_a_private_link(app: Flask):
+    client = logged_in(app, "Acme", "a@acme.example")
+    batch_id = upload_sample(client, "sample.csv")
+    page = client.get(f"/agency/batches/{batch_id}")
+    answer = client.post(
+        f"/agency/batches/{batch_id}/rows/2/application", data={"csrf_token": _csrf(page.text)}
+    )
+    assert answer.status_code == 201
+    link = re.search(r'id="private-link">([^<]+)<', answer.text).group(1)
+    token = link.rstrip("/").rsplit("/", 1)[-1]
+    with app.app_context():
+        record = db.session.scalar(db.select(ApplicationRecord))
+        assert record.state == "draft" and record.agency_id == keys.find_agency("Acme").id
+        assert record.data["entity"]["company_name"] == "广州市云帆贸易有限公司"
+        assert record.data["store"]["rating"] == 3.8 and "documents" not in record.data
+        # The link is stored only as its hash.
+        stored = db.session.scalars(db.select(ResumeToken.token_hash)).all()
+        assert token not in stored and len(stored) == 1
+    applicant = app.test_client().get(link)
+    assert applicant.status_code == 302  # the form opens at its step
+    form = app.test_client().get(applicant.headers["Location"])
+    assert form.status_code == 200 and "广州市云帆贸易有限公司" in form.text
+    # An error row cannot become an application.
+    refused = client.post(
+        f"/agency/batches/{batch_id}/rows/5/application", data={"csrf_token": _csrf(page.text)}
+    )
+    assert refused.status_code == 303
+
+
+def test_keys_and_webhook_are_managed_in_the_portal(app: Flask):
+    client = logged_in(app, "Acme", "a@acme.example")
+    page = client.get("/agency/keys")
+    created = client.post("/agency/keys", data={"csrf_token": _csrf(page.text), "name": "erp"})
+    assert created.status_code == 201
+    key = re.search(r'id="new-key">([^<]+)<', created.text).group(1)
+    assert app.test_client().get("/api/v1/agency", headers={"X-API-Key": key}).status_code == 200
+    with app.app_context():
+        record = keys.authenticate(key)
+        key_id = record.id
+    client.post(f"/agency/keys/{key_id}/revoke", data={"csrf_token": _csrf(page.text)})
+    assert app.test_client().get("/api/v1/agency", headers={"X-API-Key": key}).status_code == 401
+    hook = client.post(
+        "/agency/webhook",
+        data={"csrf_token": _csrf(page.text), "webhook_url": "https://erp.example/hook"},
+    )
+    assert hook.status_code == 200 and "whsec_" in hook.text
+
+
+def test_an_admin_invites_from_the_desk_and_the_link_is_shown_once(app: Flask):
+    from tests.deskflow import add_user, login  # noqa: PLC0415
+
+    with app.app_context():
+        agency_id = keys.create_agency("Acme").id
+        db.session.commit()
+    desk = app.test_client()
+    token = login(desk, add_user(app, "admin"))
+    answer = desk.post(
+        f"/desk/agencies/{agency_id}/users",
+        data={"csrf_token": token, "email": "New@Acme.example", "name": "Wang Fang"},
+    )
+    assert answer.status_code == 201
+    link = re.search(r'id="new-invitation">([^<]+)<', answer.text).group(1)
+    assert "/agency/invitation/" in link
+    listing = desk.get("/desk/agencies/").text
+    assert "new@acme.example" in listing and link not in listing
+    with app.app_context():
+        person = users.find_by_email("new@acme.example")
+        assert person.invite_hash and person.invite_hash not in link
+    assert app.test_client().get(link).status_code == 200
+    # A reviewer (not an admin) cannot invite.
+    reviewer = app.test_client()
+    other = login(reviewer, add_user(app, "reviewer"))
+    refused = reviewer.post(
+        f"/desk/agencies/{agency_id}/users", data={"csrf_token": other, "email": "x@y.example"}
+    )
+    assert refused.status_code == 403
+
+
+def test_onboard_agencies_invite_prints_the_link_once(tmp_path, monkeypatch):
+    from click.testing import CliRunner  # noqa: PLC0415
+
+    from onboard.cli import main  # noqa: PLC0415
+
+    monkeypatch.setenv("ONBOARD_DATA_DIR", str(tmp_path / "cli"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    runner = CliRunner()
+    assert runner.invoke(main, ["agencies", "create", "Acme"]).exit_code == 0
+    result = runner.invoke(
+        main,
+        ["agencies", "invite", "Acme", "zhou@acme.example", "--base-url", "https://x.example"],
+    )
+    assert result.exit_code == 0, result.stderr
+    assert re.search(r"https://x\.example/agency/invitation/[\w-]{40,}", result.stdout)
+    again = runner.invoke(main, ["agencies", "invite", "Acme", "zhou@acme.example"])
+    assert again.exit_code == 0  # not accepted yet: a fresh invitation
+    bad = runner.invoke(main, ["agencies", "invite", "Acme", "not-an-address"])
+    assert bad.exit_code == 2 and "email" in bad.stderr

@@ -9,6 +9,9 @@ Both settings are about the slowest answers rather than the average one:
   sight with ``gc.freeze()``. Those objects live as long as the worker, yet every full
   collection walked them all: a pause of about 100 ms every few thousand requests, which was
   the API's p99.
+* ``on_starting``: the master brings the embedded database's schema up to date (or checks a
+  PostgreSQL one, migrated by the Procfile's release step) once, before any worker forks; a
+  schema that is behind stops the server at start with a message, never a 500 later.
 * ``worker_tmp_dir``: a worker touches a file on every turn of its loop to tell the master it
   is alive; on a disk-backed ``/tmp`` that can wait on the disk. ``/dev/shm`` is memory.
 """
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 from typing import Any
 
 SHARED_MEMORY = "/dev/shm"
@@ -32,3 +36,15 @@ def post_worker_init(worker: Any) -> None:
     """Freeze what the app loaded: collected first, so that no garbage is kept for good."""
     gc.collect()
     gc.freeze()
+
+
+def on_starting(server: Any) -> None:
+    """Prepare the schema in the master, before the workers fork (see the module's text)."""
+    from onboard import create_app, database  # noqa: PLC0415 — the master loads the app once
+    from onboard.config import ConfigError  # noqa: PLC0415
+
+    try:
+        database.prepare_schema(create_app())
+    except (ConfigError, database.SchemaOutOfDate) as exc:
+        print(f"onboard: {exc}", file=sys.stderr)
+        sys.exit(1)

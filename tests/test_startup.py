@@ -69,6 +69,8 @@ def _running(command: list[str], env: dict[str, str], port: int) -> Iterator[str
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        if process.stdout:
+            process.stdout.close()
 
 
 def _csrf(html: str) -> str:

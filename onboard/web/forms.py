@@ -528,9 +528,13 @@ _EMAIL_REASONS: tuple[tuple[tuple[str, ...], Callable[[], str]], ...] = (
     (("must have an @-sign",), lambda: _("The address needs an @ sign, as in name@example.com.")),
     (("special-use", "reserved"), lambda: _("This domain cannot receive email: use a real one.")),
     (("too long",), lambda: _("This address is too long.")),
+    (
+        ("should have a period", "after the @-sign is not valid", "after the @-sign contains"),
+        lambda: _("Check the part after the @ sign: a full domain such as example.com."),
+    ),
     (("period",), lambda: _("Check the dots: none at the start or end, and never two together.")),
     (
-        ("before the @-sign", "something before"),
+        ("before the @-sign",),
         lambda: _("Check the part before the @ sign: letters, digits and . _ % + - only."),
     ),
     (

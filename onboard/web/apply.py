@@ -128,7 +128,11 @@ def _page(template: str, record: ApplicationRecord, current: str, **context: Any
         token=g.token,
         link=url_for(".resume", token=g.token, _external=True),
         link_expires=repository.resume_token_expiry(g.token),
-        reached=forms.STEP_NAMES.index(record.step or "company"),
+        reached=(
+            forms.STEP_NAMES.index(record.step or "company")
+            if record.state == "draft"
+            else len(forms.STEP_NAMES)  # submitted once: every step was done
+        ),
         editable=record.state in repository.EDITABLE_STATES,
         accept=forms.ACCEPT,
         max_bytes=ruleset.max_bytes,
@@ -353,6 +357,8 @@ def upload_all(token: str) -> ResponseReturnValue:
             error = _store_upload(record, kind, file)
             if error:
                 errors[kind] = error
+    if not errors and request.form.get("go") == "review" and record.step != "review":
+        record.step = "review"  # the documents step is done: the step list says so
     db.session.commit()
     if errors:
         return _documents_page(record, errors), 422

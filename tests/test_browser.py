@@ -32,10 +32,12 @@ from typing import Any
 
 import pytest
 import requests
+from flask import Flask
 
 from tests import imagefactory
 from tests.applyflow import ensure_catalogues
-from tests.browser import SCREENSHOTS, axe_violations, chromium
+from tests.browser import SCREENSHOTS, axe_violations, chromium, served
+from tests.conftest import make_app
 
 pytest.importorskip("playwright.sync_api")
 
@@ -55,6 +57,7 @@ TEXT = {
         "save": "保存",
         "upload_read": "上传并识别",
         "review": "继续核对",
+        "upload": "上传已选择的文件",
         "submit": "提交申请",
         "draft": "草稿：尚未提交",
         "submitted": "已提交：等待审核",
@@ -73,6 +76,7 @@ TEXT = {
         "save": "Save",
         "upload_read": "Upload and read",
         "review": "Continue to review",
+        "upload": "Upload the chosen files",
         "submit": "Submit application",
         "draft": "Draft: not submitted yet",
         "submitted": "Submitted: waiting for review",
@@ -155,6 +159,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 def browser() -> Iterator[Any]:
     with chromium() as launched:
         yield launched
+
+
+@pytest.fixture
+def live_app(tmp_path: Path) -> Iterator[tuple[Flask, str]]:
+    """The app in this process, on a threaded server (for other modules' browser tests)."""
+    ensure_catalogues()
+    app = make_app(tmp_path, ONBOARD_OCR=True)
+    with served(app) as base:
+        yield app, base
 
 
 #: The elements that stick out of the page on the right, for a failure's message.
@@ -297,6 +310,8 @@ def desk_decide(context: Any, base: str, public_id: str, outcome: str, comment: 
 
 def start(journey: Journey) -> str:
     page = journey.page
+    page.goto(journey.base + "/apply/")
+    journey.audit("apply")
     page.goto(journey.base + "/")
     journey.audit("home")
     journey.button(journey.text["start"]).click()
@@ -403,6 +418,14 @@ def documents(journey: Journey) -> None:
     # A file the browser refuses (not an image): named on its card, nothing sent.
     page.set_input_files("#file-gmv_screenshot", file("gmv.pdf", b"%PDF-1.7", "application/pdf"))
     assert page.locator("#file-gmv_screenshot-check").is_visible()
+    # One the server refuses (it claims to be a PNG, it is HTML): named on its card, in place.
+    fake = file("gmv.png", b"<html><body>not an image</body></html>")
+    page.set_input_files("#file-gmv_screenshot", fake)
+    journey.button(journey.text["upload"]).click()
+    refused = page.locator("#file-gmv_screenshot-check")
+    refused.wait_for(state="visible")
+    assert page.locator("#file-gmv_screenshot").get_attribute("aria-invalid") == "true"
+    journey.audit("documents-error")
     # Two files chosen, then a link followed: they are uploaded, then the link is followed.
     page.set_input_files(
         "#file-legal_rep_id", file("id.jpg", imagefactory.id_card_jpeg(1200), "image/jpeg")

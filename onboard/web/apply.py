@@ -247,7 +247,9 @@ def _save(record: ApplicationRecord, step: forms.Step) -> _Outcome:
     record.locale = lang()
     if taken:
         repository.confirm_license_reading(record, normalize_identifier(taken))
-        return _Outcome(step.name, "#f-entity-license-number-field")
+        outcome = _Outcome(step.name, "#f-entity-license-number-field")
+        _license_extras(record, outcome, "stay")  # a photo chosen meanwhile is kept too
+        return outcome
     before, after = forms.neighbours(step.name)
     go = request.form.get("go", "next")
     outcome = _Outcome({"back": before, "stay": step.name}.get(go, after) or step.name)

@@ -238,6 +238,8 @@ def test_email_errors_are_ours_in_the_page_language(
         text = re.sub(r"<[^>]+>", "", notes[1])
         assert reason in text and address in text
         assert "@-sign" not in text and "It should" not in text  # not email-validator's words
+        field = re.search(r'<input id="f-contact-email"[^>]*>', page)
+        assert field and 'aria-invalid="true"' in field[0]  # failing, for screen readers too
 
 
 def test_phone_errors_name_what_is_wrong(client: FlaskClient):

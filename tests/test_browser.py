@@ -17,6 +17,7 @@ missing favicon was one). Screenshots go to ``test-artifacts/screenshots/journey
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import shutil
@@ -267,6 +268,23 @@ def file(name: str, content: bytes, mime: str = "image/png") -> dict[str, object
     return {"name": name, "mimeType": mime, "buffer": content}
 
 
+def drop(page: Any, selector: str, name: str, content: bytes) -> None:
+    """Drop a PNG file onto ``selector`` as a desktop's drag and drop does."""
+    page.evaluate(
+        """([selector, name, data]) => {
+          const bytes = Uint8Array.from(atob(data), c => c.charCodeAt(0));
+          const transfer = new DataTransfer();
+          transfer.items.add(new File([bytes], name, {type: "image/png"}));
+          const target = document.querySelector(selector);
+          for (const kind of ["dragover", "drop"]) {
+            target.dispatchEvent(new DragEvent(kind, {dataTransfer: transfer, bubbles: true,
+                                                      cancelable: true}));
+          }
+        }""",
+        [selector, name, base64.b64encode(content).decode("ascii")],
+    )
+
+
 def seller(n: int) -> dict[str, str]:
     """The values of applicant ``n``: unique where the rules need them unique."""
     return {
@@ -440,12 +458,11 @@ def documents(journey: Journey) -> None:
     assert page.locator("#doc-legal_rep_id .thumb img").count() == 1
     assert page.locator("#doc-gmv_screenshot .thumb img").count() == 1
     # The other two in one go, with the button that continues.
-    page.set_input_files(
-        "#file-seller_info_screenshot", file("seller.png", imagefactory.png(900, 640))
-    )
-    page.set_input_files(
-        "#file-account_health_screenshot", file("health.png", imagefactory.png(880, 600))
-    )
+    # One dropped onto its card (drag and drop on a desktop), one chosen with the picker.
+    drop(page, "#doc-seller_info_screenshot", "seller.png", imagefactory.png(900, 640))
+    assert "seller.png" in page.locator("#doc-seller_info_screenshot [data-file-name]").inner_text()
+    health = file("health.png", imagefactory.png(880, 600))
+    page.set_input_files("#file-account_health_screenshot", health)
     journey.button(journey.text["review"]).click()
     page.wait_for_url("**/review")
 

@@ -130,6 +130,10 @@ def test_the_private_link_tells_where_the_application_stands(
 
     public_id = _public_id(app, draft)
     _decide(app, public_id, "changes_requested", comment="Upload a sharper GMV screenshot")
+    # From here on, the link the decision email carries (a new link may revoke the old one).
+    emailed = re.search(r"/apply/([^/\s]+)/", _outbox(app, "decision_changes_requested").body)
+    assert emailed
+    draft.token, draft.base = emailed[1], f"/apply/{emailed[1]}"
     asked = client.get(f"{draft.base}/status").text
     assert ("需要修改" if zh else "Changes requested") in asked
     # The decision email's first line, word for word on the page.

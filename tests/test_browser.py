@@ -130,9 +130,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             if process.poll() is not None:
                 pytest.fail(f"onboard serve exited: {process.stderr.read().decode()}")  # type: ignore[union-attr]
             try:
-                requests.get(base + "/healthz", timeout=2)
+                requests.get(base + "/healthz", timeout=5)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not listening, or booting
                 assert time.monotonic() < deadline, "onboard serve did not answer in 60 s"
                 time.sleep(0.2)
         created = subprocess.run(
@@ -517,6 +517,7 @@ def test_the_whole_journey(server: Server, browser: Any, lang: str, width: str, 
 
     desk = desk_login(browser, server.base)
     desk_decide(desk, server.base, public_id, "changes_requested", "请上传最新的店铺评分截图")
+    link = emailed_link(server, "decision_changes_requested")  # the link the applicant got
     page = journey.page
     page.goto(link)
     page.wait_for_url("**/status")
@@ -545,6 +546,17 @@ def test_the_whole_journey(server: Server, browser: Any, lang: str, width: str, 
     journey.context.close()
     assert journey.console == [], journey.console
     _refresh_readme_screenshots(journey)
+
+
+def emailed_link(server: Server, purpose: str) -> str:
+    """The private link in the newest email of ``purpose`` (from the outbox's .eml files)."""
+    emails = sorted((server.data / "outbox").glob(f"*-{purpose}.eml"))
+    assert emails, f"no {purpose} email"
+    mail = message_from_bytes(emails[-1].read_bytes(), policy=policy.default)
+    body = mail.get_body().get_content()  # type: ignore[union-attr]
+    found = re.search(r"https?://\S+/apply/[^/\s]+/", body)
+    assert found, body
+    return found[0]
 
 
 def _refresh_readme_screenshots(journey: Journey) -> None:

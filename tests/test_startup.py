@@ -55,9 +55,9 @@ def _running(command: list[str], env: dict[str, str], port: int) -> Iterator[str
                 output = process.stdout.read().decode() if process.stdout else ""
                 pytest.fail(f"the server exited with {process.returncode}:\n{output}")
             try:
-                requests.get(base + "/healthz", timeout=2)
+                requests.get(base + "/healthz", timeout=5)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not listening, or booting
                 if time.monotonic() > deadline:
                     pytest.fail("the server did not answer within 60 s")
                 time.sleep(0.2)

@@ -215,7 +215,8 @@ def save_step(token: str, step: str) -> ResponseReturnValue:
     if forms.STEP_NAMES.index(target) > forms.STEP_NAMES.index(record.step or "company"):
         record.step = target
         db.session.commit()
-    flash(_("Saved."), "ok")
+    if not outcome.warned:
+        flash(_("Saved."), "ok")
     return redirect(step_url(token, target) + outcome.anchor)
 
 
@@ -232,6 +233,7 @@ class _Outcome:
     target: str
     anchor: str = ""
     errors: dict[str, list[str]] = field(default_factory=dict)
+    warned: bool = False  # the rules stopped "continue": that message says it was saved
 
 
 def _save(record: ApplicationRecord, step: forms.Step) -> _Outcome:
@@ -262,7 +264,7 @@ def _save(record: ApplicationRecord, step: forms.Step) -> _Outcome:
         notes = forms.notes_for(step, report.checks)
         if any(c.status == Status.FAIL for checks in notes.values() for c in checks):
             flash(_("Saved, but some answers do not meet the entry rules: see the notes."), "warn")
-            outcome.target = step.name
+            outcome.target, outcome.warned = step.name, True
     return outcome
 
 

@@ -38,5 +38,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     database.init_app(app)
+    # The embedded default migrates itself, so that a fresh data folder serves at once (tests
+    # build their schema themselves). PostgreSQL is migrated by the release step and checked
+    # by the servers (`onboard serve`, gunicorn's master) before they listen.
+    if database.is_embedded(app) and not app.testing:
+        database.upgrade_embedded(app)
     register(app)
     return app

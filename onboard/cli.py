@@ -1000,12 +1000,13 @@ def serve(host: str, port: int, debug: bool) -> int:
     """Serve the web app and the JSON API (embedded defaults: SQLite, local files)."""
     from werkzeug.serving import run_simple  # noqa: PLC0415
 
-    from onboard import create_app  # noqa: PLC0415
+    from onboard import create_app, database  # noqa: PLC0415
     from onboard.config import ConfigError  # noqa: PLC0415
 
     try:
         app = create_app()
-    except ConfigError as exc:
+        database.prepare_schema(app)
+    except (ConfigError, database.SchemaOutOfDate) as exc:
         _complain(str(exc))
         return 2
     if debug and app.config["ONBOARD_ENV"] == "production":

@@ -11,6 +11,9 @@ Both settings are about the slowest answers rather than the average one:
   the API's p99.
 * ``post_worker_init`` also starts the stalled-batch sweep of the worker
   (:func:`onboard.jobs.start_sweeper`): batches resume after a crash without anyone polling.
+* ``on_starting``: the master brings the embedded database's schema up to date (or checks a
+  PostgreSQL one, migrated by the Procfile's release step) once, before any worker forks; a
+  schema that is behind stops the server at start with a message, never a 500 later.
 * ``worker_tmp_dir``: a worker touches a file on every turn of its loop to tell the master it
   is alive; on a disk-backed ``/tmp`` that can wait on the disk. ``/dev/shm`` is memory.
 """
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 from typing import Any
 
 SHARED_MEMORY = "/dev/shm"
@@ -40,3 +44,15 @@ def post_worker_init(worker: Any) -> None:
         from onboard import jobs  # noqa: PLC0415 — only in a gunicorn worker
 
         jobs.start_sweeper(app)
+
+
+def on_starting(server: Any) -> None:
+    """Prepare the schema in the master, before the workers fork (see the module's text)."""
+    from onboard import create_app, database  # noqa: PLC0415 — the master loads the app once
+    from onboard.config import ConfigError  # noqa: PLC0415
+
+    try:
+        database.prepare_schema(create_app())
+    except (ConfigError, database.SchemaOutOfDate) as exc:
+        print(f"onboard: {exc}", file=sys.stderr)
+        sys.exit(1)

@@ -158,12 +158,15 @@ def test_the_link_is_emailed_once_per_address(
     assert len(eml) == 1
 
 
-def test_resuming_opens_the_furthest_step(client: FlaskClient):
+def test_resuming_shows_the_draft_and_continues_at_the_furthest_step(client: FlaskClient):
     draft = Draft(client)
     draft.post("company", step_data(eligible(), "company"))
     draft.post("legal_rep", step_data(eligible(), "legal_rep"))
     resumed = client.get(f"{draft.base}/")
-    assert resumed.status_code == 302 and resumed.location.endswith("/contact")
+    assert resumed.status_code == 302 and resumed.location.endswith("/status")
+    page = draft.get("status").text
+    assert "草稿：尚未提交" in page
+    assert f'href="{draft.base}/contact">从上次的位置继续' in page
 
 
 # --- CSRF ---------------------------------------------------------------------------------
@@ -357,7 +360,7 @@ def test_upload_inputs_check_type_and_size_in_the_browser(client: FlaskClient):
     draft = Draft(client)
     fill(draft)
     page = draft.get("documents").text
-    inputs = re.findall(r'<input type="file"[^>]*>', page)
+    inputs = re.findall(r'<input class="file-input" type="file"[^>]*>', page)
     # Amazon, CN: license, ID, GMV, seller info, account health
     assert len(inputs) == 5
     for tag in inputs:
@@ -468,21 +471,31 @@ def test_review_lists_every_rule_and_submission_confirms(
     fill(draft, change(eligible("walmart"), store__rating=3.9))
     review = draft.get("review").text
     rating = re.search(r'<li class="result result-fail">(.*?)</li>', review, re.S)[1]
-    assert "store.rating" in rating and "3.9" in rating
+    assert "3.9" in rating
     assert ("店铺评分 3.9 低于 4.0" if lang == "zh" else "below 4.0") in rating
+    assert "store.rating" not in review and "entity.region" not in review  # titles, not codes
     assert ("US$650,000.00" if lang == "zh" else "$650,000.00") in review  # money per locale
     assert ("2025年3月1日" if lang == "zh" else "March 1, 2025") in review  # dates too
-    assert 'class="result result-missing"' in review  # documents not uploaded
+    # What stops the application comes first: failures, then what is missing; the passing
+    # checks come last, folded away under their count.
+    fail_at = review.index('class="result result-fail"')
+    missing_at = review.index('class="result result-missing"')  # documents not uploaded
+    folded = review.index('<details class="passing">')
+    assert fail_at < missing_at < folded
+    assert 'class="result result-pass"' not in review[:folded]
+    passing = len(re.findall(r'class="result result-pass"', review))
+    assert re.search(rf"<summary>[^<]*\D{passing}\D", review[folded:])
     submitted = client.post(f"{draft.base}/submit", data={"csrf_token": draft.csrf})
-    assert submitted.location.endswith("/submitted")
-    result = draft.get("submitted").text
-    assert "verdict-ineligible" in result
-    assert ("暂不符合入驻规则" if lang == "zh" else "does not meet the entry rules") in result
+    assert submitted.location.endswith("/status")
+    result = draft.get("status").text
+    assert "state-submitted" in result
+    assert ("已提交：等待审核" if lang == "zh" else "waiting for review") in result
     with app.app_context():
         record = draft.record()
         assert record.state == "submitted" and record.version == 1
         mail = db.session.query(OutboxEmail).filter_by(purpose="submitted").one()
         assert record.public_id in mail.subject
+        assert f"{draft.base}/status" in mail.body and "correct the application" not in mail.body
 
 
 def test_a_complete_application_can_be_eligible(client: FlaskClient):

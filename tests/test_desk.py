@@ -207,7 +207,7 @@ def test_decision_email_resubmission_loop(tmp_path: Path, smtp, monkeypatch):
     # the link opens the application with the reasons and the failed item marked
     applicant = app.test_client()
     opened = applicant.get(f"/apply/{link[1]}/")
-    assert opened.location.endswith("/review")
+    assert opened.location.endswith("/status")
     review_page = applicant.get(opened.location).text
     assert 'id="decision"' in review_page and 'data-code="store.rating"' in review_page
     assert 'class="result result-fail"' in review_page
@@ -330,9 +330,10 @@ def test_an_approved_application_cannot_be_changed_by_its_link(app: Flask):
     client, token = reviewer(app)
     approve(app, client, token, public_id)
     applicant = app.test_client()
-    form = applicant.get(f"/apply/{link}/store").text
+    form = applicant.get(f"/apply/{link}/status").text
     refused = applicant.post(f"/apply/{link}/submit", data={"csrf_token": csrf_token(form)})
-    assert refused.location.endswith("/submitted")
+    assert refused.location.endswith("/status")
+    assert "您的申请已通过，不能再修改" in applicant.get(refused.location).text
     with app.app_context():
         assert repository.get_application(public_id).version == 1
 

@@ -23,7 +23,7 @@ def test_gunicorn_accepts_every_setting():
     """Loaded as gunicorn loads it: each name a known setting, each value valid."""
     config = Config()
     names = {name for name, value in _settings().items() if name in config.settings}
-    assert names == {"worker_tmp_dir", "post_worker_init"}
+    assert names == {"worker_tmp_dir", "post_worker_init", "on_starting"}
     for name in names:
         config.set(name, _settings()[name])
     assert config.post_worker_init.__name__ == "post_worker_init"
@@ -52,3 +52,15 @@ def test_the_procfile_serves_with_it():
         if line.startswith("web:")
     )
     assert "--config python:onboard.gunicorn_conf" in web
+
+
+def test_the_master_prepares_the_schema_before_the_workers_fork(tmp_path: Path, monkeypatch):
+    """``on_starting`` migrates an empty embedded database; a PostgreSQL schema that is behind
+    stops the server with a message (tests/test_startup.py runs both as real processes)."""
+    from onboard import create_app, database  # noqa: PLC0415
+
+    monkeypatch.setenv("ONBOARD_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    _settings()["on_starting"](None)
+    current, heads = database.schema_revisions(create_app({"SECRET_KEY": "x"}))
+    assert current == heads and heads

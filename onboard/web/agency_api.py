@@ -27,6 +27,7 @@ from onboard.agencies.models import Agency, ApiKey, Batch
 from onboard.bounds import QUERY_RANGE
 from onboard.errors import InputError
 from onboard.extensions import limiter
+from onboard.links import external_url
 from onboard.plaintext import SINGLE_LINE_PATTERN
 from onboard.web.errors import ErrorSchema, documents_errors
 
@@ -554,7 +555,7 @@ def application_link(record: Any, token: str) -> dict[str, Any]:
     expires = repository.resume_token_expiry(token)
     return {
         "application": record.public_id,
-        "link": url_for("apply.resume", token=token, _external=True),
+        "link": external_url("apply.resume", token=token),
         "expires_at": expires.isoformat(timespec="seconds") + "Z" if expires else None,
     }
 

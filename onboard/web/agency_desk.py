@@ -17,6 +17,7 @@ from onboard.agencies import keys, users
 from onboard.agencies.models import Agency, ApiKey
 from onboard.errors import InputError
 from onboard.extensions import db
+from onboard.links import external_url
 
 bp = Blueprint("agency_desk", __name__, url_prefix="/desk/agencies")
 
@@ -107,7 +108,7 @@ def invite_user(agency_id: int) -> ResponseReturnValue:
         return _failed(exc)
     audit.record("agency_user_invited", agency=agency.name, account=person.email)
     db.session.commit()
-    link = url_for("agency_portal.invitation", token=token, _external=True)
+    link = external_url("agency_portal.invitation", token=token)
     return _page(201, new_invitation=link, invited=person, for_agency=agency)
 
 

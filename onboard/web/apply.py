@@ -19,6 +19,7 @@ from flask import (
     current_app,
     flash,
     g,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -29,6 +30,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from onboard import repository, review
+from onboard.eligibility.identifiers import normalize_identifier
 from onboard.eligibility.model import Report, Status
 from onboard.eligibility.ruleset import RuleSet, default_ruleset
 from onboard.errors import InputError
@@ -65,6 +67,17 @@ bp.add_app_template_global(forms.verdict_name, "verdict_name")
 
 
 @bp.app_template_global()
+def approval_steps(record: ApplicationRecord) -> list[str]:
+    """For the approved status page and the approval email (one text for both)."""
+    return forms.approval_steps(record, default_ruleset())
+
+
+@bp.app_template_global()
+def approved_details(record: ApplicationRecord) -> list[tuple[str, str]]:
+    return forms.approved_details(record, default_ruleset())
+
+
+@bp.app_template_global()
 def step_url(token: str, step: str) -> str:
     endpoint = ".page" if step in ("documents", "review") else ".form_step"
     return url_for(f"apply{endpoint}", token=token, step=step)
@@ -79,12 +92,25 @@ def _draft(token: str) -> ApplicationRecord:
 
 
 def _editable(token: str) -> ApplicationRecord:
-    """The draft for a change: refused (to its status page) once it waits for a reviewer or
-    is approved; open again after a rejection or a request for changes."""
+    """The draft for a change: refused, with the reason, once it waits for a reviewer or is
+    approved (to its status page); open again after a rejection or a request for changes."""
     record = _draft(token)
     if record.state not in repository.EDITABLE_STATES:
-        abort(redirect(url_for(".submitted", token=token)))
+        flash(_locked_reason(record), "warn")
+        abort(redirect(url_for(".status", token=token)))
     return record
+
+
+def _locked_reason(record: ApplicationRecord) -> str:
+    if record.state == "approved":
+        return _(
+            "Your application is approved, so it can no longer be changed. To change what "
+            "TikTok Shop holds, use the seller centre once you have registered."
+        )
+    return _(
+        "Your application is waiting for a reviewer, so it cannot be changed now. If the "
+        "reviewer asks for changes, you can edit it again."
+    )
 
 
 def _steps() -> tuple[RuleSet, dict[str, forms.Step]]:
@@ -103,7 +129,12 @@ def _page(template: str, record: ApplicationRecord, current: str, **context: Any
         token=g.token,
         link=external_url("apply.resume", token=g.token),
         link_expires=repository.resume_token_expiry(g.token),
-        reached=forms.STEP_NAMES.index(record.step or "company"),
+        reached=(
+            forms.STEP_NAMES.index(record.step or "company")
+            if record.state == "draft"
+            else len(forms.STEP_NAMES)  # submitted once: every step was done
+        ),
+        editable=record.state in repository.EDITABLE_STATES,
         accept=forms.ACCEPT,
         max_bytes=ruleset.max_bytes,
         **context,
@@ -123,7 +154,11 @@ def _step_page(record: ApplicationRecord, name: str, **context: Any) -> str:
         fields_by_name={f.name: f for f in step.fields},
         notes=forms.notes_for(step, report.checks),
         license=forms.license_view(record) if name == "company" else None,
+        suggestion=forms.license_suggestion(record) if name == "company" else None,
+        filled=forms.filled_from_license(record),
         neighbours=forms.neighbours(name),
+        # The language switch posts this form (saved first, so nothing typed is lost).
+        lang_form=("step-form", url_for(".save_step", token=g.token, step=name)),
         **context,
     )
 
@@ -147,12 +182,9 @@ def create() -> ResponseReturnValue:
 
 @bp.get("/<token>/")
 def resume(token: str) -> ResponseReturnValue:
-    record = _draft(token)
-    if record.state in ("changes_requested", "rejected"):  # the reviewer's reasons, to fix
-        return redirect(step_url(token, "review"))
-    if record.state != "draft":
-        return redirect(url_for(".submitted", token=token))
-    return redirect(step_url(token, record.step or "company"))
+    """The private link: where the application stands, whatever its state."""
+    _draft(token)
+    return redirect(url_for(".status", token=token))
 
 
 @bp.post("/<token>/forget")
@@ -172,7 +204,7 @@ def forget(token: str) -> ResponseReturnValue:
 
 @bp.get(f"/<token>/{FORM_STEP}")
 def form_step(token: str, step: str) -> ResponseReturnValue:
-    record = _draft(token)
+    record = _editable(token)
     return _step_page(record, step, new=request.args.get("new") == "1")
 
 
@@ -190,13 +222,14 @@ def save_step(token: str, step: str) -> ResponseReturnValue:
     if forms.STEP_NAMES.index(target) > forms.STEP_NAMES.index(record.step or "company"):
         record.step = target
         db.session.commit()
-    flash(_("Saved."), "ok")
+    if not outcome.warned:
+        flash(_("Saved."), "ok")
     return redirect(step_url(token, target) + outcome.anchor)
 
 
 @bp.get("/<token>/<any(documents, review):step>")
 def page(token: str, step: str) -> ResponseReturnValue:
-    record = _draft(token)
+    record = _editable(token)
     if step == "documents":
         return _documents_page(record)
     return _review_page(record, repository.evaluate_record(record))
@@ -207,15 +240,25 @@ class _Outcome:
     target: str
     anchor: str = ""
     errors: dict[str, list[str]] = field(default_factory=dict)
+    warned: bool = False  # the rules stopped "continue": that message says it was saved
 
 
 def _save(record: ApplicationRecord, step: forms.Step) -> _Outcome:
     """Save a posted step; where to go next, or the errors to show next to the fields."""
+    sections = forms.read_sections(step, request.form, record.data)
+    taken = request.form.get("take_license", "").strip()
+    if step.name == "company" and taken:  # the valid reading, chosen with one click
+        sections.setdefault("entity", {})["license_number"] = taken
     try:
-        repository.save_sections(record, forms.read_sections(step, request.form, record.data))
+        repository.save_sections(record, sections)
     except InputError as exc:
         return _Outcome(step.name, errors=forms.field_errors(exc))
     record.locale = lang()
+    if taken:
+        repository.confirm_license_reading(record, normalize_identifier(taken))
+        outcome = _Outcome(step.name, "#f-entity-license-number-field")
+        _license_extras(record, outcome, "stay")  # a photo chosen meanwhile is kept too
+        return outcome
     before, after = forms.neighbours(step.name)
     go = request.form.get("go", "next")
     outcome = _Outcome({"back": before, "stay": step.name}.get(go, after) or step.name)
@@ -228,7 +271,7 @@ def _save(record: ApplicationRecord, step: forms.Step) -> _Outcome:
         notes = forms.notes_for(step, report.checks)
         if any(c.status == Status.FAIL for checks in notes.values() for c in checks):
             flash(_("Saved, but some answers do not meet the entry rules: see the notes."), "warn")
-            outcome.target = step.name
+            outcome.target, outcome.warned = step.name, True
     return outcome
 
 
@@ -281,7 +324,13 @@ def _store_upload(record: ApplicationRecord, kind: str | None, file: Any) -> str
 def _documents_page(record: ApplicationRecord, errors: dict[str, str] | None = None) -> str:
     slots = forms.document_slots(default_ruleset(), record)
     return _page(
-        "apply/documents.html", record, "documents", slots=slots, upload_errors=errors or {}
+        "apply/documents.html",
+        record,
+        "documents",
+        slots=slots,
+        upload_errors=errors or {},
+        capture_kinds=forms.CAPTURE_KINDS,
+        lang_form=("documents-form", url_for(".upload_all", token=g.token)),
     )
 
 
@@ -291,12 +340,54 @@ def _document_kind(kind: str) -> str:
     return kind
 
 
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _leave_documents(token: str) -> str:
+    """Where the documents form goes once its files are stored: the step its button names,
+    or a page of this draft that a link led to (the script carries it as ``next``)."""
+    target = request.form.get("next", "")
+    if target.startswith(f"/apply/{token}/") and "//" not in target and "\\" not in target:
+        return target
+    go = request.form.get("go", "stay")
+    if go in ("review", "shop"):
+        return step_url(token, go)
+    return url_for(".page", token=token, step="documents")
+
+
+@bp.post("/<token>/documents")
+@limits.uploads
+def upload_all(token: str) -> ResponseReturnValue:
+    """Every chosen file of the documents page in one go; a refused one is named on its card,
+    the others are kept. Nothing chosen is ever dropped without a word."""
+    record = _editable(token)
+    errors: dict[str, str] = {}
+    for kind in default_ruleset().document_kinds:
+        file = request.files.get(f"file-{kind}")
+        if file is not None and file.filename:
+            error = _store_upload(record, kind, file)
+            if error:
+                errors[kind] = error
+    if not errors and request.form.get("go") == "review" and record.step != "review":
+        record.step = "review"  # the documents step is done: the step list says so
+    db.session.commit()
+    if errors:
+        return _documents_page(record, errors), 422
+    return redirect(_leave_documents(token))
+
+
 @bp.post("/<token>/documents/<kind>")
 @limits.uploads
 def upload(token: str, kind: str) -> ResponseReturnValue:
+    """One file (the page's script sends each card's file here, to show its progress)."""
     record = _editable(token)
     error = _store_upload(record, _document_kind(kind), request.files.get("file"))
     db.session.commit()
+    if _wants_json():
+        if error:
+            return jsonify(ok=False, error=error), 422
+        return jsonify(ok=True)
     if error:
         return _documents_page(record, {kind: error}), 422
     return redirect(url_for(".page", token=token, step="documents") + f"#doc-{kind}")
@@ -332,7 +423,7 @@ def document_file(token: str, kind: str) -> ResponseReturnValue:
 
 def _review_page(record: ApplicationRecord, report: Report) -> str:
     ruleset, steps = _steps()
-    summary = forms.group_checks(report.checks, list(steps.values()), ruleset)
+    summary = forms.summarize(report.checks, list(steps.values()), ruleset)
     decision = (
         review.last_decision(record) if record.state in ("changes_requested", "rejected") else None
     )
@@ -349,18 +440,37 @@ def submit(token: str) -> ResponseReturnValue:
     if record.email:
         _send_receipt(record, report)
     db.session.commit()
-    return redirect(url_for(".submitted", token=token))
+    return redirect(url_for(".status", token=token))
 
 
 @bp.get("/<token>/submitted")
 def submitted(token: str) -> ResponseReturnValue:
+    """The address of the status page before it had its own (links in old emails)."""
+    _draft(token)
+    return redirect(url_for(".status", token=token))
+
+
+@bp.get("/<token>/status")
+def status(token: str) -> ResponseReturnValue:
+    """Where the application stands, in the words of the emails: a draft and what is left,
+    waiting for review, changes asked for, approved and what to do next, or rejected."""
     record = _draft(token)
-    if not record.evaluations:
-        return redirect(url_for(".page", token=token, step="review"))
-    evaluation = record.evaluations[-1]
     ruleset, steps = _steps()
-    summary = forms.group_results(evaluation.checks, list(steps.values()), ruleset)
-    return _page("apply/submitted.html", record, "review", evaluation=evaluation, summary=summary)
+    report = repository.evaluate_record(record)
+    decision = review.last_decision(record) if record.state in DECIDED else None
+    return _page(
+        "apply/status.html",
+        record,
+        "status",
+        report=report,
+        summary=forms.summarize(report.checks, list(steps.values()), ruleset),
+        decision=decision,
+        resume_step=record.step or "company",
+    )
+
+
+#: States in which the last word is a reviewer's decision.
+DECIDED = ("changes_requested", "rejected", "approved")
 
 
 # --- email --------------------------------------------------------------------------------
@@ -384,7 +494,7 @@ def _send_receipt(record: ApplicationRecord, report: Report) -> None:
         # The submission stands (its page shows the result); only the copy is left out.
         current_app.logger.warning("receipt of %s not sent: recipient limit", record.public_id)
         return
-    link = external_url("apply.submitted", token=g.token)
+    link = external_url("apply.status", token=g.token)
     with force_locale(babel_locale(record.locale)):
         body = render_template("apply/email_receipt.txt", record=record, report=report, link=link)
         subject = _("We received your application %(id)s", id=record.public_id)

@@ -17,15 +17,18 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, cast
 
+import phonenumbers
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import FileStorage, MultiDict
 
 from onboard import repository
-from onboard.eligibility.identifiers import normalize_identifier
-from onboard.eligibility.lookalikes import compare_license_numbers
+from onboard.eligibility import vocabulary
+from onboard.eligibility.identifiers import normalize_identifier, validate_hk_br, validate_uscc
+from onboard.eligibility.lookalikes import compare_license_numbers, repair_hk_br, repair_uscc
 from onboard.eligibility.model import Check, DocumentFacts, Status
 from onboard.eligibility.rules.entity import LICENSE_DOCUMENT
+from onboard.eligibility.rules.people import normalize_email
 from onboard.eligibility.ruleset import DocumentKind, RuleSet
 from onboard.errors import InputError
 from onboard.i18n import lang, pick
@@ -35,6 +38,12 @@ Choices = Callable[[RuleSet], list[tuple[str, str]]]
 
 #: Accepted upload types, for the browser (the server judges by bytes).
 ACCEPT = "image/jpeg,image/png,image/bmp"
+#: Documents a phone photographs: their file control opens the camera (``capture``).
+CAPTURE_KINDS = frozenset(
+    {"business_license", "hk_incorporation_certificate", "hk_business_registration", "legal_rep_id"}
+)
+#: The guide's §3.1 entry page, where an approved seller registers (the link as it gives it).
+REGISTRATION_URL = "https://seller.tiktokglobalshop.com/account/register?channel=us_partner_yuguo"
 
 
 @dataclass(frozen=True)
@@ -136,6 +145,7 @@ def _categories(ruleset: RuleSet) -> list[tuple[str, str]]:
 # --- the steps -----------------------------------------------------------------------------
 
 _CN = Show("entity.region", frozenset({"CN"}))
+_DATE_HINT = _l("Year-month-day, e.g. 2025-03-01.")
 _HK = Show("entity.region", frozenset({"HK"}))
 
 
@@ -280,13 +290,13 @@ def build_steps(ruleset: RuleSet) -> tuple[Step, ...]:
                     "text",
                     _l("As on the store's seller information page."),
                 ),
-                store("opened_on", _l("Store opened on"), "date"),
+                store("opened_on", _l("Store opened on"), "date", _DATE_HINT),
                 store("main_category", _l("Store's main category"), "select", choices=_categories),
                 store("rating", _l("Store rating (out of 5)"), "number"),
                 store("positive_feedback_pct", _l("Positive feedback (%)"), "number"),
                 store("gmv_12m_usd", _l("GMV over the last 12 months (US$)"), "number"),
                 store("account_health", _l("Account Health Rating"), "integer"),
-                store("last_supply_date", _l("Date of the last supply record"), "date"),
+                store("last_supply_date", _l("Date of the last supply record"), "date", _DATE_HINT),
                 store("trustpilot_rating", _l("Trustpilot score"), "number"),
                 store("social_followers", _l("Overseas social-media followers"), "integer"),
             ),
@@ -467,17 +477,138 @@ def document_problem(ruleset: RuleSet, facts: DocumentFacts) -> str:
 # --- rule feedback per step ---------------------------------------------------------------
 
 
-def notes_for(step: Step, checks: Iterable[Check]) -> dict[str, list[Check]]:
+@dataclass(frozen=True)
+class Note:
+    """A rule's word on one field of a step, as the applicant reads it."""
+
+    status: str
+    text: str
+
+
+def notes_for(step: Step, checks: Iterable[Check]) -> dict[str, list[Note]]:
     """The failing or doubtful checks on this step's fields, by field: shown next to them."""
-    notes: dict[str, list[Check]] = {}
+    notes: dict[str, list[Note]] = {}
     for check in checks:
         if check.field in step.names and check.status in (Status.FAIL, Status.REVIEW):
-            notes.setdefault(check.field, []).append(check)
+            notes.setdefault(check.field, []).append(Note(check.status.value, message(check)))
     return notes
 
 
+def value_text(item: Any, which: str) -> str | None:
+    """A check's ``expected`` or ``actual`` value as the applicant reads it: the check's own
+    display text in the page's language (``expected_text``/``actual_text``, ``{"en", "zh"}``)
+    when it has one, else the value as the engine wrote it. Checks and stored results alike."""
+    texts = getattr(item, f"{which}_text", None)
+    if isinstance(texts, Mapping):
+        text = texts.get(lang())
+        if text:
+            return str(text)
+    value = getattr(item, which, None)
+    return None if value is None else str(value)
+
+
 def message(check: Check) -> str:
-    return check.message.get(lang()) or check.message.get("en", "")
+    """The check's message in the page's language; a contact value that a library refused is
+    explained in our own words instead (the library's reason is English)."""
+    return contact_problem(check) or pick(check.message)
+
+
+def contact_problem(check: Check) -> str | None:
+    if check.status != Status.FAIL or not check.actual or (check.evidence or {}).get("duplicates"):
+        return None
+    if check.code == "contact.email":
+        return email_problem(check.actual)
+    if check.code == "contact.phone":
+        return phone_problem(check.actual)
+    return None
+
+
+#: email-validator's reasons (English) -> ours, by the words they contain; first match wins.
+_EMAIL_REASONS: tuple[tuple[tuple[str, ...], Callable[[], str]], ...] = (
+    (("must have an @-sign",), lambda: _("The address needs an @ sign, as in name@example.com.")),
+    (("special-use", "reserved"), lambda: _("This domain cannot receive email: use a real one.")),
+    (("too long",), lambda: _("This address is too long.")),
+    (
+        ("should have a period", "after the @-sign is not valid", "after the @-sign contains"),
+        lambda: _("Check the part after the @ sign: a full domain such as example.com."),
+    ),
+    (("period",), lambda: _("Check the dots: none at the start or end, and never two together.")),
+    (
+        ("before the @-sign",),
+        lambda: _("Check the part before the @ sign: letters, digits and . _ % + - only."),
+    ),
+    (
+        ("after the @-sign", "domain"),
+        lambda: _("Check the part after the @ sign: a full domain such as example.com."),
+    ),
+)
+
+
+def email_problem(address: str) -> str | None:
+    """Why ``address`` is not a valid email address, in the page's language (None if it is)."""
+    normalized, why = normalize_email(address)
+    if normalized is not None:
+        return None
+    reason = next(
+        (render() for words, render in _EMAIL_REASONS if any(w in why for w in words)),
+        _("Enter an address such as name@example.com."),
+    )
+    return _(
+        "The email address %(address)s is not valid. %(reason)s", address=address, reason=reason
+    )
+
+
+_PHONE_PARSE = {
+    phonenumbers.NumberParseException.INVALID_COUNTRY_CODE: lambda: _(
+        "Start with a valid country code, e.g. +86 or +852."
+    ),
+    phonenumbers.NumberParseException.NOT_A_NUMBER: lambda: _(
+        "Use digits only, e.g. +86 138 0013 8000."
+    ),
+    phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD: lambda: _("The number is too short."),
+    phonenumbers.NumberParseException.TOO_SHORT_NSN: lambda: _("The number is too short."),
+    phonenumbers.NumberParseException.TOO_LONG: lambda: _("The number is too long."),
+}
+_PHONE_LENGTH = {
+    phonenumbers.ValidationResult.TOO_SHORT: lambda: _("The number is too short."),
+    phonenumbers.ValidationResult.TOO_LONG: lambda: _("The number is too long."),
+    phonenumbers.ValidationResult.INVALID_COUNTRY_CODE: lambda: _(
+        "Start with a valid country code, e.g. +86 or +852."
+    ),
+    phonenumbers.ValidationResult.INVALID_LENGTH: lambda: _(
+        "The number has the wrong number of digits for its country."
+    ),
+}
+
+
+def phone_problem(text: str, region: str | None = None) -> str | None:
+    """What phonenumbers finds wrong with ``text``, in the page's language (None: nothing;
+    the rule's own message stands)."""
+    try:
+        number = phonenumbers.parse(text, region or "CN")
+    except phonenumbers.NumberParseException as exc:
+        reason = _PHONE_PARSE.get(exc.error_type, lambda: "")()
+    else:
+        possible = phonenumbers.is_possible_number_with_reason(number)
+        if possible in _PHONE_LENGTH:
+            reason = _PHONE_LENGTH[possible]()
+        elif not phonenumbers.is_valid_number(number):
+            reason = _("No such number exists in that country's numbering plan.")
+        elif phonenumbers.number_type(number) not in (
+            phonenumbers.PhoneNumberType.MOBILE,
+            phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+        ):
+            reason = _("This is not a mobile number: TikTok Shop sends a code by SMS to it.")
+        else:
+            return None
+    if not reason:
+        return None
+    return _(
+        "The phone number %(number)s is not valid. %(reason)s Include the country code, e.g. "
+        "+86 138 0013 8000.",
+        number=text,
+        reason=reason,
+    )
 
 
 # --- documents ----------------------------------------------------------------------------
@@ -507,20 +638,95 @@ def license_kind(record: ApplicationRecord) -> str | None:
     return LICENSE_DOCUMENT.get((record.data.get("entity") or {}).get("region") or "")
 
 
+#: What a license reading may fill in: the application field -> where the reading holds it.
+READ_FIELDS = {
+    "entity.license_number": "license_number",
+    "entity.company_name": "company_name",
+    "legal_rep.name": "legal_representative",
+}
+
+
+def _read_values(reading: Mapping[str, Any], region: str | None) -> dict[str, str]:
+    """The values a reading offers: the number when valid, and the printed fields read with
+    confidence or as a value to confirm (``ok``/``uncertain``). HK licenses print no legal
+    representative, and whatever is read there is not one."""
+    values: dict[str, str] = {}
+    if reading.get("license_number"):
+        values["entity.license_number"] = str(reading["license_number"])
+    printed = reading.get("fields") or {}
+    for name, key in READ_FIELDS.items():
+        if key == "license_number" or (key == "legal_representative" and region == "HK"):
+            continue
+        item = printed.get(key) or {}
+        if item.get("value") and item.get("status") in ("ok", "uncertain"):
+            values[name] = str(item["value"]).strip()
+    return values
+
+
+def _value(data: Mapping[str, Any], dotted: str) -> Any:
+    section, _dot, leaf = dotted.partition(".")
+    return (data.get(section) or {}).get(leaf)
+
+
 def upload(
     record: ApplicationRecord, kind: str, file: FileStorage, *, read_license: bool
 ) -> DocumentRecord:
-    """Store an upload (raises ``DocumentRejected``) and, for a license read by OCR, fill
-    the registration number from the reading when none was typed."""
+    """Store an upload (raises ``DocumentRejected``); for the license, fill in what the
+    photo reads.
+
+    A field is filled only where the applicant left it empty, or where it still holds what
+    an earlier photo filled in: a new photo replaces the old photo's values (and clears
+    those it cannot read) but never a value the applicant typed. What was filled is kept
+    with the reading (``filled``), so the form can mark it for the applicant to confirm.
+    """
+    is_license = kind == license_kind(record)
+    before = repository.document(record, kind) if is_license else None
+    earlier = dict(((before.reading or {}).get("filled") or {}) if before is not None else {})
     stream = cast(BinaryIO, file.stream)
     document = repository.attach_document(
         record, kind, stream, file.filename or kind, read_license=read_license
     )
-    reading = document.reading or {}
-    typed = (record.data.get("entity") or {}).get("license_number")
-    if kind == license_kind(record) and not typed and reading.get("license_number"):
-        repository.save_sections(record, {"entity": {"license_number": reading["license_number"]}})
+    if not is_license or document is before or document.reading is None:
+        return document
+    region = (record.data.get("entity") or {}).get("region")
+    offered = _read_values(document.reading, region)
+    changes: dict[str, dict[str, Any]] = {}
+    filled: dict[str, str] = {}
+    for name in READ_FIELDS:
+        current = _value(record.data, name)
+        ours = bool(current) and earlier.get(name) == current
+        if current and not ours:
+            continue  # the applicant's own value
+        section, _dot, leaf = name.partition(".")
+        if name in offered:
+            changes.setdefault(section, {})[leaf] = offered[name]
+            filled[name] = offered[name]
+        elif ours:
+            changes.setdefault(section, {})[leaf] = None
+    if changes:
+        try:
+            repository.save_sections(record, changes)
+        except InputError:  # a reading the schema refuses (too long …) fills in nothing
+            filled = {}
+    document.reading = {**document.reading, "filled": filled}
     return document
+
+
+def filled_from_license(record: ApplicationRecord) -> dict[str, str]:
+    """Fields that still hold what the license photo filled in: field -> ``ok``/``uncertain``
+    (how sure the reading was), for the form to mark them as read, to confirm."""
+    kind = license_kind(record)
+    document = repository.document(record, kind) if kind else None
+    reading = (document.reading or {}) if document is not None else {}
+    marks: dict[str, str] = {}
+    for name, value in (reading.get("filled") or {}).items():
+        if name not in READ_FIELDS or _value(record.data, name) != value:
+            continue
+        key = READ_FIELDS[name]
+        item = (reading.get("fields") or {}).get(key) or {}
+        status = reading.get("status") if key == "license_number" else item.get("status")
+        marks[name] = "ok" if status in ("ok", "corrected") else "uncertain"
+    return marks
 
 
 # --- the license reading, for people ------------------------------------------------------
@@ -594,14 +800,58 @@ def license_view(record: ApplicationRecord) -> LicenseView | None:
     )
 
 
+def _valid_number(region: str | None, number: str) -> bool:
+    if region == "HK":
+        return validate_hk_br(number).valid
+    return validate_uscc(number).valid
+
+
+def license_suggestion(record: ApplicationRecord) -> str | None:
+    """The valid reading of a typed registration number that differs only by look-alike
+    characters (S/5, O/0 …), for the applicant to take with one click; None otherwise.
+
+    Against a license photo: the photo's valid reading when the typed number differs from it
+    only by look-alikes. Without one (or when the photo settles nothing): the one valid
+    number the typed text becomes after the look-alike repairs a reader would make, for a
+    mainland USCC and an HK BR number alike.
+    """
+    entity = record.data.get("entity") or {}
+    region = entity.get("region")
+    typed = normalize_identifier(entity.get("license_number") or "")
+    if not typed or region not in ("CN", "HK"):
+        return None
+    kind = license_kind(record)
+    document = repository.document(record, kind) if kind else None
+    reading = (document.reading or {}) if document is not None else {}
+    read = normalize_identifier(reading.get("license_number") or "")
+    if (
+        read
+        and read != typed
+        and _valid_number(region, read)
+        and compare_license_numbers(typed, read).only_lookalikes
+    ):
+        return read
+    if _valid_number(region, typed):
+        return None
+    repaired = repair_hk_br(typed) if region == "HK" else repair_uscc(typed)
+    if repaired.status == "corrected" and repaired.license_number:
+        return normalize_identifier(repaired.license_number)
+    return None
+
+
 # --- the per-rule summary -----------------------------------------------------------------
 
 #: How the summary orders results: what blocks first.
 STATUS_ORDER = ("fail", "missing", "review", "pass", "n/a")
+#: The statuses that stop an application, in the order the applicant deals with them.
+BLOCKING = ("fail", "missing", "review")
 
 
 @dataclass
 class Result:
+    """One check as the applicant reads it: its title (never its code), what to do, and
+    the values in the page's language."""
+
     code: str
     title: str
     status: str
@@ -614,9 +864,17 @@ class Result:
 
 @dataclass
 class Summary:
-    groups: list[tuple[Step, list[Result]]]
-    counts: dict[str, int]
+    """What stops the application first (failures, then what is missing, then what a person
+    will check), then the passing checks, to be folded away under their count."""
+
+    blocking: list[tuple[str, list[Result]]]
+    passing: list[Result]
     not_applicable: list[Result]
+    counts: dict[str, int]
+
+    @property
+    def blocked(self) -> int:
+        return sum(len(rows) for _status, rows in self.blocking)
 
 
 def _title(ruleset: RuleSet, code: str) -> str:
@@ -626,62 +884,101 @@ def _title(ruleset: RuleSet, code: str) -> str:
         return code
 
 
-def summarize(rows: Iterable[Result], steps: Sequence[Step]) -> Summary:
-    by_step: dict[str, list[Result]] = {}
-    counts = dict.fromkeys(STATUS_ORDER, 0)
-    skipped = []
-    for row in rows:
-        counts[row.status] = counts.get(row.status, 0) + 1
-        if row.status == "n/a":
-            skipped.append(row)
-        else:
-            by_step.setdefault(row.step, []).append(row)
-    groups = [
-        (step, sorted(by_step[step.name], key=lambda r: STATUS_ORDER.index(r.status)))
-        for step in steps
-        if step.name in by_step
-    ]
-    return Summary(groups, counts, skipped)
-
-
-def group_checks(checks: Iterable[Check], steps: Sequence[Step], ruleset: RuleSet) -> Summary:
-    """The engine's checks as the review page lists them: by step, what blocks first."""
-    return summarize(
-        (
+def summarize(checks: Iterable[Check], steps: Sequence[Step], ruleset: RuleSet) -> Summary:
+    """The engine's checks as the applicant's pages list them. Within a status, results
+    follow the form's steps (what to fix on the first step first), then rule order."""
+    order = {step.name: index for index, step in enumerate(steps)}
+    by_status: dict[str, list[Result]] = {status: [] for status in STATUS_ORDER}
+    for c in checks:
+        step = step_of_field(c.field, steps)
+        by_status.setdefault(c.status.value, []).append(
             Result(
                 c.code,
                 _title(ruleset, c.code),
                 c.status.value,
                 message(c),
-                c.expected,
-                c.actual,
+                value_text(c, "expected"),
+                value_text(c, "actual"),
                 c.field,
-                step_of_field(c.field, steps),
+                step,
             )
-            for c in checks
-        ),
-        steps,
+        )
+    for rows in by_status.values():
+        rows.sort(key=lambda r: order.get(r.step, len(order)))
+    return Summary(
+        blocking=[(status, by_status[status]) for status in BLOCKING if by_status[status]],
+        passing=by_status["pass"],
+        not_applicable=by_status["n/a"],
+        counts={status: len(rows) for status, rows in by_status.items()},
     )
 
 
-def group_results(results: Iterable[Any], steps: Sequence[Step], ruleset: RuleSet) -> Summary:
-    """The same for stored check results (``CheckResult`` rows of a submission)."""
-    return summarize(
+# --- after approval: registering on TikTok Shop (the guide's §3.1–3.3) ---------------------
+
+
+def _named(ruleset: RuleSet, name: vocabulary.Vocabulary, value: Any) -> str:
+    if not value:
+        return ""
+    return vocabulary.label(ruleset, name, str(value), cast(vocabulary.Lang, lang()))
+
+
+def approved_details(record: ApplicationRecord, ruleset: RuleSet) -> list[tuple[str, str]]:
+    """The approved answers the seller types again when registering, in the page's language
+    (values named, never ids), each ready to copy."""
+    data = record.data
+    entry = data.get("entry") or {}
+    rows = [
+        (_("Company name"), _value(data, "entity.company_name")),
+        (_("Registration number"), _value(data, "entity.license_number")),
         (
-            Result(
-                r.code,
-                _title(ruleset, r.code),
-                r.status,
-                pick({"en": r.message_en, "zh": r.message_zh}),
-                r.expected,
-                r.actual,
-                r.field,
-                step_of_field(r.field, steps),
-            )
-            for r in results
+            _("Where the company is registered"),
+            _named(ruleset, "regions", _value(data, "entity.region")),
         ),
-        steps,
-    )
+        (_("Legal representative"), _value(data, "legal_rep.name")),
+        (_("Mobile phone"), _value(data, "contact.phone")),
+        (_("Email"), _value(data, "contact.email")),
+        (_("Entry route"), _named(ruleset, "entry_modes", entry.get("mode") or "standard")),
+        (_("Invitation code"), entry.get("invitation_code")),
+        (_("Shop name (in English)"), _value(data, "shop.name")),
+        (_("Main category"), _named(ruleset, "categories", _value(data, "shop.main_category"))),
+        (_("Store link (US site)"), _value(data, "store.url")),
+    ]
+    return [(label, str(value)) for label, value in rows if value]
+
+
+def approval_steps(record: ApplicationRecord, ruleset: RuleSet) -> list[str]:
+    """What an approved seller does next, step by step, as the guide's §3.1–3.3 say: the entry
+    page, an account with the same mobile number and email, the North America market, the
+    entry route and the company's location. The status page and the approval email both
+    read it from here."""
+    data = record.data
+    mode = (data.get("entry") or {}).get("mode") or "standard"
+    return [
+        _(
+            "Open TikTok Shop's seller registration page and choose Register: %(url)s",
+            url=REGISTRATION_URL,
+        ),
+        _(
+            "Register with the same mobile number (%(phone)s) and email address (%(email)s) as "
+            "in this application: send a verification code to each and type it in, then set a "
+            "password and submit.",
+            phone=_value(data, "contact.phone") or "—",
+            email=_value(data, "contact.email") or "—",
+        ),
+        _("Choose the market: North America."),
+        _(
+            "Choose the entry route: %(route)s.",
+            route=_named(ruleset, "entry_modes", mode),
+        ),
+        _(
+            "Choose where the company is registered, as on its license: %(region)s.",
+            region=_named(ruleset, "regions", _value(data, "entity.region")) or "—",
+        ),
+        _(
+            "Then upload the license and the legal representative's ID, and fill in your store "
+            "and new shop with the approved details below."
+        ),
+    ]
 
 
 def verdict_name(verdict: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from onboard.eligibility.ruleset import default_ruleset
@@ -19,3 +19,10 @@ def index() -> ResponseReturnValue:
 @bp.get("/healthz")
 def health() -> ResponseReturnValue:
     return {"status": "ok"}
+
+
+@bp.get("/favicon.ico")
+def favicon() -> ResponseReturnValue:
+    """Browsers ask for /favicon.ico whatever a page names (PDF viewers, old bookmarks): no
+    404 in the console."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)

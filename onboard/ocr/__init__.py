@@ -24,9 +24,11 @@ from dataclasses import replace
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from onboard.eligibility.model import LicenseReading
+from onboard.eligibility.model import LICENSE_FIELDS, FieldReading, LicenseReading
 from onboard.ocr.backends import Backend, OcrTimeout, get_backend
-from onboard.ocr.reader import TooSmall, read_hk_br, read_uscc
+from onboard.ocr.fields import read_cn_fields
+from onboard.ocr.fields import unreadable as unreadable_field
+from onboard.ocr.reader import Found, TooSmall, find_uscc, read_hk_br
 
 __all__ = ["MAX_PIXELS", "TIME_LIMIT", "clear_cache", "get_backend", "read_license"]
 
@@ -129,6 +131,19 @@ def _read(
     try:
         if region == "HK":
             return read_hk_br(image, engine, deadline)
-        return read_uscc(image, engine, deadline)
+        found = find_uscc(image, engine, deadline)
     except (TooSmall, OcrTimeout):
         return _unreadable(region)
+    return replace(found.reading, fields=_fields(found, engine, deadline))
+
+
+def _fields(found: Found, engine: Backend, deadline: float) -> dict[str, FieldReading]:
+    """The license's other fields, read after its number on the same upright page; all
+    ``unreadable`` when time ran out or the Chinese model is not installed (the number
+    stands either way)."""
+    if found.page is None:
+        return {name: unreadable_field() for name in LICENSE_FIELDS}
+    try:
+        return read_cn_fields(found.page, found.line, engine, deadline)
+    except (OcrTimeout, RuntimeError, OSError):  # pytesseract's TesseractError is one
+        return {name: unreadable_field() for name in LICENSE_FIELDS}

@@ -51,11 +51,13 @@ class Backend(Protocol):
     name: str
 
     def read_line(
-        self, image: Image.Image, whitelist: str, timeout: float, psm: int = 7
+        self, image: Image.Image, whitelist: str, timeout: float, psm: int = 7, lang: str = "eng"
     ) -> LineText:
-        """Read one line of ``image`` (mode ``L``) with only ``whitelist`` characters, in page
-        segmentation mode ``psm`` (7: a text line; 13: a raw line, no layout analysis at all);
-        raise :class:`OcrTimeout` after ``timeout`` seconds."""
+        """Read one line of ``image`` (mode ``L``) with only ``whitelist`` characters (all
+        of the model's when empty), in page segmentation mode ``psm`` (7: a text line; 13: a
+        raw line, no layout analysis at all) with the model ``lang`` (``eng``, or ``chi_sim``
+        for the license's Chinese fields); raise :class:`OcrTimeout` after ``timeout``
+        seconds."""
         ...
 
 
@@ -80,18 +82,18 @@ class PytesseractBackend:
     name = "pytesseract"
 
     def read_line(
-        self, image: Image.Image, whitelist: str, timeout: float, psm: int = 7
+        self, image: Image.Image, whitelist: str, timeout: float, psm: int = 7, lang: str = "eng"
     ) -> LineText:
         import pytesseract  # noqa: PLC0415  (loaded with the backend that needs it)
 
-        config = " ".join(
-            [f"--psm {psm} --oem 1", f"-c tessedit_char_whitelist={whitelist}"]
-            + [f"-c {key}={value}" for key, value in INIT_VARIABLES.items()]
-        )
+        options = [f"--psm {psm} --oem 1"]
+        if whitelist:
+            options.append(f"-c tessedit_char_whitelist={whitelist}")
+        config = " ".join(options + [f"-c {key}={value}" for key, value in INIT_VARIABLES.items()])
         try:
             data = pytesseract.image_to_data(
                 image,
-                lang="eng",
+                lang=lang,
                 config=config,
                 timeout=timeout,
                 output_type=pytesseract.Output.DICT,
@@ -107,7 +109,7 @@ class PytesseractBackend:
         ]
         if not words:
             return LineText("", 0.0)
-        text = " ".join(word for word, _ in words)
+        text = ("" if lang.startswith("chi") else " ").join(word for word, _ in words)
         confidence = min(conf for _, conf in words) / 100.0
         return LineText(text, max(0.0, confidence))
 
@@ -122,27 +124,30 @@ class TesserocrBackend:
 
         self._local = threading.local()
 
-    def _api(self) -> Any:
-        api = getattr(self._local, "api", None)
+    def _api(self, lang: str) -> Any:
+        apis: dict[str, Any] | None = getattr(self._local, "apis", None)
+        if apis is None:
+            apis = self._local.apis = {}
+        api = apis.get(lang)
         if api is None:
             from tesserocr import OEM, PSM, PyTessBaseAPI  # noqa: PLC0415
 
             api = PyTessBaseAPI(
                 path=tessdata_dir() or "./",
-                lang="eng",
+                lang=lang,
                 psm=PSM.SINGLE_LINE,
                 oem=OEM.LSTM_ONLY,
                 variables={**INIT_VARIABLES, "lstm_choice_mode": "2"},
             )
-            self._local.api = api
+            apis[lang] = api
         return api
 
     def read_line(
-        self, image: Image.Image, whitelist: str, timeout: float, psm: int = 7
+        self, image: Image.Image, whitelist: str, timeout: float, psm: int = 7, lang: str = "eng"
     ) -> LineText:
         from tesserocr import RIL, iterate_level  # noqa: PLC0415
 
-        api = self._api()
+        api = self._api(lang)
         api.SetPageSegMode(psm)
         api.SetVariable("tessedit_char_whitelist", whitelist)
         api.SetImage(image)

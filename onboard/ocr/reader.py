@@ -68,6 +68,34 @@ class Page:
     lines: list[geometry.Line]
 
 
+#: Digits this sharp (steepest edge over ink contrast, per pixel: :func:`edge_sharpness`)
+#: are a screen capture or a scan, not a blurred photo: they can be read from
+#: :data:`MIN_SHARP_DIGIT_PX` up, where a blurred photo's need :data:`MIN_DIGIT_PX`.
+SHARP_EDGES = 0.45
+MIN_SHARP_DIGIT_PX = 9.0
+
+
+def edge_sharpness(region: Image.Image) -> float:
+    """How sharp the print of a line crop is: the steepest horizontal step between
+    neighbouring pixels (98th percentile) over the contrast between ink and paper. A crisp
+    edge crosses from ink to paper in one or two pixels (0.5–1.0); a photo blurred by a
+    pixel or more takes three or four (0.2–0.35)."""
+    grey = np.asarray(region, dtype=np.float32)
+    if grey.shape[1] < 3:
+        return 0.0
+    contrast = float(np.percentile(grey, 95) - np.percentile(grey, 3))
+    if contrast < 20:
+        return 0.0
+    steps = np.abs(np.diff(grey, axis=1))
+    return float(np.percentile(steps, 98)) / contrast
+
+
+def min_digit_px(crop: Crop) -> float:
+    """The smallest digit height read on ``crop`` (see :data:`SHARP_EDGES`)."""
+    sharp = edge_sharpness(crop.image) >= SHARP_EDGES
+    return MIN_SHARP_DIGIT_PX if sharp else MIN_DIGIT_PX
+
+
 def prepare(image: Image.Image, search: tuple[float, float] = (0.6, 1.0)) -> Page:
     """Binarise at working size, measure the skew, find the line blobs in the top-left
     ``search`` fraction (height, width) of the page, where the number is printed."""
@@ -105,8 +133,12 @@ def code_line_candidates(page: Page) -> list[geometry.Line]:
     labelled code line and nearest the top left come first.
     """
     w, h = page.work_size
+    # Blobs taller than an eighth of the image are not text lines but the border around a
+    # crop of the page's top part (or a shadow's edge): they must not set the text height.
     heights = sorted(
-        line.height for line in page.lines if line.width >= 4 * line.height and line.height >= 6
+        line.height
+        for line in page.lines
+        if line.width >= 4 * line.height and 6 <= line.height <= h / 8
     )
     if not heights:
         return []
@@ -391,13 +423,18 @@ class _Evidence:
     readings that gave a valid business code (with the index of the text they came from)."""
 
     crop: Crop
+    line: geometry.Line | None = None
     texts: list[str] = field(default_factory=list)
     found: list[tuple[LicenseReading, int]] = field(default_factory=list)
 
     @property
     def code_like(self) -> bool:
-        """Whether a reading had about the code's length (:data:`RETRY_LENGTHS`)."""
-        return any(len(clean_reading(text)) in RETRY_LENGTHS for text in self.texts)
+        """Whether a reading had about the code's length (:data:`RETRY_LENGTHS`) and looked
+        like a code (:func:`plausible_code`)."""
+        return any(
+            len(clean_reading(text)) in RETRY_LENGTHS and plausible_code(text)
+            for text in self.texts
+        )
 
     def add(self, line: LineText, *, trusted: bool) -> tuple[LicenseReading | None, LicenseReading]:
         """Record one more reading. Returns the code to accept, if any (this reading's when
@@ -422,6 +459,26 @@ class _Evidence:
             for index, text in enumerate(self.texts)
             if index != source
         )
+
+
+#: Characters that are, or look like, digits: characters 1–8 of a code are digits, and
+#: print turned upside down or sideways reads as capitals (``WFREQGGMEENRHTARN``).
+_DIGIT_LIKE = frozenset("0123456789SOIZBDQGL")
+
+
+def _worth_more(text: str) -> bool:
+    """Whether a first reading is code enough to spend the other passes on: at least 12
+    characters, looking like a code (:func:`plausible_code`)."""
+    return len(clean_reading(text)) >= 12 and plausible_code(text)
+
+
+def plausible_code(text: str) -> bool:
+    """Whether a reading looks like a credit code at all: at least 6 of the first 8
+    characters of its last 18 digits or look-alikes of digits. Text read off a license held
+    the wrong way up fails this; a code with a slip or two passes."""
+    cleaned = clean_reading(text)
+    head = cleaned[-18:][:8] if len(cleaned) >= 18 else cleaned[:8]
+    return sum(char in _DIGIT_LIKE for char in head) >= 6
 
 
 #: How far another reading of the same line may be from a code read by a second or later
@@ -463,6 +520,8 @@ def _read_uscc_line(backend: Backend, evidence: _Evidence, deadline: float) -> L
             return accepted
         if _business(reading):  # valid but unconfirmed: not a reading to report as such
             reading = _unconfirmed(reading)
+        if first is None and not _worth_more(line.text):
+            return reading  # not a code line (or a page the wrong way up): no more passes
         first = first or reading
     assert first is not None
     return first
@@ -519,16 +578,90 @@ def _best_window(text: str) -> int:
     return len(text) - 18
 
 
-def _candidates(page: Page) -> Iterator[Crop]:
+def _candidates(page: Page) -> Iterator[tuple[geometry.Line, Crop]]:
     for line in code_line_candidates(page)[:MAX_CANDIDATES]:
         region = straighten(page, line)
         code, digit_px = split_label(region)
         if digit_px <= 0:
             continue
-        yield Crop(code, digit_px)
+        yield line, Crop(code, digit_px)
+
+
+#: Clockwise turns of the photo, and the Pillow transposition that makes each.
+TURNS = {
+    0: None,
+    90: Image.Transpose.ROTATE_270,
+    180: Image.Transpose.ROTATE_180,
+    270: Image.Transpose.ROTATE_90,
+}
+#: Edge of the image the text direction is judged on (a few milliseconds).
+ORIENT_WIDTH = 600
+
+
+def turn_order(ink: Image.Image) -> tuple[int, ...]:
+    """The clockwise turns to try on a photo, likeliest first: 0 then 180 when its text runs
+    across, 90 then 270 when it runs up or down (a photo turned sideways with no EXIF tag).
+    The direction is the one whose ink profile is sharper at its best small skew (lines of
+    text make sharp row profiles, their characters only weak column ones); which way up is
+    left to the reading: the code line is looked for where it is printed, and only a turn
+    that finds a code there is believed."""
+    small = ink.copy()
+    small.thumbnail((ORIENT_WIDTH, ORIENT_WIDTH), Image.Resampling.BILINEAR)
+    mask = geometry.binarise_image(small, radius=8)
+    across, down = geometry.row_sharpness(mask), geometry.row_sharpness(mask.T)
+    return (90, 270, 0, 180) if down > across * 1.15 else (0, 180, 90, 270)
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """What reading the code left for reading the rest of the license: the reading (with
+    its ``orientation``), the page as turned upright, and the code line on it, if found."""
+
+    reading: LicenseReading
+    page: Page | None = None
+    line: geometry.Line | None = None
+    code_like: bool = False
+
+
+def find_uscc(image: Image.Image, backend: Backend, deadline: float) -> Found:
+    """Find which way up the license is and read its code (:func:`read_uscc_upright` for
+    each turn of :func:`turn_order`). The first turn that gives a business code wins; a turn
+    that finds a line of about the code's length without settling it is the right way up and
+    ends the search (another turn could only find a lucky wrong code); only the two turns of
+    the measured text direction are tried, the other two when neither finds any text line
+    worth reading. Raises :class:`TooSmall` when every turn found only too-small text."""
+    ink = geometry.ink_channel(image)
+    order = turn_order(ink)
+    fallback: Found | None = None
+    too_small = False
+    for index, turn in enumerate(order):
+        if index >= 2 and fallback is not None:
+            break  # the measured direction found text lines: the other two are not tried
+        transpose = TURNS[turn]
+        turned = ink if transpose is None else ink.transpose(transpose)
+        try:
+            found = read_uscc_upright(turned, backend, deadline)
+        except TooSmall:
+            too_small = True
+            continue
+        found = replace(found, reading=replace(found.reading, orientation=turn))
+        if found.reading.status in ("ok", "corrected") or found.code_like:
+            return found
+        if fallback is None or (fallback.reading.status == "unreadable" and found.line):
+            fallback = found
+    if fallback is not None and (fallback.line is not None or not too_small):
+        return fallback
+    if too_small:
+        raise TooSmall("the text is too small to read; send a sharper or closer photo")
+    return Found(LicenseReading(status="unreadable", license_number=None, valid=False, raw=""))
 
 
 def read_uscc(image: Image.Image, backend: Backend, deadline: float) -> LicenseReading:
+    """The credit code on ``image``, whichever way up it is (:func:`find_uscc`)."""
+    return find_uscc(image, backend, deadline).reading
+
+
+def read_uscc_upright(image: Image.Image, backend: Backend, deadline: float) -> Found:
     """The best reading of the credit code on ``image`` before ``deadline`` (monotonic).
 
     First each candidate line is read once (up to three Tesseract passes, one for a clean
@@ -541,23 +674,29 @@ def read_uscc(image: Image.Image, backend: Backend, deadline: float) -> LicenseR
     """
     page = prepare(image)
     best: LicenseReading | None = None
+    best_line: geometry.Line | None = None
     other: LicenseReading | None = None
     too_small = False
     unsettled: list[_Evidence] = []
-    for crop in _candidates(page):
-        if crop.digit_px < MIN_DIGIT_PX:
+    for line, crop in _candidates(page):
+        if crop.digit_px < min_digit_px(crop):
             too_small = True
             continue
-        evidence = _Evidence(crop)
+        evidence = _Evidence(crop, line)
         reading = _read_uscc_line(backend, evidence, deadline)
         if _business(reading):
-            return reading
+            return Found(reading, page, line, True)
         if reading.status in ("ok", "corrected"):
             other = other or reading
         elif evidence.code_like:
             unsettled.append(evidence)
-        if reading.status == "ambiguous" and len(reading.raw.replace(" ", "")) >= 17:
-            best = best or reading
+        if (
+            reading.status == "ambiguous"
+            and len(reading.raw.replace(" ", "")) >= 17
+            and plausible_code(reading.raw)
+            and best is None
+        ):
+            best, best_line = reading, line
     try:
         for evidence in unsettled[:RETRY_LINES]:
             crop = evidence.crop
@@ -569,19 +708,21 @@ def read_uscc(image: Image.Image, backend: Backend, deadline: float) -> LicenseR
                     sharpen=retry.sharpen,
                     thin=retry.thin,
                 )
-                line = backend.read_line(image, USCC_ALPHABET, _remaining(deadline))
-                accepted, _ = evidence.add(line, trusted=False)
+                text = backend.read_line(image, USCC_ALPHABET, _remaining(deadline))
+                accepted, _ = evidence.add(text, trusted=False)
                 if accepted is not None:
-                    return accepted
+                    return Found(accepted, page, evidence.line, True)
     except OcrTimeout:
         pass  # out of time for second looks: what the first readings gave stands
+    code_like = bool(unsettled)
     if best is not None:
-        return best
+        return Found(best, page, best_line, True)
     if other is not None:
-        return _unconfirmed(other)
-    if too_small:
+        return Found(_unconfirmed(other), page, None, code_like)
+    if too_small and not unsettled:
         raise TooSmall("the text is too small to read; send a sharper or closer photo")
-    return LicenseReading(status="unreadable", license_number=None, valid=False, raw="")
+    unreadable = LicenseReading(status="unreadable", license_number=None, valid=False, raw="")
+    return Found(unreadable, page, unsettled[0].line if unsettled else None, bool(unsettled))
 
 
 def _with_confidence(reading: LicenseReading, line: LineText) -> LicenseReading:

@@ -91,7 +91,7 @@ def field_lines(page_mask: geometry.Mask, text_px: float, below: int) -> list[li
         and line.width >= 1.2 * line.height
         # A line cut by the image's edge (a photo of the top part) reads as other words.
         and line.y1 + below < page_mask.shape[0] - 1
-        and 0 < line.x0
+        and line.x0 > 0
         and line.x1 < page_mask.shape[1] - 1
     ]
     return _rows(lines)

@@ -56,6 +56,17 @@ def ink_channel(image: Image.Image) -> Image.Image:
     return ImageChops.lighter(ImageChops.lighter(red, green), blue)
 
 
+def darkest_reduce(image: Image.Image, factor: int, size: tuple[int, int]) -> Image.Image:
+    """``image`` shrunk by the whole ``factor``, each pixel the darkest of the block it
+    stands for (a thin stroke stays as dark as it was, where averaging greys it), resized
+    to ``size``."""
+    arr = np.asarray(image)
+    h, w = arr.shape[0] // factor * factor, arr.shape[1] // factor * factor
+    blocks = arr[:h, :w].reshape(h // factor, factor, w // factor, factor)
+    small = Image.fromarray(np.ascontiguousarray(blocks.min(axis=(1, 3))))
+    return small if small.size == size else small.resize(size, Image.Resampling.BILINEAR)
+
+
 def box_mean(grey: Grey, radius: int) -> Grey:
     """Mean over a (2r+1)² window, by integral image (edges use the part inside the image)."""
     padded = np.pad(grey, radius + 1, mode="edge").astype(np.float64)

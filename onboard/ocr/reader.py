@@ -66,6 +66,8 @@ class Page:
     work_size: tuple[int, int]
     mask: geometry.Mask
     lines: list[geometry.Line]
+    #: Whether only near-black print was taken as ink (:func:`prepare`'s ``dark``).
+    dark: bool = False
 
 
 #: Digits this sharp (steepest edge over ink contrast, per pixel: :func:`edge_sharpness`)
@@ -96,9 +98,20 @@ def min_digit_px(crop: Crop) -> float:
     return MIN_SHARP_DIGIT_PX if sharp else MIN_DIGIT_PX
 
 
-def prepare(image: Image.Image, search: tuple[float, float] = (0.6, 1.0)) -> Page:
+#: See :func:`prepare`: print's darkest pixels are under this share of the paper's grey
+#: in a sharp photo; a grey copy mark's are at 0.65–0.85.
+DARK_SHARE = 0.7
+#: The same at full size, in a line's crop, where print is sharper and so darker.
+DARK_CROP_SHARE = 0.55
+
+
+def prepare(
+    image: Image.Image, search: tuple[float, float] = (0.6, 1.0), *, dark: bool = False
+) -> Page:
     """Binarise at working size, measure the skew, find the line blobs in the top-left
-    ``search`` fraction (height, width) of the page, where the number is printed."""
+    ``search`` fraction (height, width) of the page, where the number is printed. With
+    ``dark``, only near-black print counts as ink (a second look at a page where a grey
+    copy mark merged with the code line; blurred print fails it, so it is not the first)."""
     ink = geometry.ink_channel(image)
     factor = max(1.0, ink.width / geometry.WORK_WIDTH)
     size = (max(1, round(ink.width / factor)), max(1, round(ink.height / factor)))
@@ -106,6 +119,13 @@ def prepare(image: Image.Image, search: tuple[float, float] = (0.6, 1.0)) -> Pag
     small = ink.reduce(reduce_by) if reduce_by > 1 else ink
     small = small.resize(size, Image.Resampling.BILINEAR) if small.size != size else small
     mask = geometry.binarise_image(small, radius=12)
+    if dark:
+        # Print is near black at its darkest; a grey copy mark stamped across the license
+        # is not, however much darker than the paper it is: a working pixel is ink only
+        # where the darkest full-size pixel it stands for is under DARK_SHARE of the paper.
+        darkest = geometry.darkest_reduce(ink, reduce_by, size) if reduce_by > 1 else small
+        paper = np.asarray(small.filter(ImageFilter.BoxBlur(12)), dtype=np.float32)
+        mask &= np.asarray(darkest, dtype=np.float32) < DARK_SHARE * paper
     angle = geometry.skew_angle(mask)
     if abs(angle) > 0.05:
         rotated = Image.fromarray(mask).rotate(angle, resample=Image.Resampling.NEAREST)
@@ -116,7 +136,7 @@ def prepare(image: Image.Image, search: tuple[float, float] = (0.6, 1.0)) -> Pag
     height = geometry.text_height(region) or size[0] / 110
     smeared = geometry.smear(region, gap=max(4, round(0.9 * height)))
     lines = geometry.components(smeared)
-    return Page(ink, factor, angle, size, mask, lines)
+    return Page(ink, factor, angle, size, mask, lines, dark)
 
 
 def _density(page: Page, line: geometry.Line) -> float:
@@ -312,7 +332,7 @@ def _label_end(mask: geometry.Mask, top: int, bottom: int, left: int, right: int
     return after[0] if after else None
 
 
-def split_label(region: Image.Image) -> tuple[Image.Image, float]:
+def split_label(region: Image.Image, *, dark: bool = False) -> tuple[Image.Image, float]:
     """Cut the label 统一社会信用代码 off the front of the line and measure the digits.
 
     Returns the code part cut to the digits' band with a margin, and the digit height in the
@@ -321,6 +341,8 @@ def split_label(region: Image.Image) -> tuple[Image.Image, float]:
     """
     grey = np.asarray(region, dtype=np.float32)
     mask = ink_mask(grey, radius=max(4, grey.shape[0] // 2))
+    if dark:  # a grey copy mark's strokes are not the digits' (see :func:`prepare`)
+        mask &= grey < DARK_CROP_SHARE * float(np.percentile(grey, 90))
     cols = np.flatnonzero(mask.any(axis=0))
     if len(cols) == 0:
         return region, 0.0
@@ -578,10 +600,38 @@ def _best_window(text: str) -> int:
     return len(text) - 18
 
 
+#: Where the label's eight glyphs end, in heights of its blob from its start.
+LABEL_GLYPHS_END = 8.4
+#: Width of the labelled code line in line heights (label 8 Hei glyphs, the code 18 Song
+#: characters: about 19.5), with some room.
+LABELLED_WIDTH = 21.0
+
+
+def label_extensions(page: Page, lines: list[geometry.Line]) -> list[geometry.Line]:
+    """The label alone, stretched to where its code must be. A copy mark stamped across the
+    code line joins its glyphs to the code's in the working mask, and the merged blob has no
+    line's shape; the label (统一社会信用代码) often stays a blob of its own, label-shaped
+    (8 glyphs: 7–13 times as wide as tall), and the code follows it on the same line."""
+    w = page.work_size[0]
+    return [
+        # The code alone, from where the label's eight glyphs end (each about as wide as the
+        # blob is tall): the mark's strokes in the crop hide the gap it is otherwise cut at.
+        geometry.Line(
+            min(w - 1, round(line.x0 + LABEL_GLYPHS_END * line.height)),
+            line.y0,
+            min(w, round(line.x0 + LABELLED_WIDTH * line.height)),
+            line.y1,
+        )
+        for line in lines
+        if 7 <= line.width / max(1, line.height) <= 13
+    ][:2]
+
+
 def _candidates(page: Page) -> Iterator[tuple[geometry.Line, Crop]]:
-    for line in code_line_candidates(page)[:MAX_CANDIDATES]:
+    chosen = code_line_candidates(page)[:MAX_CANDIDATES]
+    for line in chosen + label_extensions(page, chosen):
         region = straighten(page, line)
-        code, digit_px = split_label(region)
+        code, digit_px = split_label(region, dark=page.dark)
         if digit_px <= 0:
             continue
         yield line, Crop(code, digit_px)
@@ -632,15 +682,19 @@ def find_uscc(image: Image.Image, backend: Backend, deadline: float) -> Found:
     worth reading. Raises :class:`TooSmall` when every turn found only too-small text."""
     ink = geometry.ink_channel(image)
     order = turn_order(ink)
+    # The measured direction's two turns, then both again with only near-black print as ink
+    # (a grey copy mark), then the other direction's.
+    attempts = [(turn, False) for turn in order[:2]] + [(turn, True) for turn in order[:2]]
+    attempts += [(turn, False) for turn in order[2:]]
     fallback: Found | None = None
     too_small = False
-    for index, turn in enumerate(order):
-        if index >= 2 and fallback is not None:
+    for index, (turn, dark) in enumerate(attempts):
+        if index >= 4 and fallback is not None:
             break  # the measured direction found text lines: the other two are not tried
         transpose = TURNS[turn]
         turned = ink if transpose is None else ink.transpose(transpose)
         try:
-            found = read_uscc_upright(turned, backend, deadline)
+            found = read_uscc_upright(turned, backend, deadline, dark=dark)
         except TooSmall:
             too_small = True
             continue
@@ -661,7 +715,9 @@ def read_uscc(image: Image.Image, backend: Backend, deadline: float) -> LicenseR
     return find_uscc(image, backend, deadline).reading
 
 
-def read_uscc_upright(image: Image.Image, backend: Backend, deadline: float) -> Found:
+def read_uscc_upright(
+    image: Image.Image, backend: Backend, deadline: float, *, dark: bool = False
+) -> Found:
     """The best reading of the credit code on ``image`` before ``deadline`` (monotonic).
 
     First each candidate line is read once (up to three Tesseract passes, one for a clean
@@ -672,7 +728,7 @@ def read_uscc_upright(image: Image.Image, backend: Backend, deadline: float) -> 
     typical one costs a single call. A valid code of another authority is never reported
     ``ok``: at best it is offered to a person as the one candidate.
     """
-    page = prepare(image)
+    page = prepare(image, dark=dark)
     best: LicenseReading | None = None
     best_line: geometry.Line | None = None
     other: LicenseReading | None = None

@@ -26,7 +26,7 @@ import numpy as np
 from PIL import Image, ImageFilter, ImageOps
 
 from onboard.eligibility.identifiers import USCC_ALPHABET
-from onboard.eligibility.lookalikes import clean_reading, repair_hk_br, repair_uscc
+from onboard.eligibility.lookalikes import CONFIDENT, clean_reading, repair_hk_br, repair_uscc
 from onboard.eligibility.model import LicenseReading
 from onboard.ocr import geometry
 from onboard.ocr.backends import Backend, LineText, OcrTimeout
@@ -462,7 +462,7 @@ class _Evidence:
         """Record one more reading. Returns the code to accept, if any (this reading's when
         ``trusted`` and valid, else one from any reading of the line that the readings now
         confirm), and this reading as repaired."""
-        reading = _with_confidence(_repair_line(line), line)
+        reading = judge_line(line)
         self.texts.append(line.text)
         if _business(reading):
             if trusted:
@@ -572,7 +572,10 @@ def _business(reading: LicenseReading) -> bool:
     return reading.status in ("ok", "corrected") and number[:2] in ("91", "92", "93")
 
 
-def _repair_line(line: LineText) -> LicenseReading:
+def judge_line(line: LineText) -> LicenseReading:
+    """One reading of a code line, repaired (:func:`repair_uscc`) and then held to what the
+    rest of the line deserves (:func:`trusted`), with its confidence. Every reading of a
+    code line passes through here, whichever pass made it."""
     text = line.text.replace(" ", "")
     confidences, alternatives = line.confidences, line.alternatives
     if len(text) > 18:  # leftovers of the label in front, or a speck behind
@@ -581,7 +584,54 @@ def _repair_line(line: LineText) -> LicenseReading:
         if confidences is not None and alternatives is not None:
             confidences = confidences[start : start + 18]
             alternatives = alternatives[start : start + 18]
-    return repair_uscc(text, confidences=confidences, alternatives=alternatives)
+    reading = repair_uscc(text, confidences=confidences, alternatives=alternatives)
+    if reading.status in ("ok", "corrected") and not trusted(reading, text, confidences):
+        reading = _unconfirmed(reading)
+    return _with_confidence(reading, line)
+
+
+#: A character read below this confidence is doubtful (the repair's own threshold).
+DOUBTFUL = CONFIDENT
+#: At most this many doubtful characters in a line read valid as it stands: two errors pass
+#: both check characters by chance once in about 341 lines, three far more often once the
+#: repair has looked for look-alikes among them.
+OK_DOUBTS = 2
+
+
+def _substituted(reading: LicenseReading) -> set[int]:
+    """0-based positions the repair changed although the character read could stand there
+    (a look-alike substitution, not a forced fix of a character outside the alphabet)."""
+    out = set()
+    for fix in reading.corrections:
+        index = fix.position - 1
+        allowed = "123456789ANY" if index == 0 else "0123456789" if index < 8 else USCC_ALPHABET
+        if fix.read in allowed:
+            out.add(index)
+    return out
+
+
+def trusted(reading: LicenseReading, text: str, confidences: tuple[float, ...] | None) -> bool:
+    """Whether a valid reading may be reported ``ok``/``corrected``, given how confidently
+    the rest of its line was read (issue 19: a raw read with two misreads that are not
+    look-alikes, 6→0 and 5→9, plus one look-alike "repair", 4→6, passed both checks and
+    was reported ``corrected``).
+
+    Two check characters catch one error reliably, not three. So a substitution is believed
+    only when every other character was read with confidence (it is then the one error the
+    checks are catching); forced fixes (O→0, S→5…) are believed with at most one other
+    doubtful character; and a line valid as read may hold at most :data:`OK_DOUBTS`
+    doubtful characters. Without per-character confidences (pytesseract) the repair's own
+    limits stand."""
+    if confidences is None or len(confidences) != 18 or len(clean_reading(text)) != 18:
+        return True
+    changed = {fix.position - 1 for fix in reading.corrections}
+    doubtful = {index for index, value in enumerate(confidences) if value < DOUBTFUL}
+    others = doubtful - changed
+    if _substituted(reading):
+        return not others and len(changed) <= 2
+    if changed:
+        return len(others) <= 1
+    return len(doubtful) <= OK_DOUBTS
 
 
 def _remaining(deadline: float) -> float:

@@ -756,11 +756,9 @@ def hk_br_certificate(seed: int, level: str = "ordinary") -> Sample:
     )
     text = _font(serif, size)
     zh = _font(_NOTO_SANS, size)
+    business = _hk_business_name(rng)
     rows = [
-        (
-            "業務名稱 Name of Business",
-            rng.choice(("STARRIVER TRADING LIMITED", "BLUE BAY HOLDINGS LIMITED")),
-        ),
+        ("業務名稱 Name of Business", business),
         ("業務/法團所用名稱 Trading Name", "—"),
         ("業務性質 Nature of Business", "TRADING"),
         ("地址 Address", "ROOM 1201, 12/F, 88 QUEEN'S ROAD CENTRAL, HONG KONG"),
@@ -780,7 +778,23 @@ def hk_br_certificate(seed: int, level: str = "ordinary") -> Sample:
         draw.text((20 * ppm, y + 6 * ppm), value, font=text, fill=ink)
     seal = _seal(round(40 * ppm), "香港特別行政區稅務局商業登記署", rng)
     page.paste(seal, (round(140 * ppm), round(230 * ppm)), seal)
-    return Sample(_photograph(page, rng, level), brn, level, "dejavu_serif", digit_px, seed, "HK")
+    image = _photograph(page, rng, level)
+    fields = {"company_name": business}
+    return Sample(image, brn, level, "dejavu_serif", digit_px, seed, "HK", fields, level)
+
+
+_HK_WORDS = (
+    "STARRIVER", "BLUE", "BAY", "GOLDEN", "HARBOUR", "PEARL", "DRAGON", "ORIENT", "SUNRISE",
+    "JADE", "VICTORIA", "KOWLOON", "PACIFIC", "UNITED", "GRAND", "BRIGHT", "EVERGREEN", "NOBLE",
+)  # fmt: skip
+_HK_TRADES = ("TRADING", "HOLDINGS", "INTERNATIONAL", "TECHNOLOGY", "SUPPLY CHAIN", "COMMERCE")
+_HK_FORMS = ("LIMITED", "LIMITED", "CO., LIMITED", "COMPANY LIMITED")
+
+
+def _hk_business_name(rng: random.Random) -> str:
+    """A Hong Kong company's name in capitals, as the certificate prints it."""
+    words = rng.sample(_HK_WORDS, rng.choice((1, 2)))
+    return " ".join([*words, rng.choice(_HK_TRADES), rng.choice(_HK_FORMS)])
 
 
 # --- a corpus on disk --------------------------------------------------------------------------

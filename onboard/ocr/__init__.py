@@ -26,9 +26,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from onboard.eligibility.model import LICENSE_FIELDS, FieldReading, LicenseReading
 from onboard.ocr.backends import Backend, OcrTimeout, get_backend
-from onboard.ocr.fields import read_cn_fields
+from onboard.ocr.fields import read_cn_fields, read_hk_fields
 from onboard.ocr.fields import unreadable as unreadable_field
-from onboard.ocr.reader import Found, TooSmall, find_uscc, read_hk_br
+from onboard.ocr.reader import Found, TooSmall, find_hk_br, find_uscc
 
 __all__ = ["MAX_PIXELS", "TIME_LIMIT", "clear_cache", "get_backend", "read_license"]
 
@@ -130,20 +130,24 @@ def _read(
     )
     try:
         if region == "HK":
-            return read_hk_br(image, engine, deadline)
-        found = find_uscc(image, engine, deadline)
+            found = find_hk_br(image, engine, deadline)
+        else:
+            found = find_uscc(image, engine, deadline)
     except (TooSmall, OcrTimeout):
         return _unreadable(region)
-    return replace(found.reading, fields=_fields(found, engine, deadline))
+    return replace(found.reading, fields=_fields(found, region, engine, deadline))
 
 
-def _fields(found: Found, engine: Backend, deadline: float) -> dict[str, FieldReading]:
+def _fields(found: Found, region: str, engine: Backend, deadline: float) -> dict[str, FieldReading]:
     """The license's other fields, read after its number on the same upright page; all
     ``unreadable`` when time ran out or the Chinese model is not installed (the number
-    stands either way)."""
+    stands either way). A Hong Kong certificate names the business only."""
+    names = ("company_name",) if region == "HK" else LICENSE_FIELDS
     if found.page is None:
-        return {name: unreadable_field() for name in LICENSE_FIELDS}
+        return {name: unreadable_field() for name in names}
     try:
+        if region == "HK":
+            return read_hk_fields(found.page, found.line, engine, deadline)
         return read_cn_fields(found.page, found.line, engine, deadline)
     except (OcrTimeout, RuntimeError, OSError):  # pytesseract's TesseractError is one
-        return {name: unreadable_field() for name in LICENSE_FIELDS}
+        return {name: unreadable_field() for name in names}

@@ -173,6 +173,8 @@ def _remaining(deadline: float) -> float:
     return remaining
 
 
+#: How far before its blob a value's crop starts, in line heights.
+VALUE_LEAD = 0.6
 #: How many label candidates are read at most (the 2019 layout has eight labels).
 MAX_LABELS = 10
 
@@ -211,6 +213,12 @@ def read_cn_fields(
             if value_line.x0 - line.x1 > 12 * text_px:
                 continue
             wanted.discard(name)
+            # The working mask can lose the thin first strokes of the value's first glyph:
+            # its crop starts a little before the blob (the label ends two heights before).
+            lead = round(VALUE_LEAD * value_line.height)
+            value_line = geometry.Line(
+                max(line.x1, value_line.x0 - lead), value_line.y0, value_line.x1, value_line.y1
+            )
             found[name] = _read_value(page, value_line, backend, deadline, name)
     return found
 
@@ -261,3 +269,58 @@ def _read_value(
     if best.status == "ok" and not (agreed and all(r.status == "ok" for r in readable)):
         best = FieldReading(best.value, "uncertain", best.confidence)
     return best
+
+
+#: What a Hong Kong business name is printed with (the certificate prints it in capitals).
+HK_NAME_WHITELIST = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789&.,'()- "
+_HK_NAME = re.compile(r"^[A-Z0-9&.,'()\-]+( [A-Z0-9&.,'()\-]+)+$")
+
+
+def read_hk_fields(
+    page: Page, number_line: geometry.Line | None, backend: Backend, deadline: float
+) -> dict[str, FieldReading]:
+    """The business name of a Business Registration Certificate (``company_name``): the
+    value under the first field label below the certificate number (業務名稱 Name of
+    Business), read twice in capitals; ``ok`` only when both readings agree, every character
+    is confident and it reads as words."""
+    if number_line is None:
+        return {"company_name": unreadable()}
+    below = sorted(
+        (
+            line
+            for line in page.lines
+            if line.y0 >= number_line.y1
+            and line.width >= 3 * line.height
+            and 0.5 * number_line.height <= line.height <= 2 * number_line.height
+        ),
+        key=lambda line: line.y0,
+    )
+    rows = _rows(below)
+    if len(rows) < 2:
+        return {"company_name": unreadable()}
+    row = rows[1]  # rows[0] is the label; the name's words may be blobs of their own
+    value = geometry.Line(
+        min(line.x0 for line in row),
+        min(line.y0 for line in row),
+        max(line.x1 for line in row),
+        max(line.y1 for line in row),
+    )
+    readings = []
+    for pad, target in ((0.35, 30.0), (0.6, 36.0)):
+        image = _prepare_crop(straighten(page, value, pad=pad), target)
+        if image is None:
+            continue
+        text = backend.read_line(image, HK_NAME_WHITELIST, _remaining(deadline), psm=7)
+        words = " ".join(text.text.split())
+        if words:
+            confident = text.confidences is not None and _confidence(text) >= FIELD_CONFIDENT
+            shaped = bool(_HK_NAME.match(words))
+            status = "ok" if confident and shaped else "uncertain"
+            readings.append(FieldReading(words, status, _confidence(text)))
+    if not readings:
+        return {"company_name": unreadable()}
+    best = max(readings, key=lambda reading: reading.confidence)
+    agreed = len(readings) == 2 and readings[0].value == readings[1].value
+    if best.status == "ok" and not (agreed and all(r.status == "ok" for r in readings)):
+        best = FieldReading(best.value, "uncertain", best.confidence)
+    return {"company_name": best}

@@ -153,12 +153,14 @@ def code_line_candidates(page: Page) -> list[geometry.Line]:
     labelled code line and nearest the top left come first.
     """
     w, h = page.work_size
-    # Blobs taller than an eighth of the image are not text lines but the border around a
-    # crop of the page's top part (or a shadow's edge): they must not set the text height.
+    # Blobs taller than an eighth of a page are not text lines but the border around a crop
+    # of the page's top part (or a shadow's edge): they must not set the text height. (A
+    # strip, a crop of the one line, is all line.)
+    tallest = h if w >= 4 * h else h / 8
     heights = sorted(
         line.height
         for line in page.lines
-        if line.width >= 4 * line.height and 6 <= line.height <= h / 8
+        if line.width >= 4 * line.height and 6 <= line.height <= tallest
     )
     if not heights:
         return []
@@ -592,10 +594,10 @@ def judge_line(line: LineText) -> LicenseReading:
 
 #: A character read below this confidence is doubtful (the repair's own threshold).
 DOUBTFUL = CONFIDENT
-#: At most this many doubtful characters in a line read valid as it stands: two errors pass
-#: both check characters by chance once in about 341 lines, three far more often once the
-#: repair has looked for look-alikes among them.
-OK_DOUBTS = 2
+#: At most this many doubtful characters in a line that is valid as read or after forced
+#: fixes: two doubtful characters both misread pass both check characters by chance about
+#: once in 341 lines, which is not rare enough to report a number unseen.
+OK_DOUBTS = 1
 
 
 def _substituted(reading: LicenseReading) -> set[int]:
@@ -616,21 +618,19 @@ def trusted(reading: LicenseReading, text: str, confidences: tuple[float, ...] |
     look-alikes, 6→0 and 5→9, plus one look-alike "repair", 4→6, passed both checks and
     was reported ``corrected``).
 
-    Two check characters catch one error reliably, not three. So a substitution is believed
+    Two check characters catch one error reliably, not two. So a substitution is believed
     only when every other character was read with confidence (it is then the one error the
-    checks are catching); forced fixes (O→0, S→5…) are believed with at most one other
-    doubtful character; and a line valid as read may hold at most :data:`OK_DOUBTS`
-    doubtful characters. Without per-character confidences (pytesseract) the repair's own
+    checks are catching), and a reading valid as read or after forced fixes (O→0, S→5…)
+    only with at most :data:`OK_DOUBTS` doubtful character. Without per-character
+    confidences (pytesseract) the repair's own
     limits stand."""
     if confidences is None or len(confidences) != 18 or len(clean_reading(text)) != 18:
         return True
     changed = {fix.position - 1 for fix in reading.corrections}
     doubtful = {index for index, value in enumerate(confidences) if value < DOUBTFUL}
-    others = doubtful - changed
-    if _substituted(reading):
-        return not others and len(changed) <= 2
-    if changed:
-        return len(others) <= 1
+    substituted = _substituted(reading)
+    if substituted:
+        return not (doubtful - substituted) and len(changed) <= 2
     return len(doubtful) <= OK_DOUBTS
 
 
@@ -705,6 +705,10 @@ def turn_order(ink: Image.Image) -> tuple[int, ...]:
     text make sharp row profiles, their characters only weak column ones); which way up is
     left to the reading: the code line is looked for where it is printed, and only a turn
     that finds a code there is believed."""
+    if ink.width >= 4 * ink.height:  # a strip: one line, along its length
+        return (0, 180, 90, 270)
+    if ink.height >= 4 * ink.width:
+        return (90, 270, 0, 180)
     small = ink.copy()
     small.thumbnail((ORIENT_WIDTH, ORIENT_WIDTH), Image.Resampling.BILINEAR)
     mask = geometry.binarise_image(small, radius=8)
@@ -841,6 +845,11 @@ def _with_confidence(reading: LicenseReading, line: LineText) -> LicenseReading:
 
 
 def read_hk_br(image: Image.Image, backend: Backend, deadline: float) -> LicenseReading:
+    """The BR number of a Business Registration Certificate (:func:`find_hk_br`)."""
+    return find_hk_br(image, backend, deadline).reading
+
+
+def find_hk_br(image: Image.Image, backend: Backend, deadline: float) -> Found:
     """The BR number from a Business Registration Certificate: the certificate number
     ``99999999-999-99-99-X`` on one of the top lines, whose first 8 digits it is."""
     page = prepare(image, search=(0.5, 1.0))
@@ -870,7 +879,8 @@ def read_hk_br(image: Image.Image, backend: Backend, deadline: float) -> License
         match = pattern.search(text.text.replace(" ", ""))
         if match:
             reading = repair_hk_br(match.group(0))
-            return _with_confidence(reading, text)
-    return LicenseReading(
+            return Found(_with_confidence(reading, text), page, line, True)
+    unreadable = LicenseReading(
         status="unreadable", license_number=None, valid=False, raw="", scheme="hk_br"
     )
+    return Found(unreadable, page, None, False)

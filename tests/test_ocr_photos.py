@@ -322,3 +322,25 @@ def test_the_api_reports_fields_and_orientation(client) -> None:
     )
     assert response.json["license_number"] == hk.code
     assert response.json["fields"]["company_name"]["value"] == hk.fields["company_name"]
+
+
+def test_the_benchmark_tables() -> None:
+    """The benchmark's section renders every set, the totals and the fields (fabricated
+    outcomes: the real run is ``make bench``)."""
+    from tests.benchmarks.ocr_bench import Outcome, Row, render  # noqa: PLC0415
+
+    right = {"company_name": (True, True, False), "legal_representative": (False, False, False)}
+    ours = [
+        Row("onboard", stream, level, (Outcome(True, False, 0.2, right),) * 2)
+        for stream in ("tuning", "held-out")
+        for level in ("ordinary", "turned_90")
+    ]
+    base = [
+        Row("naive baseline", stream, level, (Outcome(False, True, 3.0),))
+        for stream in ("tuning", "held-out")
+        for level in ("ordinary", "turned_90")
+    ]
+    text = render(ours + base)
+    assert "| tuning | turned_90 | 2 | 100% | 0 | 0.200 |" in text
+    assert "| held-out | **all** | 4 | **100%** | 0 | 0.200 | – | 0% | 3.00 | 15× |" in text
+    assert "| tuning | ordinary | 100% | 100% | 0 | 0% | 0% | 0 | – | – | – |" in text

@@ -49,6 +49,9 @@ class LineText:
 
 class Backend(Protocol):
     name: str
+    #: Whether the backend tells each character's confidence (the license's other fields are
+    #: only read with one: without it no value could ever be ``ok``).
+    per_character: bool
 
     def read_line(
         self, image: Image.Image, whitelist: str, timeout: float, psm: int = 7, lang: str = "eng"
@@ -80,6 +83,7 @@ class PytesseractBackend:
     """One ``tesseract`` process per line: slow, simple, and what the service promises."""
 
     name = "pytesseract"
+    per_character = False
 
     def read_line(
         self, image: Image.Image, whitelist: str, timeout: float, psm: int = 7, lang: str = "eng"
@@ -118,6 +122,7 @@ class TesserocrBackend:
     """A libtesseract API per thread, loaded once and reused for every line."""
 
     name = "tesserocr"
+    per_character = True
 
     def __init__(self) -> None:
         import tesserocr  # noqa: F401, PLC0415  (an optional extra: fail here if missing)

@@ -254,13 +254,16 @@ def _read_value(
     page: Page, line: geometry.Line, backend: Backend, deadline: float, name: str
 ) -> FieldReading:
     """A field's value read in both :data:`VALUE_LOOKS`, judged; ``ok`` only when the two
-    readings agree (else the more confident one, ``uncertain``)."""
+    readings agree (else the more confident one, ``uncertain``). The second look is taken
+    only when the first would be ``ok``."""
     whitelist = DATE_WHITELIST if name == "established_on" else ""
     judged: list[FieldReading] = []
     for pad, target in VALUE_LOOKS:
         text = _read(page, line, backend, deadline, whitelist, pad=pad, target=target)
         if text is not None:
             judged.append(judge_date(text) if name == "established_on" else judge_name(name, text))
+        if not judged or judged[0].status != "ok":
+            break  # a second look could not make it ok: not worth its time
     readable = [reading for reading in judged if reading.value is not None]
     if not readable:
         return unreadable()

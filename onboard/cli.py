@@ -920,7 +920,10 @@ def _report_files(file: Path, settings: Settings, html: Path | None, summary: bo
 )
 @click.option("--region", type=click.Choice(["CN", "HK"]), default="CN", show_default=True)
 def ocr(image: Path, output: str, region: str) -> int:
-    """Read the registration number from a license image (IMAGE: JPEG, PNG or BMP).
+    """Read the registration number from a license image (IMAGE: JPEG, PNG or BMP), and
+    the license's other fields: company name, legal representative and date of
+    establishment (``--region HK``: the BR number and the business name of a Business
+    Registration Certificate). A photo turned sideways or upside down is read all the same.
 
     Exit status: 0 when a reading is printed (whatever its status), 2 when IMAGE is not a
     sound image, 3 when the OCR engine (Tesseract) is not installed.
@@ -986,7 +989,21 @@ def license_text(reading: dict[str, Any]) -> str:
     if reading["candidates"]:
         lines.append(f"candidates      {', '.join(reading['candidates'])}")
     lines.append(f"confidence      {reading['confidence']:.2f}  ({reading['seconds']:.2f} s)")
+    if reading.get("orientation"):
+        lines.append(f"turned          {reading['orientation']}° clockwise to read")
+    for name, field in (reading.get("fields") or {}).items():
+        label = _FIELD_LABELS.get(name, name)
+        value = field["value"] if field["value"] is not None else "-"
+        lines.append(f"{label:<15} {value}  ({field['status']}, {field['confidence']:.2f})")
     return "\n".join(lines)
+
+
+#: ``onboard ocr --format text``: how each of the license's other fields is labelled.
+_FIELD_LABELS = {
+    "company_name": "company name",
+    "legal_representative": "legal rep.",
+    "established_on": "established on",
+}
 
 
 # --- onboard serve -------------------------------------------------------------------------

@@ -22,11 +22,16 @@ Only the Debian fonts installed by the Makefile are used; nothing is downloaded.
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import json
 import math
+import os
 import random
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
@@ -34,8 +39,11 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from onboard.eligibility.identifiers import USCC_ALPHABET, org_code_check_char, uscc_check_char
 
 __all__ = [
+    "CONDITIONS",
     "LEVELS",
     "Sample",
+    "applicant_sample",
+    "cached_corpus",
     "corpus",
     "hk_br_certificate",
     "license_sample",
@@ -70,6 +78,45 @@ _COMPANIES = (
     "厦门蓝湾进出口有限公司", "佛山市顺德区美厨电器有限公司",
 )  # fmt: skip
 _PEOPLE = ("张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄强")
+#: Pieces of generated company and person names: names are drawn from these at random, so
+#: the reader cannot know them (the eight above stay as examples for other tests).
+_CITIES = (
+    "深圳市", "广州市", "义乌市", "杭州", "东莞市", "宁波", "厦门", "佛山市顺德区", "苏州工业园区",
+    "上海", "北京", "成都市", "武汉", "青岛", "长沙市", "郑州", "泉州市", "温州", "中山市", "南京",
+)  # fmt: skip
+_WORDS = (
+    "星河", "青禾", "海贝", "云帆", "恒达", "明远", "蓝湾", "美厨", "华信", "锦程", "嘉禾", "鼎盛",
+    "优品", "博远", "天宇", "金桥", "瑞丰", "安泰", "新航", "汇通", "长青", "宏图", "乐家", "同创",
+    "佳联", "凯越", "鸿运", "森源", "益康", "晨光", "万利", "东方", "启航", "卓越", "润达", "峰尚",
+)  # fmt: skip
+_TRADES = (
+    "跨境电子商务", "日用品", "科技", "贸易", "五金制品", "家居用品", "进出口", "电器", "服饰",
+    "电子", "供应链管理", "网络科技", "实业", "文化用品", "工艺品", "运动用品", "母婴用品",
+)  # fmt: skip
+_SUFFIXES = ("有限公司", "有限公司", "有限公司", "股份有限公司", "有限责任公司")
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余"
+    "于杜叶程魏苏吕丁沈任姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯"
+    "龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+_GIVEN = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉建国文斌宇浩凯秀晨欣"
+    "怡子涵梓萱思雨嘉俊博文一鸣晓东海燕春梅志勇永健立新振华雪琳佳琪"
+)
+
+
+def _company_name(rng: random.Random) -> str:
+    """A plausible company name: place, brand word(s), trade, legal form."""
+    brand = rng.choice(_WORDS) + (rng.choice(_WORDS) if rng.random() < 0.25 else "")
+    return rng.choice(_CITIES) + brand + rng.choice(_TRADES) + rng.choice(_SUFFIXES)
+
+
+def _person_name(rng: random.Random) -> str:
+    """A two- or three-character Chinese name."""
+    given = "".join(rng.choice(_GIVEN) for _ in range(rng.choice((1, 2, 2))))
+    return rng.choice(_SURNAMES) + given
+
+
 _SCOPE = (
     "一般经营项目是：日用百货、家居用品、厨房用具、电子产品的销售；",
     "货物及技术进出口；互联网销售（除销售需要许可的商品）；",
@@ -97,6 +144,10 @@ class Sample:
     digit_px: float
     seed: int
     region: str = "CN"
+    #: The license's other printed fields as printed (``LICENSE_FIELDS`` names; dates ISO).
+    fields: dict[str, str] = field(default_factory=dict)
+    #: How the photo was taken (:data:`CONDITIONS`), or the level's name for plain photos.
+    condition: str = ""
 
 
 # --- codes -------------------------------------------------------------------------------------
@@ -284,17 +335,21 @@ def _render_license(code: str, rng: random.Random, song: tuple[str, int], digit_
     # Fields in two columns.
     head = _font(_NOTO_SANS_BOLD, round(4.6 * ppm))
     value = _font(song, round(4.6 * ppm))
+    company, person = _company_name(rng), _person_name(rng)
+    year, month, day = rng.randint(2005, 2024), rng.randint(1, 12), rng.randint(1, 28)
+    fields = {
+        "company_name": company,
+        "legal_representative": person,
+        "established_on": f"{year:04d}-{month:02d}-{day:02d}",
+    }
     left = [
-        ("名称", rng.choice(_COMPANIES)),
+        ("名称", company),
         ("类型", rng.choice(_TYPES)),
-        ("法定代表人", rng.choice(_PEOPLE)),
+        ("法定代表人", person),
     ]
     right = [
         ("注册资本", rng.choice(_CAPITAL)),
-        (
-            "成立日期",
-            f"{rng.randint(2005, 2024)}年{rng.randint(1, 12):02d}月{rng.randint(1, 28):02d}日",
-        ),
+        ("成立日期", f"{year}年{month:02d}月{day:02d}日"),
         ("营业期限", "长期"),
         ("住所", rng.choice(_ADDRESSES)),
     ]
@@ -334,22 +389,38 @@ def _render_license(code: str, rng: random.Random, song: tuple[str, int], digit_
         fill=ink,
         anchor="mm",
     )
-    return page
+    return page, fields
 
 
 # --- photographing -----------------------------------------------------------------------------
 
 
-def _photograph(page: Image.Image, rng: random.Random, level: str) -> bytes:
-    """Put the page on a desk, tilt it, light it unevenly, blur, add noise, compress."""
+def _photograph(
+    page: Image.Image,
+    rng: random.Random,
+    level: str,
+    *,
+    placed: Image.Image | None = None,
+    finish: Callable[[Image.Image], Image.Image] | None = None,
+    exif_orientation: int = 1,
+) -> bytes:
+    """Put the page on a desk, tilt it, light it unevenly, blur, add noise, compress.
+
+    ``placed`` is the page already on its desk (an angled shot: :func:`_on_the_table`);
+    ``finish`` changes the photo before it is compressed (a turn, a crop); and
+    ``exif_orientation`` is written into the JPEG's EXIF (the pixels must then be stored
+    turned the way that tag undoes)."""
     hard = level == "hard"
     angle = rng.uniform(-3.0, 3.0)
     desk = tuple(rng.randint(60, 140) for _ in range(3))
-    rotated = page.convert("RGBA").rotate(angle, resample=Image.Resampling.BICUBIC, expand=True)
-    mx = int(page.width * rng.uniform(0.02, 0.08))
-    my = int(page.height * rng.uniform(0.02, 0.08))
-    photo = Image.new("RGB", (rotated.width + 2 * mx, rotated.height + 2 * my), desk)
-    photo.paste(rotated, (mx, my), rotated)
+    if placed is None:
+        rotated = page.convert("RGBA").rotate(angle, resample=Image.Resampling.BICUBIC, expand=True)
+        mx = int(page.width * rng.uniform(0.02, 0.08))
+        my = int(page.height * rng.uniform(0.02, 0.08))
+        photo = Image.new("RGB", (rotated.width + 2 * mx, rotated.height + 2 * my), desk)
+        photo.paste(rotated, (mx, my), rotated)
+    else:
+        photo = placed
 
     arr = np.asarray(photo, dtype=np.float32)
     h, w = arr.shape[:2]
@@ -374,31 +445,260 @@ def _photograph(page: Image.Image, rng: random.Random, level: str) -> bytes:
     photo = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
 
     quality = rng.randint(30, 50) if hard else rng.randint(70, 92)
+    if finish is not None:
+        photo = finish(photo)
     out = io.BytesIO()
-    photo.save(out, "JPEG", quality=quality)
+    if exif_orientation != 1:
+        exif = Image.Exif()
+        exif[0x0112] = exif_orientation
+        photo.save(out, "JPEG", quality=quality, exif=exif.tobytes())
+    else:
+        photo.save(out, "JPEG", quality=quality)
     return out.getvalue()
 
 
-def license_sample(seed: int, level: str = "ordinary", *, font: str | None = None) -> Sample:
-    """One license photo, fully determined by ``seed`` and ``level``.
+def license_sample(
+    seed: int, level: str = "ordinary", *, font: str | None = None, held_out: bool = False
+) -> Sample:
+    """One license photo, fully determined by ``seed``, ``level`` and ``held_out``.
 
     Every third code is of the ``MA…`` kind. ``font`` forces the Song face of the code
-    (``sungti``, ``uming``, ``noto_serif``); by default it cycles with the seed.
+    (``sungti``, ``uming``, ``noto_serif``); by default it cycles with the seed (held out:
+    drawn at random). The held-out stream is never used to tune the reader.
     """
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
-    rng = random.Random(f"license-{level}-{seed}")
+    rng = random.Random(f"license-{level}-{seed}" if not held_out else f"heldout-{level}-{seed}")
     code = _check_alphabet(make_uscc(rng, "ma" if seed % 3 == 0 else "digits"))
     names = sorted(SONG_FONTS)
-    name = font or names[seed % len(names)]
+    name = font or (rng.choice(names) if held_out else names[seed % len(names)])
     digit_px = rng.uniform(14.0, 18.0) if level == "hard" else rng.uniform(18.0, 30.0)
-    page = _render_license(code, rng, SONG_FONTS[name], digit_px)
-    return Sample(_photograph(page, rng, level), code, level, name, digit_px, seed)
+    page, fields = _render_license(code, rng, SONG_FONTS[name], digit_px)
+    image = _photograph(page, rng, level)
+    return Sample(image, code, level, name, digit_px, seed, fields=fields, condition=level)
 
 
-def corpus(count: int, level: str = "ordinary", *, start: int = 0) -> list[Sample]:
-    """``count`` samples with seeds ``start`` … ``start + count - 1``."""
-    return [license_sample(seed, level) for seed in range(start, start + count)]
+def corpus(
+    count: int, level: str = "ordinary", *, start: int = 0, held_out: bool = False
+) -> list[Sample]:
+    """``count`` samples with seeds ``start`` … ``start + count - 1``. ``level`` is one of
+    :data:`LEVELS` or of :data:`CONDITIONS`; ``held_out`` draws from the held-out stream."""
+    if level in CONDITIONS:
+        return [
+            applicant_sample(seed, level, held_out=held_out) for seed in range(start, start + count)
+        ]
+    return [license_sample(seed, level, held_out=held_out) for seed in range(start, start + count)]
+
+
+# --- photos as applicants take them -----------------------------------------------------------
+
+#: How applicants photograph their license (issue 19), each a condition of the corpus:
+#: ``angled`` on a table at an angle (perspective up to ~10 % of the page, a textured desk
+#: around it); ``turned_90``/``turned_180``/``turned_270`` turned clockwise with no EXIF tag;
+#: ``exif_rotated`` stored turned with the EXIF tag that undoes it; ``shadow`` a hard-edged
+#: shadow across the page besides the uneven light; ``copy_mark`` a semi-transparent
+#: "仅供…使用" stamp in red, grey or blue, diagonal, across the code line; ``screenshot`` a
+#: clean screen capture about 1,000–1,300 px wide; ``top_part`` only the top of the page.
+CONDITIONS = (
+    "angled",
+    "turned_90",
+    "turned_180",
+    "turned_270",
+    "exif_rotated",
+    "shadow",
+    "copy_mark",
+    "screenshot",
+    "top_part",
+)
+_COPY_MARKS = (
+    "仅供TikTok Shop入驻使用",
+    "仅供TikTok Shop跨境入驻使用",
+    "仅供TikTok Shop美国跨境店入驻使用 他用无效",
+    "此复印件仅供TikTok Shop入驻审核使用",
+)
+_MARK_COLOURS = {"red": (215, 35, 35), "grey": (95, 95, 95), "blue": (35, 75, 200)}
+
+
+def applicant_sample(
+    seed: int, condition: str, *, held_out: bool = False, font: str | None = None
+) -> Sample:
+    """One license photo taken under ``condition`` (:data:`CONDITIONS`), fully determined by
+    ``seed``, ``condition`` and ``held_out`` (the held-out stream draws its seeds, faces and
+    damage from another random stream, and is never used to tune the reader)."""
+    if condition not in CONDITIONS:
+        raise ValueError(f"condition must be one of {CONDITIONS}, not {condition!r}")
+    stream = "heldout" if held_out else "tuning"
+    rng = random.Random(f"applicant-{stream}-{condition}-{seed}")
+    code = _check_alphabet(make_uscc(rng, "ma" if rng.random() < 1 / 3 else "digits"))
+    names = sorted(SONG_FONTS)
+    name = font or (rng.choice(names) if held_out else names[seed % len(names)])
+    spec = SONG_FONTS[name]
+    if condition == "screenshot":
+        # The page drawn at twice the size, then shrunk to the screen's width: a capture of a
+        # scan on screen, sharp but soft at the edges.
+        width = rng.uniform(1000, 1300)
+        digit_px = width / 297 * 4.23 * _digit_ratio(spec)
+        big, fields = _render_license(code, rng, spec, 2 * digit_px)
+        page = big.resize((round(width), round(width * 210 / 297)), Image.Resampling.LANCZOS)
+        out = io.BytesIO()
+        if rng.random() < 0.5:
+            page.save(out, "PNG")
+        else:
+            page.save(out, "JPEG", quality=rng.randint(80, 95))
+        return Sample(
+            out.getvalue(), code, "screenshot", name, digit_px, seed, "CN", fields, condition
+        )
+    digit_px = rng.uniform(18.0, 30.0)
+    page, fields = _render_license(code, rng, spec, digit_px)
+    image = _applicant_photo(page, rng, condition)
+    return Sample(image, code, "ordinary", name, digit_px, seed, "CN", fields, condition)
+
+
+def _applicant_photo(page: Image.Image, rng: random.Random, condition: str) -> bytes:
+    if condition == "angled":
+        return _photograph(page, rng, "ordinary", placed=_on_the_table(page, rng))
+    if condition.startswith("turned_"):
+        turn = int(condition.removeprefix("turned_"))
+        # Image.rotate turns counter-clockwise: the photo is turned ``turn`` degrees clockwise.
+        return _photograph(page, rng, "ordinary", finish=lambda p: p.rotate(-turn, expand=True))
+    if condition == "exif_rotated":
+        tag, stored = rng.choice(
+            (
+                (6, Image.Transpose.ROTATE_90),
+                (8, Image.Transpose.ROTATE_270),
+                (3, Image.Transpose.ROTATE_180),
+            )
+        )
+        return _photograph(
+            page, rng, "ordinary", finish=lambda p: p.transpose(stored), exif_orientation=tag
+        )
+    if condition == "shadow":
+        return _photograph(_shadow(page, rng), rng, "ordinary")
+    if condition == "copy_mark":
+        return _photograph(_copy_mark(page, rng), rng, "ordinary")
+    if condition == "top_part":
+        share = rng.uniform(0.38, 0.6)
+        return _photograph(
+            page, rng, "ordinary", finish=lambda p: p.crop((0, 0, p.width, round(p.height * share)))
+        )
+    raise ValueError(condition)
+
+
+def _perspective_coefficients(
+    source: list[tuple[float, float]], target: list[tuple[float, float]]
+) -> list[float]:
+    """Pillow's PERSPECTIVE coefficients mapping each ``target`` corner (output pixel) back to
+    its ``source`` corner (input pixel)."""
+    rows = []
+    for (x, y), (u, v) in zip(target, source, strict=True):
+        rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
+        rows.append([0, 0, 0, x, y, 1, -v * x, -v * y])
+    a = np.array(rows, dtype=np.float64)
+    b = np.array([c for point in source for c in point], dtype=np.float64)
+    return np.linalg.solve(a, b).tolist()
+
+
+def _on_the_table(page: Image.Image, rng: random.Random) -> Image.Image:
+    """The page on a textured desk seen at an angle: each corner moved by up to ~10 % of the
+    page's size (the far edge shorter, as a tilted camera sees it), the whole turned a few
+    degrees, with a margin of desk around it."""
+    w, h = page.size
+    tilt = rng.uniform(0.03, 0.10)
+    far_top = rng.random() < 0.5
+    jitter = 0.025
+    corners = [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)]
+    moved = []
+    for cx, cy in corners:
+        shrink = tilt / 2 if (cy == 0.0) == far_top else 0.0
+        dx = (shrink if cx == 0.0 else -shrink) + rng.uniform(-jitter, jitter)
+        dy = rng.uniform(-jitter, jitter)
+        moved.append((cx + dx, cy + dy))
+    angle = math.radians(rng.uniform(-6.0, 6.0))
+    margin = rng.uniform(0.08, 0.16)
+    out_w, out_h = round(w * (1 + 2 * margin)), round(h * (1 + 2 * margin))
+    target = []
+    for x, y in moved:
+        px, py = (x - 0.5) * w, (y - 0.5) * h
+        rx = px * math.cos(angle) - py * math.sin(angle)
+        ry = px * math.sin(angle) + py * math.cos(angle)
+        target.append((out_w / 2 + rx, out_h / 2 + ry))
+    source = [(0.0, 0.0), (float(w), 0.0), (float(w), float(h)), (0.0, float(h))]
+    coefficients = _perspective_coefficients(source, target)
+    warped = page.convert("RGBA").transform(
+        (out_w, out_h), Image.Transform.PERSPECTIVE, coefficients, Image.Resampling.BICUBIC
+    )
+    desk = _desk((out_w, out_h), rng)
+    desk.paste(warped, (0, 0), warped)
+    return desk
+
+
+def _desk(size: tuple[int, int], rng: random.Random) -> Image.Image:
+    """A wood-grain-ish desk: a base colour with streaks and noise."""
+    w, h = size
+    base = np.array([rng.randint(70, 150), rng.randint(50, 110), rng.randint(30, 80)], np.float32)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    period = rng.uniform(0.02, 0.06) * h
+    grain = np.sin(yy / period + 3 * np.sin(xx / (0.3 * w))) * rng.uniform(8, 20)
+    noise = np.random.default_rng(rng.randrange(2**32)).normal(0, 6, (h, w))
+    arr = base[None, None, :] + (grain + noise)[..., None]
+    return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
+
+
+def _shadow(page: Image.Image, rng: random.Random) -> Image.Image:
+    """A hard-edged shadow (a hand, a phone) across the page: everything on one side of a
+    line through the top left part darkened to 45–70 %, the edge softened a little."""
+    w, h = page.size
+    mask = Image.new("L", (w, h), 0)
+    draw = ImageDraw.Draw(mask)
+    # A line through a point of the code's area, at a random angle; the shadow on one side.
+    px, py = rng.uniform(0.05, 0.45) * w, rng.uniform(0.08, 0.3) * h
+    theta = rng.uniform(0, math.pi)
+    dx, dy = math.cos(theta) * 3 * w, math.sin(theta) * 3 * w
+    nx, ny = -math.sin(theta) * 3 * w, math.cos(theta) * 3 * w
+    side = 1 if rng.random() < 0.5 else -1
+    draw.polygon(
+        [
+            (px - dx, py - dy),
+            (px + dx, py + dy),
+            (px + dx + side * nx, py + dy + side * ny),
+            (px - dx + side * nx, py - dy + side * ny),
+        ],
+        fill=255,
+    )
+    mask = mask.filter(ImageFilter.GaussianBlur(rng.uniform(0.002, 0.01) * w))
+    darkness = rng.uniform(0.45, 0.7)
+    shade = np.asarray(mask, dtype=np.float32) / 255.0
+    factor = 1.0 - (1.0 - darkness) * shade
+    arr = np.asarray(page.convert("RGB"), dtype=np.float32) * factor[..., None]
+    return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
+
+
+def _copy_mark(page: Image.Image, rng: random.Random) -> Image.Image:
+    """A semi-transparent "仅供…使用" stamp across the page, diagonal, its first line over the
+    code line; red, grey or blue, as applicants are told to mark their copies."""
+    w, h = page.size
+    ppm = w / 297
+    text = rng.choice(_COPY_MARKS)
+    colour = _MARK_COLOURS[rng.choice(sorted(_MARK_COLOURS))]
+    alpha = rng.randint(70, 140)
+    font = _font(rng.choice((_NOTO_SANS, _NOTO_SANS_BOLD)), round(rng.uniform(7, 12) * ppm))
+    layer = Image.new("RGBA", (w, h), (0, 0, 0, 0))
+    angle = rng.uniform(15, 35) * (1 if rng.random() < 0.5 else -1)
+    for k, (fx, fy) in enumerate(((rng.uniform(0.18, 0.32), 0.14), (0.5, 0.5), (0.7, 0.82))):
+        span = font.getlength(text)
+        stamp = Image.new("RGBA", (round(span + font.size), round(font.size * 1.6)), (0, 0, 0, 0))
+        ImageDraw.Draw(stamp).text(
+            (font.size / 2, font.size * 0.8), text, font=font, fill=(*colour, alpha), anchor="lm"
+        )
+        stamp = stamp.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True)
+        x, y = round(fx * w - stamp.width / 2), round(fy * h - stamp.height / 2)
+        if k == 0:  # the first stamp's middle on the code line, so it crosses the code
+            x = round(rng.uniform(55, 95) * ppm - stamp.width / 2)
+            y = round(rng.uniform(26, 32) * ppm - stamp.height / 2)
+        layer.alpha_composite(stamp, (max(-stamp.width + 1, x), max(-stamp.height + 1, y)))
+    out = page.convert("RGBA")
+    out.alpha_composite(layer)
+    return out.convert("RGB")
 
 
 def render_code_line(code: str, *, digit_px: float = 24.0, font: str = "sungti") -> bytes:
@@ -456,11 +756,9 @@ def hk_br_certificate(seed: int, level: str = "ordinary") -> Sample:
     )
     text = _font(serif, size)
     zh = _font(_NOTO_SANS, size)
+    business = _hk_business_name(rng)
     rows = [
-        (
-            "業務名稱 Name of Business",
-            rng.choice(("STARRIVER TRADING LIMITED", "BLUE BAY HOLDINGS LIMITED")),
-        ),
+        ("業務名稱 Name of Business", business),
         ("業務/法團所用名稱 Trading Name", "—"),
         ("業務性質 Nature of Business", "TRADING"),
         ("地址 Address", "ROOM 1201, 12/F, 88 QUEEN'S ROAD CENTRAL, HONG KONG"),
@@ -480,4 +778,51 @@ def hk_br_certificate(seed: int, level: str = "ordinary") -> Sample:
         draw.text((20 * ppm, y + 6 * ppm), value, font=text, fill=ink)
     seal = _seal(round(40 * ppm), "香港特別行政區稅務局商業登記署", rng)
     page.paste(seal, (round(140 * ppm), round(230 * ppm)), seal)
-    return Sample(_photograph(page, rng, level), brn, level, "dejavu_serif", digit_px, seed, "HK")
+    image = _photograph(page, rng, level)
+    fields = {"company_name": business}
+    return Sample(image, brn, level, "dejavu_serif", digit_px, seed, "HK", fields, level)
+
+
+_HK_WORDS = (
+    "STARRIVER", "BLUE", "BAY", "GOLDEN", "HARBOUR", "PEARL", "DRAGON", "ORIENT", "SUNRISE",
+    "JADE", "VICTORIA", "KOWLOON", "PACIFIC", "UNITED", "GRAND", "BRIGHT", "EVERGREEN", "NOBLE",
+)  # fmt: skip
+_HK_TRADES = ("TRADING", "HOLDINGS", "INTERNATIONAL", "TECHNOLOGY", "SUPPLY CHAIN", "COMMERCE")
+_HK_FORMS = ("LIMITED", "LIMITED", "CO., LIMITED", "COMPANY LIMITED")
+
+
+def _hk_business_name(rng: random.Random) -> str:
+    """A Hong Kong company's name in capitals, as the certificate prints it."""
+    words = rng.sample(_HK_WORDS, rng.choice((1, 2)))
+    return " ".join([*words, rng.choice(_HK_TRADES), rng.choice(_HK_FORMS)])
+
+
+# --- a corpus on disk --------------------------------------------------------------------------
+
+
+def cached_corpus(
+    count: int,
+    level: str,
+    directory: str | os.PathLike[str],
+    *,
+    start: int = 0,
+    held_out: bool = False,
+) -> list[Sample]:
+    """:func:`corpus`, kept as files under ``directory`` (one image and one JSON of its truth
+    per sample) so that the big corpora of the benchmark are drawn once, not on every run.
+    A file is trusted only when its JSON is there and names the same sample."""
+    folder = Path(directory) / f"{'heldout' if held_out else 'tuning'}-{level}"
+    folder.mkdir(parents=True, exist_ok=True)
+    samples = []
+    for seed in range(start, start + count):
+        image, truth = folder / f"{seed}.img", folder / f"{seed}.json"
+        if image.exists() and truth.exists():
+            meta = json.loads(truth.read_text())
+            samples.append(Sample(image=image.read_bytes(), **meta))
+            continue
+        (sample,) = corpus(1, level, start=seed, held_out=held_out)
+        image.write_bytes(sample.image)
+        meta = {k: v for k, v in dataclasses.asdict(sample).items() if k != "image"}
+        truth.write_text(json.dumps(meta, ensure_ascii=False))
+        samples.append(sample)
+    return samples

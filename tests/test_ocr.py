@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageFilter
 
 from onboard.ocr import backends, clear_cache, geometry, read_license
 from onboard.ocr.backends import LineText, OcrTimeout
@@ -93,7 +93,14 @@ def test_second_read_comes_from_the_cache() -> None:
     class Counting:
         name = "counting"
 
-        def read_line(self, image: Image.Image, whitelist: str, timeout: float, psm: int = 7):
+        def read_line(
+            self,
+            image: Image.Image,
+            whitelist: str,
+            timeout: float,
+            psm: int = 7,
+            lang: str = "eng",
+        ):
             nonlocal calls
             calls += 1
             return LineText("", 0.0)
@@ -116,7 +123,11 @@ class Scripted:
         self.texts = list(texts)
         self.calls = 0
 
-    def read_line(self, image: Image.Image, whitelist: str, timeout: float, psm: int = 7):
+    def read_line(
+        self, image: Image.Image, whitelist: str, timeout: float, psm: int = 7, lang: str = "eng"
+    ):
+        if lang != "eng":  # the license's other fields: not what these tests script
+            return LineText("", 0.0)
         text = self.texts[min(self.calls, len(self.texts) - 1)]
         self.calls += 1
         return LineText(text, 0.99, (0.99,) * len(text), ((),) * len(text))
@@ -144,10 +155,17 @@ def test_running_out_of_time_in_the_second_looks_keeps_the_first_reading() -> No
     slipped = CODE[:15] + "8" + CODE[16:]
 
     class SlowLater(Scripted):
-        def read_line(self, image: Image.Image, whitelist: str, timeout: float, psm: int = 7):
+        def read_line(
+            self,
+            image: Image.Image,
+            whitelist: str,
+            timeout: float,
+            psm: int = 7,
+            lang: str = "eng",
+        ):
             if self.calls >= 3:
                 raise OcrTimeout("too slow")
-            return super().read_line(image, whitelist, timeout, psm)
+            return super().read_line(image, whitelist, timeout, psm, lang)
 
     reading = read_license(render_code_line(CODE, digit_px=24), backend=SlowLater(slipped))
     assert (reading.status, reading.raw, reading.license_number) == ("ambiguous", slipped, None)
@@ -173,11 +191,24 @@ def test_line_blobs_are_found_whole() -> None:
     assert geometry.components(np.zeros((4, 4), dtype=bool)) == []
 
 
-@pytest.mark.parametrize("digit_px", [6, 9])
-def test_too_small_text_is_unreadable(digit_px: float) -> None:
-    reading = read_license(render_code_line(CODE, digit_px=digit_px))
+@pytest.mark.parametrize(("digit_px", "blur"), [(6, 0.0), (9, 1.0), (10, 1.0)])
+def test_too_small_text_is_unreadable(digit_px: float, blur: float) -> None:
+    """Blurred digits under 12 px are refused; sharp ones (a screenshot) from 9 px on, so
+    6 px is refused either way."""
+    data = render_code_line(CODE, digit_px=digit_px)
+    if blur:
+        image = Image.open(io.BytesIO(data)).filter(ImageFilter.GaussianBlur(blur))
+        out = io.BytesIO()
+        image.save(out, "PNG")
+        data = out.getvalue()
+    reading = read_license(data)
     assert reading.status == "unreadable" and reading.license_number is None
     assert not reading.valid
+
+
+def test_a_sharp_small_screenshot_is_read() -> None:
+    reading = read_license(render_code_line(CODE, digit_px=10))
+    assert (reading.status, reading.license_number) == ("ok", CODE)
 
 
 def test_time_limit() -> None:
@@ -189,7 +220,14 @@ def test_backend_timeout_is_unreadable() -> None:
     class Slow:
         name = "slow"
 
-        def read_line(self, image: Image.Image, whitelist: str, timeout: float, psm: int = 7):
+        def read_line(
+            self,
+            image: Image.Image,
+            whitelist: str,
+            timeout: float,
+            psm: int = 7,
+            lang: str = "eng",
+        ):
             raise OcrTimeout("too slow")
 
     assert read_license(render_code_line(CODE), backend=Slow()).status == "unreadable"

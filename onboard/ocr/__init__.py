@@ -24,9 +24,11 @@ from dataclasses import replace
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from onboard.eligibility.model import LicenseReading
+from onboard.eligibility.model import LICENSE_FIELDS, FieldReading, LicenseReading
 from onboard.ocr.backends import Backend, OcrTimeout, get_backend
-from onboard.ocr.reader import TooSmall, read_hk_br, read_uscc
+from onboard.ocr.fields import read_cn_fields, read_hk_fields
+from onboard.ocr.fields import unreadable as unreadable_field
+from onboard.ocr.reader import Found, TooSmall, find_hk_br, find_uscc
 
 __all__ = ["MAX_PIXELS", "TIME_LIMIT", "clear_cache", "get_backend", "read_license"]
 
@@ -38,7 +40,7 @@ _FORMATS = ("JPEG", "PNG", "BMP")
 _ORIENTATION = 0x0112
 _CACHE_SIZE = 512
 
-_cache: OrderedDict[tuple[str, str], LicenseReading] = OrderedDict()
+_cache: OrderedDict[tuple[str, str, bool], LicenseReading] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
@@ -88,6 +90,7 @@ def read_license(
     region: str = "CN",
     backend: str | Backend | None = None,
     time_limit: float = TIME_LIMIT,
+    fields: bool = True,
 ) -> LicenseReading:
     """Read the license number from the image in ``data``.
 
@@ -95,18 +98,19 @@ def read_license(
     BR number of a Business Registration Certificate (``scheme="hk_br"``); any other region
     is ``unreadable``. ``backend`` forces ``tesserocr`` or ``pytesseract`` (default: see
     :func:`onboard.ocr.backends.get_backend`). ``seconds`` is the wall time of this call,
-    near zero when the same bytes were read before.
+    near zero when the same bytes were read before. ``fields=False`` reads the number only
+    (the license's other fields are then left out: ``fields`` is empty).
     """
     started = time.monotonic()
     region = region.upper()
-    key = (hashlib.sha256(data).hexdigest(), region)
+    key = (hashlib.sha256(data).hexdigest(), region, fields)
     with _cache_lock:
         cached = _cache.get(key)
         if cached is not None:
             _cache.move_to_end(key)
     if cached is not None:
         return replace(cached, seconds=round(time.monotonic() - started, 4))
-    reading = _read(data, region, backend, started + time_limit)
+    reading = _read(data, region, backend, started + time_limit, fields)
     reading = replace(reading, seconds=round(time.monotonic() - started, 4))
     with _cache_lock:
         _cache[key] = reading
@@ -116,7 +120,7 @@ def read_license(
 
 
 def _read(
-    data: bytes, region: str, backend: str | Backend | None, deadline: float
+    data: bytes, region: str, backend: str | Backend | None, deadline: float, fields: bool
 ) -> LicenseReading:
     if region not in ("CN", "HK"):
         return _unreadable(region)
@@ -128,7 +132,28 @@ def _read(
     )
     try:
         if region == "HK":
-            return read_hk_br(image, engine, deadline)
-        return read_uscc(image, engine, deadline)
+            found = find_hk_br(image, engine, deadline)
+        else:
+            found = find_uscc(image, engine, deadline)
     except (TooSmall, OcrTimeout):
         return _unreadable(region)
+    if not fields:
+        return found.reading
+    return replace(found.reading, fields=_fields(found, region, engine, deadline))
+
+
+def _fields(found: Found, region: str, engine: Backend, deadline: float) -> dict[str, FieldReading]:
+    """The license's other fields, read after its number on the same upright page; all
+    ``unreadable`` when time ran out or the Chinese model is not installed (the number
+    stands either way). A Hong Kong certificate names the business only."""
+    names = ("company_name",) if region == "HK" else LICENSE_FIELDS
+    if found.page is None or not getattr(engine, "per_character", True):
+        # pytesseract tells no character's confidence, so no value could be ok; and each of
+        # a dozen Chinese lines would start a process and load the model (seconds).
+        return {name: unreadable_field() for name in names}
+    try:
+        if region == "HK":
+            return read_hk_fields(found.page, found.line, engine, deadline)
+        return read_cn_fields(found.page, found.line, engine, deadline)
+    except (OcrTimeout, RuntimeError, OSError):  # pytesseract's TesseractError is one
+        return {name: unreadable_field() for name in names}

@@ -49,13 +49,18 @@ class LineText:
 
 class Backend(Protocol):
     name: str
+    #: Whether the backend tells each character's confidence (the license's other fields are
+    #: only read with one: without it no value could ever be ``ok``).
+    per_character: bool
 
     def read_line(
-        self, image: Image.Image, whitelist: str, timeout: float, psm: int = 7
+        self, image: Image.Image, whitelist: str, timeout: float, psm: int = 7, lang: str = "eng"
     ) -> LineText:
-        """Read one line of ``image`` (mode ``L``) with only ``whitelist`` characters, in page
-        segmentation mode ``psm`` (7: a text line; 13: a raw line, no layout analysis at all);
-        raise :class:`OcrTimeout` after ``timeout`` seconds."""
+        """Read one line of ``image`` (mode ``L``) with only ``whitelist`` characters (all
+        of the model's when empty), in page segmentation mode ``psm`` (7: a text line; 13: a
+        raw line, no layout analysis at all) with the model ``lang`` (``eng``, or ``chi_sim``
+        for the license's Chinese fields); raise :class:`OcrTimeout` after ``timeout``
+        seconds."""
         ...
 
 
@@ -78,20 +83,21 @@ class PytesseractBackend:
     """One ``tesseract`` process per line: slow, simple, and what the service promises."""
 
     name = "pytesseract"
+    per_character = False
 
     def read_line(
-        self, image: Image.Image, whitelist: str, timeout: float, psm: int = 7
+        self, image: Image.Image, whitelist: str, timeout: float, psm: int = 7, lang: str = "eng"
     ) -> LineText:
         import pytesseract  # noqa: PLC0415  (loaded with the backend that needs it)
 
-        config = " ".join(
-            [f"--psm {psm} --oem 1", f"-c tessedit_char_whitelist={whitelist}"]
-            + [f"-c {key}={value}" for key, value in INIT_VARIABLES.items()]
-        )
+        options = [f"--psm {psm} --oem 1"]
+        if whitelist:
+            options.append(f"-c tessedit_char_whitelist={whitelist}")
+        config = " ".join(options + [f"-c {key}={value}" for key, value in INIT_VARIABLES.items()])
         try:
             data = pytesseract.image_to_data(
                 image,
-                lang="eng",
+                lang=lang,
                 config=config,
                 timeout=timeout,
                 output_type=pytesseract.Output.DICT,
@@ -107,7 +113,7 @@ class PytesseractBackend:
         ]
         if not words:
             return LineText("", 0.0)
-        text = " ".join(word for word, _ in words)
+        text = ("" if lang.startswith("chi") else " ").join(word for word, _ in words)
         confidence = min(conf for _, conf in words) / 100.0
         return LineText(text, max(0.0, confidence))
 
@@ -116,33 +122,37 @@ class TesserocrBackend:
     """A libtesseract API per thread, loaded once and reused for every line."""
 
     name = "tesserocr"
+    per_character = True
 
     def __init__(self) -> None:
         import tesserocr  # noqa: F401, PLC0415  (an optional extra: fail here if missing)
 
         self._local = threading.local()
 
-    def _api(self) -> Any:
-        api = getattr(self._local, "api", None)
+    def _api(self, lang: str) -> Any:
+        apis: dict[str, Any] | None = getattr(self._local, "apis", None)
+        if apis is None:
+            apis = self._local.apis = {}
+        api = apis.get(lang)
         if api is None:
             from tesserocr import OEM, PSM, PyTessBaseAPI  # noqa: PLC0415
 
             api = PyTessBaseAPI(
                 path=tessdata_dir() or "./",
-                lang="eng",
+                lang=lang,
                 psm=PSM.SINGLE_LINE,
                 oem=OEM.LSTM_ONLY,
                 variables={**INIT_VARIABLES, "lstm_choice_mode": "2"},
             )
-            self._local.api = api
+            apis[lang] = api
         return api
 
     def read_line(
-        self, image: Image.Image, whitelist: str, timeout: float, psm: int = 7
+        self, image: Image.Image, whitelist: str, timeout: float, psm: int = 7, lang: str = "eng"
     ) -> LineText:
         from tesserocr import RIL, iterate_level  # noqa: PLC0415
 
-        api = self._api()
+        api = self._api(lang)
         api.SetPageSegMode(psm)
         api.SetVariable("tessedit_char_whitelist", whitelist)
         api.SetImage(image)

@@ -26,7 +26,7 @@ import numpy as np
 from PIL import Image, ImageFilter, ImageOps
 
 from onboard.eligibility.identifiers import USCC_ALPHABET
-from onboard.eligibility.lookalikes import clean_reading, repair_hk_br, repair_uscc
+from onboard.eligibility.lookalikes import CONFIDENT, clean_reading, repair_hk_br, repair_uscc
 from onboard.eligibility.model import LicenseReading
 from onboard.ocr import geometry
 from onboard.ocr.backends import Backend, LineText, OcrTimeout
@@ -66,11 +66,52 @@ class Page:
     work_size: tuple[int, int]
     mask: geometry.Mask
     lines: list[geometry.Line]
+    #: Whether only near-black print was taken as ink (:func:`prepare`'s ``dark``).
+    dark: bool = False
 
 
-def prepare(image: Image.Image, search: tuple[float, float] = (0.6, 1.0)) -> Page:
+#: Digits this sharp (steepest edge over ink contrast, per pixel: :func:`edge_sharpness`)
+#: are a screen capture or a scan, not a blurred photo: they can be read from
+#: :data:`MIN_SHARP_DIGIT_PX` up, where a blurred photo's need :data:`MIN_DIGIT_PX`.
+SHARP_EDGES = 0.45
+MIN_SHARP_DIGIT_PX = 9.0
+
+
+def edge_sharpness(region: Image.Image) -> float:
+    """How sharp the print of a line crop is: the steepest horizontal step between
+    neighbouring pixels (98th percentile) over the contrast between ink and paper. A crisp
+    edge crosses from ink to paper in one or two pixels (0.5–1.0); a photo blurred by a
+    pixel or more takes three or four (0.2–0.35)."""
+    grey = np.asarray(region, dtype=np.float32)
+    if grey.shape[1] < 3:
+        return 0.0
+    contrast = float(np.percentile(grey, 95) - np.percentile(grey, 3))
+    if contrast < 20:
+        return 0.0
+    steps = np.abs(np.diff(grey, axis=1))
+    return float(np.percentile(steps, 98)) / contrast
+
+
+def min_digit_px(crop: Crop) -> float:
+    """The smallest digit height read on ``crop`` (see :data:`SHARP_EDGES`)."""
+    sharp = edge_sharpness(crop.image) >= SHARP_EDGES
+    return MIN_SHARP_DIGIT_PX if sharp else MIN_DIGIT_PX
+
+
+#: See :func:`prepare`: print's darkest pixels are under this share of the paper's grey
+#: in a sharp photo; a grey copy mark's are at 0.65–0.85.
+DARK_SHARE = 0.7
+#: The same at full size, in a line's crop, where print is sharper and so darker.
+DARK_CROP_SHARE = 0.55
+
+
+def prepare(
+    image: Image.Image, search: tuple[float, float] = (0.6, 1.0), *, dark: bool = False
+) -> Page:
     """Binarise at working size, measure the skew, find the line blobs in the top-left
-    ``search`` fraction (height, width) of the page, where the number is printed."""
+    ``search`` fraction (height, width) of the page, where the number is printed. With
+    ``dark``, only near-black print counts as ink (a second look at a page where a grey
+    copy mark merged with the code line; blurred print fails it, so it is not the first)."""
     ink = geometry.ink_channel(image)
     factor = max(1.0, ink.width / geometry.WORK_WIDTH)
     size = (max(1, round(ink.width / factor)), max(1, round(ink.height / factor)))
@@ -78,6 +119,13 @@ def prepare(image: Image.Image, search: tuple[float, float] = (0.6, 1.0)) -> Pag
     small = ink.reduce(reduce_by) if reduce_by > 1 else ink
     small = small.resize(size, Image.Resampling.BILINEAR) if small.size != size else small
     mask = geometry.binarise_image(small, radius=12)
+    if dark:
+        # Print is near black at its darkest; a grey copy mark stamped across the license
+        # is not, however much darker than the paper it is: a working pixel is ink only
+        # where the darkest full-size pixel it stands for is under DARK_SHARE of the paper.
+        darkest = geometry.darkest_reduce(ink, reduce_by, size) if reduce_by > 1 else small
+        paper = np.asarray(small.filter(ImageFilter.BoxBlur(12)), dtype=np.float32)
+        mask &= np.asarray(darkest, dtype=np.float32) < DARK_SHARE * paper
     angle = geometry.skew_angle(mask)
     if abs(angle) > 0.05:
         rotated = Image.fromarray(mask).rotate(angle, resample=Image.Resampling.NEAREST)
@@ -88,7 +136,7 @@ def prepare(image: Image.Image, search: tuple[float, float] = (0.6, 1.0)) -> Pag
     height = geometry.text_height(region) or size[0] / 110
     smeared = geometry.smear(region, gap=max(4, round(0.9 * height)))
     lines = geometry.components(smeared)
-    return Page(ink, factor, angle, size, mask, lines)
+    return Page(ink, factor, angle, size, mask, lines, dark)
 
 
 def _density(page: Page, line: geometry.Line) -> float:
@@ -105,8 +153,14 @@ def code_line_candidates(page: Page) -> list[geometry.Line]:
     labelled code line and nearest the top left come first.
     """
     w, h = page.work_size
+    # Blobs taller than an eighth of a page are not text lines but the border around a crop
+    # of the page's top part (or a shadow's edge): they must not set the text height. (A
+    # strip, a crop of the one line, is all line.)
+    tallest = h if w >= 4 * h else h / 8
     heights = sorted(
-        line.height for line in page.lines if line.width >= 4 * line.height and line.height >= 6
+        line.height
+        for line in page.lines
+        if line.width >= 4 * line.height and 6 <= line.height <= tallest
     )
     if not heights:
         return []
@@ -280,7 +334,7 @@ def _label_end(mask: geometry.Mask, top: int, bottom: int, left: int, right: int
     return after[0] if after else None
 
 
-def split_label(region: Image.Image) -> tuple[Image.Image, float]:
+def split_label(region: Image.Image, *, dark: bool = False) -> tuple[Image.Image, float]:
     """Cut the label 统一社会信用代码 off the front of the line and measure the digits.
 
     Returns the code part cut to the digits' band with a margin, and the digit height in the
@@ -289,6 +343,8 @@ def split_label(region: Image.Image) -> tuple[Image.Image, float]:
     """
     grey = np.asarray(region, dtype=np.float32)
     mask = ink_mask(grey, radius=max(4, grey.shape[0] // 2))
+    if dark:  # a grey copy mark's strokes are not the digits' (see :func:`prepare`)
+        mask &= grey < DARK_CROP_SHARE * float(np.percentile(grey, 90))
     cols = np.flatnonzero(mask.any(axis=0))
     if len(cols) == 0:
         return region, 0.0
@@ -391,19 +447,24 @@ class _Evidence:
     readings that gave a valid business code (with the index of the text they came from)."""
 
     crop: Crop
+    line: geometry.Line | None = None
     texts: list[str] = field(default_factory=list)
     found: list[tuple[LicenseReading, int]] = field(default_factory=list)
 
     @property
     def code_like(self) -> bool:
-        """Whether a reading had about the code's length (:data:`RETRY_LENGTHS`)."""
-        return any(len(clean_reading(text)) in RETRY_LENGTHS for text in self.texts)
+        """Whether a reading had about the code's length (:data:`RETRY_LENGTHS`) and looked
+        like a code (:func:`plausible_code`)."""
+        return any(
+            len(clean_reading(text)) in RETRY_LENGTHS and plausible_code(text)
+            for text in self.texts
+        )
 
     def add(self, line: LineText, *, trusted: bool) -> tuple[LicenseReading | None, LicenseReading]:
         """Record one more reading. Returns the code to accept, if any (this reading's when
         ``trusted`` and valid, else one from any reading of the line that the readings now
         confirm), and this reading as repaired."""
-        reading = _with_confidence(_repair_line(line), line)
+        reading = judge_line(line)
         self.texts.append(line.text)
         if _business(reading):
             if trusted:
@@ -422,6 +483,26 @@ class _Evidence:
             for index, text in enumerate(self.texts)
             if index != source
         )
+
+
+#: Characters that are, or look like, digits: characters 1–8 of a code are digits, and
+#: print turned upside down or sideways reads as capitals (``WFREQGGMEENRHTARN``).
+_DIGIT_LIKE = frozenset("0123456789SOIZBDQGL")
+
+
+def _worth_more(text: str) -> bool:
+    """Whether a first reading is code enough to spend the other passes on: at least 12
+    characters, looking like a code (:func:`plausible_code`)."""
+    return len(clean_reading(text)) >= 12 and plausible_code(text)
+
+
+def plausible_code(text: str) -> bool:
+    """Whether a reading looks like a credit code at all: at least 6 of the first 8
+    characters of its last 18 digits or look-alikes of digits. Text read off a license held
+    the wrong way up fails this; a code with a slip or two passes."""
+    cleaned = clean_reading(text)
+    head = cleaned[-18:][:8] if len(cleaned) >= 18 else cleaned[:8]
+    return sum(char in _DIGIT_LIKE for char in head) >= 6
 
 
 #: How far another reading of the same line may be from a code read by a second or later
@@ -463,6 +544,8 @@ def _read_uscc_line(backend: Backend, evidence: _Evidence, deadline: float) -> L
             return accepted
         if _business(reading):  # valid but unconfirmed: not a reading to report as such
             reading = _unconfirmed(reading)
+        if first is None and not _worth_more(line.text):
+            return reading  # not a code line (or a page the wrong way up): no more passes
         first = first or reading
     assert first is not None
     return first
@@ -491,7 +574,10 @@ def _business(reading: LicenseReading) -> bool:
     return reading.status in ("ok", "corrected") and number[:2] in ("91", "92", "93")
 
 
-def _repair_line(line: LineText) -> LicenseReading:
+def judge_line(line: LineText) -> LicenseReading:
+    """One reading of a code line, repaired (:func:`repair_uscc`) and then held to what the
+    rest of the line deserves (:func:`trusted`), with its confidence. Every reading of a
+    code line passes through here, whichever pass made it."""
     text = line.text.replace(" ", "")
     confidences, alternatives = line.confidences, line.alternatives
     if len(text) > 18:  # leftovers of the label in front, or a speck behind
@@ -500,7 +586,52 @@ def _repair_line(line: LineText) -> LicenseReading:
         if confidences is not None and alternatives is not None:
             confidences = confidences[start : start + 18]
             alternatives = alternatives[start : start + 18]
-    return repair_uscc(text, confidences=confidences, alternatives=alternatives)
+    reading = repair_uscc(text, confidences=confidences, alternatives=alternatives)
+    if reading.status in ("ok", "corrected") and not trusted(reading, text, confidences):
+        reading = _unconfirmed(reading)
+    return _with_confidence(reading, line)
+
+
+#: A character read below this confidence is doubtful (the repair's own threshold).
+DOUBTFUL = CONFIDENT
+#: At most this many doubtful characters in a line that is valid as read or after forced
+#: fixes: two doubtful characters both misread pass both check characters by chance about
+#: once in 341 lines, which is not rare enough to report a number unseen.
+OK_DOUBTS = 1
+
+
+def _substituted(reading: LicenseReading) -> set[int]:
+    """0-based positions the repair changed although the character read could stand there
+    (a look-alike substitution, not a forced fix of a character outside the alphabet)."""
+    out = set()
+    for fix in reading.corrections:
+        index = fix.position - 1
+        allowed = "123456789ANY" if index == 0 else "0123456789" if index < 8 else USCC_ALPHABET
+        if fix.read in allowed:
+            out.add(index)
+    return out
+
+
+def trusted(reading: LicenseReading, text: str, confidences: tuple[float, ...] | None) -> bool:
+    """Whether a valid reading may be reported ``ok``/``corrected``, given how confidently
+    the rest of its line was read (issue 19: a raw read with two misreads that are not
+    look-alikes, 6→0 and 5→9, plus one look-alike "repair", 4→6, passed both checks and
+    was reported ``corrected``).
+
+    Two check characters catch one error reliably, not two. So a substitution is believed
+    only when every other character was read with confidence (it is then the one error the
+    checks are catching), and a reading valid as read or after forced fixes (O→0, S→5…)
+    only with at most :data:`OK_DOUBTS` doubtful character. Without per-character
+    confidences (pytesseract) the repair's own
+    limits stand."""
+    if confidences is None or len(confidences) != 18 or len(clean_reading(text)) != 18:
+        return True
+    changed = {fix.position - 1 for fix in reading.corrections}
+    doubtful = {index for index, value in enumerate(confidences) if value < DOUBTFUL}
+    substituted = _substituted(reading)
+    if substituted:
+        return not (doubtful - substituted) and len(changed) <= 2
+    return len(doubtful) <= OK_DOUBTS
 
 
 def _remaining(deadline: float) -> float:
@@ -519,16 +650,128 @@ def _best_window(text: str) -> int:
     return len(text) - 18
 
 
-def _candidates(page: Page) -> Iterator[Crop]:
-    for line in code_line_candidates(page)[:MAX_CANDIDATES]:
+#: Where the label's eight glyphs end, in heights of its blob from its start.
+LABEL_GLYPHS_END = 8.4
+#: Width of the labelled code line in line heights (label 8 Hei glyphs, the code 18 Song
+#: characters: about 19.5), with some room.
+LABELLED_WIDTH = 21.0
+
+
+def label_extensions(page: Page, lines: list[geometry.Line]) -> list[geometry.Line]:
+    """The label alone, stretched to where its code must be. A copy mark stamped across the
+    code line joins its glyphs to the code's in the working mask, and the merged blob has no
+    line's shape; the label (统一社会信用代码) often stays a blob of its own, label-shaped
+    (8 glyphs: 7–13 times as wide as tall), and the code follows it on the same line."""
+    w = page.work_size[0]
+    return [
+        # The code alone, from where the label's eight glyphs end (each about as wide as the
+        # blob is tall): the mark's strokes in the crop hide the gap it is otherwise cut at.
+        geometry.Line(
+            min(w - 1, round(line.x0 + LABEL_GLYPHS_END * line.height)),
+            line.y0,
+            min(w, round(line.x0 + LABELLED_WIDTH * line.height)),
+            line.y1,
+        )
+        for line in lines
+        if 7 <= line.width / max(1, line.height) <= 13
+    ][:2]
+
+
+def _candidates(page: Page) -> Iterator[tuple[geometry.Line, Crop]]:
+    chosen = code_line_candidates(page)[:MAX_CANDIDATES]
+    for line in chosen + label_extensions(page, chosen):
         region = straighten(page, line)
-        code, digit_px = split_label(region)
+        code, digit_px = split_label(region, dark=page.dark)
         if digit_px <= 0:
             continue
-        yield Crop(code, digit_px)
+        yield line, Crop(code, digit_px)
+
+
+#: Clockwise turns of the photo, and the Pillow transposition that makes each.
+TURNS = {
+    0: None,
+    90: Image.Transpose.ROTATE_270,
+    180: Image.Transpose.ROTATE_180,
+    270: Image.Transpose.ROTATE_90,
+}
+#: Edge of the image the text direction is judged on (a few milliseconds).
+ORIENT_WIDTH = 600
+
+
+def turn_order(ink: Image.Image) -> tuple[int, ...]:
+    """The clockwise turns to try on a photo, likeliest first: 0 then 180 when its text runs
+    across, 90 then 270 when it runs up or down (a photo turned sideways with no EXIF tag).
+    The direction is the one whose ink profile is sharper at its best small skew (lines of
+    text make sharp row profiles, their characters only weak column ones); which way up is
+    left to the reading: the code line is looked for where it is printed, and only a turn
+    that finds a code there is believed."""
+    if ink.width >= 4 * ink.height:  # a strip: one line, along its length
+        return (0, 180, 90, 270)
+    if ink.height >= 4 * ink.width:
+        return (90, 270, 0, 180)
+    small = ink.copy()
+    small.thumbnail((ORIENT_WIDTH, ORIENT_WIDTH), Image.Resampling.BILINEAR)
+    mask = geometry.binarise_image(small, radius=8)
+    across, down = geometry.row_sharpness(mask), geometry.row_sharpness(mask.T)
+    return (90, 270, 0, 180) if down > across * 1.15 else (0, 180, 90, 270)
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """What reading the code left for reading the rest of the license: the reading (with
+    its ``orientation``), the page as turned upright, and the code line on it, if found."""
+
+    reading: LicenseReading
+    page: Page | None = None
+    line: geometry.Line | None = None
+    code_like: bool = False
+
+
+def find_uscc(image: Image.Image, backend: Backend, deadline: float) -> Found:
+    """Find which way up the license is and read its code (:func:`read_uscc_upright` for
+    each turn of :func:`turn_order`). The first turn that gives a business code wins; a turn
+    that finds a line of about the code's length without settling it is the right way up and
+    ends the search (another turn could only find a lucky wrong code); only the two turns of
+    the measured text direction are tried, the other two when neither finds any text line
+    worth reading. Raises :class:`TooSmall` when every turn found only too-small text."""
+    ink = geometry.ink_channel(image)
+    order = turn_order(ink)
+    # The measured direction's two turns, then both again with only near-black print as ink
+    # (a grey copy mark), then the other direction's.
+    attempts = [(turn, False) for turn in order[:2]] + [(turn, True) for turn in order[:2]]
+    attempts += [(turn, False) for turn in order[2:]]
+    fallback: Found | None = None
+    too_small = False
+    for index, (turn, dark) in enumerate(attempts):
+        if index >= 4 and fallback is not None:
+            break  # the measured direction found text lines: the other two are not tried
+        transpose = TURNS[turn]
+        turned = ink if transpose is None else ink.transpose(transpose)
+        try:
+            found = read_uscc_upright(turned, backend, deadline, dark=dark)
+        except TooSmall:
+            too_small = True
+            continue
+        found = replace(found, reading=replace(found.reading, orientation=turn))
+        if found.reading.status in ("ok", "corrected") or found.code_like:
+            return found
+        if fallback is None or (fallback.reading.status == "unreadable" and found.line):
+            fallback = found
+    if fallback is not None and (fallback.line is not None or not too_small):
+        return fallback
+    if too_small:
+        raise TooSmall("the text is too small to read; send a sharper or closer photo")
+    return Found(LicenseReading(status="unreadable", license_number=None, valid=False, raw=""))
 
 
 def read_uscc(image: Image.Image, backend: Backend, deadline: float) -> LicenseReading:
+    """The credit code on ``image``, whichever way up it is (:func:`find_uscc`)."""
+    return find_uscc(image, backend, deadline).reading
+
+
+def read_uscc_upright(
+    image: Image.Image, backend: Backend, deadline: float, *, dark: bool = False
+) -> Found:
     """The best reading of the credit code on ``image`` before ``deadline`` (monotonic).
 
     First each candidate line is read once (up to three Tesseract passes, one for a clean
@@ -539,25 +782,31 @@ def read_uscc(image: Image.Image, backend: Backend, deadline: float) -> LicenseR
     typical one costs a single call. A valid code of another authority is never reported
     ``ok``: at best it is offered to a person as the one candidate.
     """
-    page = prepare(image)
+    page = prepare(image, dark=dark)
     best: LicenseReading | None = None
+    best_line: geometry.Line | None = None
     other: LicenseReading | None = None
     too_small = False
     unsettled: list[_Evidence] = []
-    for crop in _candidates(page):
-        if crop.digit_px < MIN_DIGIT_PX:
+    for line, crop in _candidates(page):
+        if crop.digit_px < min_digit_px(crop):
             too_small = True
             continue
-        evidence = _Evidence(crop)
+        evidence = _Evidence(crop, line)
         reading = _read_uscc_line(backend, evidence, deadline)
         if _business(reading):
-            return reading
+            return Found(reading, page, line, True)
         if reading.status in ("ok", "corrected"):
             other = other or reading
         elif evidence.code_like:
             unsettled.append(evidence)
-        if reading.status == "ambiguous" and len(reading.raw.replace(" ", "")) >= 17:
-            best = best or reading
+        if (
+            reading.status == "ambiguous"
+            and len(reading.raw.replace(" ", "")) >= 17
+            and plausible_code(reading.raw)
+            and best is None
+        ):
+            best, best_line = reading, line
     try:
         for evidence in unsettled[:RETRY_LINES]:
             crop = evidence.crop
@@ -569,19 +818,21 @@ def read_uscc(image: Image.Image, backend: Backend, deadline: float) -> LicenseR
                     sharpen=retry.sharpen,
                     thin=retry.thin,
                 )
-                line = backend.read_line(image, USCC_ALPHABET, _remaining(deadline))
-                accepted, _ = evidence.add(line, trusted=False)
+                text = backend.read_line(image, USCC_ALPHABET, _remaining(deadline))
+                accepted, _ = evidence.add(text, trusted=False)
                 if accepted is not None:
-                    return accepted
+                    return Found(accepted, page, evidence.line, True)
     except OcrTimeout:
         pass  # out of time for second looks: what the first readings gave stands
+    code_like = bool(unsettled)
     if best is not None:
-        return best
+        return Found(best, page, best_line, True)
     if other is not None:
-        return _unconfirmed(other)
-    if too_small:
+        return Found(_unconfirmed(other), page, None, code_like)
+    if too_small and not unsettled:
         raise TooSmall("the text is too small to read; send a sharper or closer photo")
-    return LicenseReading(status="unreadable", license_number=None, valid=False, raw="")
+    unreadable = LicenseReading(status="unreadable", license_number=None, valid=False, raw="")
+    return Found(unreadable, page, unsettled[0].line if unsettled else None, bool(unsettled))
 
 
 def _with_confidence(reading: LicenseReading, line: LineText) -> LicenseReading:
@@ -594,6 +845,11 @@ def _with_confidence(reading: LicenseReading, line: LineText) -> LicenseReading:
 
 
 def read_hk_br(image: Image.Image, backend: Backend, deadline: float) -> LicenseReading:
+    """The BR number of a Business Registration Certificate (:func:`find_hk_br`)."""
+    return find_hk_br(image, backend, deadline).reading
+
+
+def find_hk_br(image: Image.Image, backend: Backend, deadline: float) -> Found:
     """The BR number from a Business Registration Certificate: the certificate number
     ``99999999-999-99-99-X`` on one of the top lines, whose first 8 digits it is."""
     page = prepare(image, search=(0.5, 1.0))
@@ -623,7 +879,8 @@ def read_hk_br(image: Image.Image, backend: Backend, deadline: float) -> License
         match = pattern.search(text.text.replace(" ", ""))
         if match:
             reading = repair_hk_br(match.group(0))
-            return _with_confidence(reading, text)
-    return LicenseReading(
+            return Found(_with_confidence(reading, text), page, line, True)
+    unreadable = LicenseReading(
         status="unreadable", license_number=None, valid=False, raw="", scheme="hk_br"
     )
+    return Found(unreadable, page, None, False)

@@ -79,6 +79,24 @@ class CorrectionSchema(Schema):
     as_ = fields.String(required=True, data_key="as")
 
 
+class FieldReadingSchema(Schema):
+    value = fields.String(allow_none=True, required=True)
+    status = fields.String(required=True, metadata={"enum": ["ok", "uncertain", "unreadable"]})
+    confidence = fields.Float(required=True)
+
+
+class LicenseFieldsSchema(Schema):
+    company_name = fields.Nested(
+        FieldReadingSchema, metadata={"description": "名称 (HK: the business name)"}
+    )
+    legal_representative = fields.Nested(
+        FieldReadingSchema, metadata={"description": "法定代表人 (mainland only)"}
+    )
+    established_on = fields.Nested(
+        FieldReadingSchema, metadata={"description": "成立日期, as YYYY-MM-DD"}
+    )
+
+
 class LicenseReadingSchema(Schema):
     license_number = fields.String(allow_none=True)
     valid = fields.Boolean(required=True)
@@ -90,6 +108,21 @@ class LicenseReadingSchema(Schema):
     candidates = fields.List(fields.String(), required=True)
     confidence = fields.Float(required=True)
     seconds = fields.Float(required=True)
+    fields_ = fields.Nested(
+        LicenseFieldsSchema,
+        attribute="fields",
+        data_key="fields",
+        metadata={
+            "description": "the license's other printed fields; `ok` only when every "
+            "character was read with confidence"
+        },
+    )
+    orientation = fields.Integer(
+        metadata={
+            "enum": [0, 90, 180, 270],
+            "description": "clockwise degrees the image was turned to read it, after EXIF",
+        }
+    )
 
 
 class CategorySchema(Schema):

@@ -9,7 +9,9 @@ import pytest
 from flask import Flask
 from PIL import Image
 
+from onboard.eligibility.model import Correction, LicenseReading
 from onboard.schemas import application_to_dict
+from onboard.web.apiv1 import LicenseReadingSchema
 from tests.factories import change, eligible
 
 
@@ -213,3 +215,16 @@ def test_landing_page(client):
     page = client.get("/")
     assert page.status_code == 200 and "TikTok Shop" in page.text
     assert "store.rating" not in page.text  # sellers read rule titles; codes are the API's
+
+
+def test_the_ocr_answer_keeps_each_corrections_as():
+    """The response schema dumps the reading's JSON as CONTRACT.md spells it ("as", not "as_")."""
+    reading = LicenseReading(
+        status="corrected",
+        license_number="91440300MA5FXXXXXX",
+        valid=True,
+        raw="9144O300MA5FXXXXXX",
+        corrections=(Correction(5, "O", "0"),),
+    )
+    dumped = LicenseReadingSchema().dump(reading.to_dict())
+    assert dumped["corrections"] == [{"position": 5, "read": "O", "as": "0"}]

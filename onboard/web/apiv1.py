@@ -76,7 +76,7 @@ class ReportSchema(Schema):
 class CorrectionSchema(Schema):
     position = fields.Integer(required=True)
     read = fields.String(required=True)
-    as_ = fields.String(required=True, data_key="as")
+    as_ = fields.String(required=True, data_key="as", attribute="as")
 
 
 class FieldReadingSchema(Schema):

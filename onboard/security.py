@@ -43,6 +43,7 @@ from onboard.bounds import DB_INT_MAX
 from onboard.config import ConfigError
 from onboard.errors import InputError
 from onboard.jsontext import TooDeep, check_depth
+from onboard.plaintext import has_control
 
 CONTROL_MESSAGE = plaintext.MULTI_LINE_MESSAGE
 
@@ -103,18 +104,14 @@ def _secure_headers(response: Response, *, production: bool) -> Response:
 # --- text, JSON and numbers --------------------------------------------------------------
 
 
-def has_control(text: str, *, multi_line: bool = True) -> bool:
-    return plaintext.has_control(text, multi_line=multi_line)
-
-
 def _json_controls(value: Any, path: str, found: dict[str, list[str]]) -> None:
     if isinstance(value, str):
-        if has_control(value):
+        if has_control(value, multi_line=True):
             found[path or "_schema"] = [CONTROL_MESSAGE]
     elif isinstance(value, Mapping):
         for key, item in value.items():
             name = f"{path}.{key}" if path else str(key)
-            if has_control(str(key)):
+            if has_control(str(key), multi_line=True):
                 found[path or "_schema"] = [CONTROL_MESSAGE]
             _json_controls(item, name, found)
     elif isinstance(value, list):
@@ -133,7 +130,7 @@ def refuse_control_characters(
     else:
         for name, value in values.items(multi=True):
             if isinstance(value, str) and has_control(value, multi_line=multi_line):
-                found[name if not has_control(name) else "_schema"] = [CONTROL_MESSAGE]
+                found["_schema" if has_control(name) else name] = [CONTROL_MESSAGE]
     if found:
         raise InputError(found)
 

@@ -38,10 +38,12 @@ def served(app: Flask) -> Iterator[str]:
             pass
 
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=Quiet)
+    base = f"http://127.0.0.1:{server.server_port}"
+    app.config["ONBOARD_BASE_URL"] = base  # the links it hands out point at this server
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield base
     finally:
         server.shutdown()
         thread.join(5)

@@ -45,6 +45,12 @@ def make_app(tmp_path: Path, **config: Any) -> Flask:
         "ONBOARD_OCR": False,
         # Links in emails and pages point here (the test client's host).
         "ONBOARD_BASE_URL": "http://localhost",
+        # Every test client is one address and most send to one recipient: the limits of
+        # the applicant's form get their own tests (tests/test_hardening.py, which set them).
+        "ONBOARD_DRAFT_LIMIT": "100000 per hour",
+        "ONBOARD_EMAIL_LIMIT": "100000 per hour",
+        "ONBOARD_RECIPIENT_LIMIT": "100000 per hour",
+        "ONBOARD_UPLOAD_LIMIT": "100000 per hour",
         **config,
     }
     app = create_app(settings)

@@ -186,8 +186,17 @@ _SPOILERS = [b"NaN", b"-Infinity", b"1e400", b"\\ud800", b"\xff", b"\xef\xbb\xbf
         b"[1.0000000000000002, 5e-324, 2.2250738585072011e-308]",
         b'{"broken": ',
         b"",
-        b"[" * 100_000,
     ],
 )
 def test_loads_line_at_the_edges(text: bytes):
     assert _outcome(jsontext.loads_line, text) == _outcome(json.loads, text)
+
+
+@pytest.mark.parametrize("text", [b"[" * 100_000, b'{"a":' * 65 + b"1" + b"}" * 65])
+def test_loads_line_refuses_deep_nesting_before_parsing(text: bytes):
+    """Where the standard library recurses until RecursionError (a crash, not an input
+    error), loads_line refuses the nesting first, as a ValueError."""
+    with pytest.raises(jsontext.TooDeep, match="nested deeper than 64 levels"):
+        jsontext.loads_line(text)
+    nested = b"[" * 64 + b"]" * 64  # the limit itself is fine
+    assert jsontext.loads_line(nested) == json.loads(nested)

@@ -56,6 +56,8 @@ def careful_only(data: object) -> Outcome:
 
 Values = tuple[st.SearchStrategy[Any], st.SearchStrategy[Any]]
 
+#: Characters a well-formed text may hold: no lone surrogates, no control characters.
+_PLAIN = st.characters(exclude_categories=("Cs", "Cc"))
 _any_text = st.text(st.characters(exclude_categories=()), max_size=12)  # lone surrogates too
 _junk = st.one_of(
     st.none(),
@@ -84,7 +86,9 @@ def _text(field: schemas.Text) -> Values:
         )
         return st.sampled_from(ids), _malformed("", "unknown", "None", more=near | _junk)
     good = st.one_of(
-        st.text(max_size=20),  # no surrogates: hypothesis leaves them out by default
+        # No surrogates (hypothesis leaves them out by default) and no control characters:
+        # those are refused (plaintext.py), so they belong to the malformed values.
+        st.text(_PLAIN, max_size=20),
         st.sampled_from(["深圳市星河家居有限公司", "Star River Home", "😀" * limit, "a" * limit]),
     )
     bad = _malformed(
@@ -159,7 +163,7 @@ def _region(field: schemas.RegionCode) -> Values:
 _KINDS = sorted(RULESET.document_kinds)
 _FILE = st.one_of(
     st.sampled_from(["docs/000001/license.jpg", "营业执照.png", "x" * schemas.TEXT_MAX]),
-    st.text(min_size=1, max_size=20).filter(lambda n: not n.isspace()),
+    st.text(_PLAIN, min_size=1, max_size=20).filter(lambda n: not n.isspace()),
 )
 
 

@@ -47,6 +47,7 @@ def production(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flas
     monkeypatch.setenv("ONBOARD_ENV", "production")
     monkeypatch.setenv("ONBOARD_SECRET_KEY", SECRET)
     monkeypatch.setenv("ONBOARD_BASE_URL", BASE_URL)
+    monkeypatch.setenv("ONBOARD_TRUSTED_HOSTS", "localhost")  # the test client's host
     monkeypatch.delenv("FLASK_DEBUG", raising=False)
     from flask_migrate import upgrade  # noqa: PLC0415
 

@@ -82,6 +82,7 @@ def eligible(platform: str = "amazon", region: str = "CN") -> Application:
             region=region,
             company_name="深圳市星河跨境电子商务有限公司",
             license_number=number,
+            hk_ci_number="2837074" if region == "HK" else None,
         ),
         legal_rep=LegalRep(name="张伟", id_type="cn_resident_id", id_number=VALID_RIC),
         contact=Contact(phone="+86 138 0013 8000", email="ops@example.cn"),

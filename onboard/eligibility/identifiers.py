@@ -48,6 +48,7 @@ __all__ = [
     "uscc_check_char",
     "validate_cn_resident_id",
     "validate_hk_br",
+    "validate_hk_ci",
     "validate_hkid",
     "validate_passport",
     "validate_person_id",
@@ -415,6 +416,28 @@ def validate_hk_br(text: str) -> IdCheck:
     if certificate is not None:
         return _ok(certificate.group(1), certificate_number=number)
     return _refuse(number, "format", length=str(len(number)))
+
+
+# --- Hong Kong Certificate of Incorporation number -------------------------------------------
+
+_HK_CI: Final = re.compile("[0-9]{1,8}")
+
+
+def validate_hk_ci(text: str) -> IdCheck:
+    """Judge the number of a Hong Kong Certificate of Incorporation, format only.
+
+    The Companies Registry numbers companies with up to 7 digits (its search pads them to 8:
+    ``2837074`` is ``02837074``); certificates issued since 27 December 2023 print the
+    8-digit Business Registration number instead (the Unique Business Identifier). Either
+    way 1 to 8 digits, normalised to 8 with leading zeros. No check digit is published.
+    Problems: ``empty``, ``format`` (with the normalised ``length``).
+    """
+    number = normalize_identifier(text)
+    if not number:
+        return _refuse(number, "empty")
+    if _HK_CI.fullmatch(number) is None:
+        return _refuse(number, "format", length=str(len(number)))
+    return _ok(number.rjust(8, "0"))
 
 
 # --- mainland Resident Identity Card (GB 11643-1999) ------------------------------------------

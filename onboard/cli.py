@@ -47,7 +47,7 @@ from typing import IO, Any, NamedTuple, TypeVar
 
 import click
 
-from onboard.eligibility.model import Application, Check, Report, Status, Verdict
+from onboard.eligibility.model import Application, Check, Duplicate, Report, Status, Verdict
 from onboard.errors import InputError, one_line
 from onboard.jsontext import compact_report, compact_utf8, loads_line
 
@@ -153,6 +153,9 @@ class Settings:
     documents_dir: Path | None = None
     explain: bool = False
     collect: bool = False
+    #: A batch's rows that share a unique value with other rows (RULES.md §6), by row;
+    #: None for a single application (its uniqueness is checked at submission).
+    batch_duplicates: dict[int, dict[str, tuple[Duplicate, ...]]] | None = None
 
 
 class RowInput(NamedTuple):
@@ -343,6 +346,9 @@ def check_row(settings: Settings, item: RowInput) -> Outcome:
             documents=documents,
             as_of=settings.as_of,
             read_license=settings.read_license,
+            batch_duplicates=None
+            if settings.batch_duplicates is None
+            else settings.batch_duplicates.get(item.row, {}),
         )
     except InputError as exc:
         text = render_errors(settings, item, exc)
@@ -514,13 +520,16 @@ def _check_line(check: Check, lang: str, colour: bool) -> str:
     head = f"  {status} {check.code:<24} {check.field}"
     if check.status is Status.NOT_APPLICABLE:
         return head
+    # Values as people read them in the language asked for (Check.expected_text).
+    expected, actual = check.text("expected", lang), check.text("actual", lang)
     if check.status is Status.PASS:
-        return f"{head}: {one_line(check.actual)}" if check.actual else head
-    found = ", ".join(
+        return f"{head}: {one_line(actual)}" if actual else head
+    words = ("应为 ", "实际 ", "，") if lang == "zh" else ("expected ", "got ", ", ")
+    found = words[2].join(
         part
         for part in (
-            f"expected {check.expected}" if check.expected else "",
-            f"got {check.actual}" if check.actual else "",
+            f"{words[0]}{expected}" if expected else "",
+            f"{words[1]}{actual}" if actual else "",
         )
         if part
     )
@@ -537,6 +546,7 @@ def _check_batch(file: Path, kind: str, settings: Settings, *, jobs: int, progre
     if not first:
         raise FileInputError(f"{file}: no applications in the file")
     workers = _worker_count(jobs, sum(chunk.rows for chunk in first))
+    settings = dataclasses.replace(settings, batch_duplicates=_batch_duplicates(file, kind))
     gc.freeze()  # as in workers: start-up objects need no more garbage collection
     try:
         with _progress_bar(file, progress) as bar:
@@ -549,6 +559,26 @@ def _check_batch(file: Path, kind: str, settings: Settings, *, jobs: int, progre
     finally:
         gc.unfreeze()
     return summary.finish()
+
+
+def _batch_duplicates(file: Path, kind: str) -> dict[int, dict[str, tuple[Duplicate, ...]]]:
+    """A first pass over the batch: the rows that share a license number, mobile number,
+    email or shop name with other rows (:mod:`onboard.eligibility.duplicates`)."""
+    from onboard.eligibility.duplicates import raw_unique_values, within_batch  # noqa: PLC0415
+    from onboard.schemas import csv_row_to_data  # noqa: PLC0415
+
+    def values(item: RowInput) -> dict[str, str]:
+        try:
+            if isinstance(item.payload, bytes):
+                return raw_unique_values(loads_line(item.payload))
+            return raw_unique_values(csv_row_to_data(item.payload))
+        except (InputError, ValueError, RecursionError):
+            return {}  # bad input: the row's own check reports it
+
+    if kind == "jsonl":
+        with _open_binary(file) as stream:
+            return within_batch((item.row, values(item)) for item in _jsonl_rows(stream))
+    return within_batch((item.row, values(item)) for item in _csv_rows(file))
 
 
 class Chunk(NamedTuple):

@@ -26,7 +26,8 @@ AS_OF = date(2026, 11, 22)
 
 def test_every_old_report_is_reproduced_by_name() -> None:
     ruleset = ruleset_by_version("2026.11.1")
-    lines = gzip.open(SNAPSHOT, "rt", encoding="utf-8").read().splitlines()
+    with gzip.open(SNAPSHOT, "rt", encoding="utf-8") as snapshot:
+        lines = snapshot.read().splitlines()
     assert len(lines) == 357
     for line in lines:
         item = json.loads(line)

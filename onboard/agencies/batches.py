@@ -35,7 +35,8 @@ from onboard import jobs
 from onboard.agencies import documents_zip
 from onboard.agencies.models import Agency, Batch, BatchRow, WebhookDelivery
 from onboard.agencies.report import ClientLine
-from onboard.eligibility.model import Application, Report, Status, Verdict
+from onboard.eligibility.duplicates import raw_unique_values, within_batch
+from onboard.eligibility.model import Application, Duplicate, Report, Status, Verdict
 from onboard.eligibility.remedies import changes_for
 from onboard.eligibility.ruleset import RuleSet, ruleset_by_version
 from onboard.errors import InputError
@@ -233,19 +234,45 @@ def _unpack(stream: IO[bytes], ruleset: RuleSet) -> documents_zip.Unpacked:
     )
 
 
+def _with_batch_duplicates(rows: list[RowIn]) -> list[dict[str, Any]]:
+    """Each row's payload, with the rows of the batch sharing its unique values (RULES.md
+    §6: checked within the batch) under ``batch_duplicates``: field -> row numbers."""
+
+    def values(payload: Mapping[str, Any]) -> dict[str, str]:
+        try:
+            if "json" in payload:
+                return raw_unique_values(json.loads(payload["json"]))
+            return raw_unique_values(csv_row_to_data(payload["csv"]))
+        except (InputError, ValueError, RecursionError, TypeError):
+            return {}  # bad input: the row's own check reports it
+
+    shared = within_batch((item.row, values(item.payload)) for item in rows if not item.errors)
+    return [
+        {
+            **item.payload,
+            "batch_duplicates": {
+                field: [other.row for other in others]
+                for field, others in shared.get(item.row, {}).items()
+            },
+        }
+        for item in rows
+    ]
+
+
 def _insert_rows(batch: Batch, rows: list[RowIn]) -> None:
     now = utcnow()
+    payloads = _with_batch_duplicates(rows)
     values = [
         {
             "batch_id": batch.id,
             "row": item.row,
             "line": item.line,
-            "payload": item.payload,
+            "payload": payload,
             "state": "error" if item.errors else "pending",
             "errors": item.errors,
             "finished_at": now if item.errors else None,
         }
-        for item in rows
+        for item, payload in zip(rows, payloads, strict=True)
     ]
     for start_at in range(0, len(values), 1000):
         db.session.execute(insert(BatchRow), values[start_at : start_at + 1000])
@@ -370,7 +397,16 @@ class RowContext:
     def judge(self, row_id: int, payload: Mapping[str, Any]) -> RowResult:
         try:
             application = self.application(payload)
-            report = self.report(application)
+            shared = payload.get("batch_duplicates")
+            duplicates = (
+                None  # stored before batches were checked within themselves
+                if shared is None
+                else {
+                    field: tuple(Duplicate(f"row {row}", row=row) for row in rows)
+                    for field, rows in shared.items()
+                }
+            )
+            report = self.report(application, duplicates)
         except InputError as exc:
             return RowResult(row_id, {"state": "error", "errors": exc.errors})
         except Exception:  # a bug must cost one row, not the batch (logged for us)
@@ -392,7 +428,11 @@ class RowContext:
             data = csv_row_to_data(cells, ruleset=self.ruleset)
         return parse_application(data, ruleset=self.ruleset)
 
-    def report(self, application: Application) -> Report:
+    def report(
+        self,
+        application: Application,
+        batch_duplicates: Mapping[str, tuple[Duplicate, ...]] | None = None,
+    ) -> Report:
         from onboard.prescreen import prescreen  # noqa: PLC0415
         from onboard.repository import document_store  # noqa: PLC0415
 
@@ -414,6 +454,7 @@ class RowContext:
             ruleset=self.ruleset,
             as_of=self.as_of,
             read_license=self.read_license,
+            batch_duplicates=batch_duplicates,
         )
 
 

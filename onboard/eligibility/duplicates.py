@@ -23,6 +23,10 @@ from onboard.eligibility.model import (
 )
 from onboard.eligibility.rules.people import normalize_email, normalize_phone
 
+#: How many other rows a row's evidence names at most: a batch of one application repeated
+#: ten thousand times must not hold ten thousand squared row numbers (nor say them).
+NAMED_ROWS = 10
+
 #: The fields, as the uniqueness checks name them.
 UNIQUE_FIELDS = ("entity.license_number", "contact.phone", "contact.email", "shop.name")
 
@@ -80,6 +84,8 @@ def within_batch(
     ``rows`` gives each row's number (1-based, as the batch counts them) and its
     :func:`unique_values`; rows that could not be read are simply not given. Rows sharing
     nothing are left out of the answer (their evidence is :func:`batch_evidence` of None).
+    Each row names the first :data:`NAMED_ROWS` other rows, and one more when there are
+    more (so that a message can say "…").
     """
     holders: dict[tuple[str, str], list[int]] = {}
     for row, values in rows:
@@ -89,12 +95,10 @@ def within_batch(
     for (field, _), numbers in holders.items():
         if len(numbers) < 2:
             continue
+        named = [Duplicate(application_id=f"row {n}", row=n) for n in numbers[: NAMED_ROWS + 2]]
         for row in numbers:
-            shared.setdefault(row, {})[field] = tuple(
-                Duplicate(application_id=f"row {other}", row=other)
-                for other in numbers
-                if other != row
-            )
+            others = tuple(other for other in named if other.row != row)
+            shared.setdefault(row, {})[field] = others[: NAMED_ROWS + 1]
     return shared  # plain dicts: sent to the CLI's worker processes
 
 

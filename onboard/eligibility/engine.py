@@ -35,7 +35,14 @@ _PLANS_MAX = 4096
 def _not_applicable(context: RuleContext, platform: str) -> Check:
     """n/a depends only on the rule and the platform (and the date, if the message names it)."""
     return context.shared(
-        "not_applicable", platform, partial(context.check, Status.NOT_APPLICABLE, actual=platform)
+        "not_applicable",
+        platform,
+        partial(
+            context.check,
+            Status.NOT_APPLICABLE,
+            actual=platform,
+            actual_text=context.ruleset.platforms.get(platform),
+        ),
     )
 
 

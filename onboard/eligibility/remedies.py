@@ -220,6 +220,11 @@ def _change(check: Check, application: Application, ruleset: RuleSet) -> Change:
     return _failure(check, ruleset, make)
 
 
+def _zh_unit(unit: str) -> str:
+    """A unit as Chinese texts write it ("%", " 美元")."""
+    return {" %": "%", " USD": " 美元"}.get(unit, unit)
+
+
 def _missing(check: Check, ruleset: RuleSet, make: Any) -> Change:
     if check.code in _MINIMUMS and check.field == ruleset.rule(check.code).field:
         en, zh, unit = _MINIMUMS[check.code]
@@ -227,7 +232,7 @@ def _missing(check: Check, ruleset: RuleSet, make: Any) -> Change:
         return make(
             "provide",
             f"give the {en} (≥ {display(least)}{unit} needed)",
-            f"填写{zh}（需 ≥ {display(least)}{unit}）",
+            f"填写{zh}（需 ≥ {display(least)}{_zh_unit(unit)}）",
             target=f">= {least}",
         )
     en, zh = _name(check.field)
@@ -245,7 +250,7 @@ def _failure(check: Check, ruleset: RuleSet, make: Any) -> Change:
         en, zh, unit = _MINIMUMS[code]
         least = ruleset.rule(code).params["min"]
         shown = display(least)
-        zh_unit = unit.strip() if unit == " %" else (" 美元" if unit == " USD" else unit)
+        zh_unit = _zh_unit(unit)
         return make(
             "raise",
             f"{en} {actual}{unit} → ≥ {shown}{unit}",

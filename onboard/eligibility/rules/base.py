@@ -233,6 +233,9 @@ def duplicates_of(ctx: RuleContext, field: str) -> tuple[str, ...] | None:
     return tuple(other.application_id for other in found.get(field, ()))
 
 
+#: Other rows of a batch a message names at most (duplicates.NAMED_ROWS).
+BATCH_ROWS_NAMED = 10
+
 #: "unique", as the uniqueness checks expect it.
 UNIQUE_TEXT: Mapping[str, str] = MappingProxyType({"en": "unique", "zh": "唯一"})
 
@@ -268,12 +271,15 @@ def uniqueness(
     scope, others = seen
     if scope == "batch":
         rows = [other.row for other in others if other.row is not None]
+        shown = ", ".join(map(str, rows[:BATCH_ROWS_NAMED]))
+        if len(rows) > BATCH_ROWS_NAMED:
+            shown += " …"  # and more rows: the evidence of a batch names the first few
         return ctx.check(
             FAIL,
             "fail_batch",
             expected="unique",
             actual=actual,
-            rows=", ".join(map(str, rows)),
+            rows=shown,
             expected_text=UNIQUE_TEXT,
             evidence={"rows": rows},
             **values,

@@ -100,6 +100,28 @@ def eligible(platform: str = "amazon", region: str = "CN") -> Application:
     )
 
 
+def uscc(head: str = "91", division: str = "440300", body: str = "MA5FXK2A") -> str:
+    """A USCC starting with ``head`` (registration authority and entity type) whose two
+    check characters hold."""
+    from onboard.eligibility import identifiers  # noqa: PLC0415
+
+    first17 = head + division + body + identifiers.org_code_check_char(body)
+    return first17 + identifiers.uscc_check_char(first17)
+
+
+def another_seller(app: Application, n: int = 1) -> Application:
+    """``app`` as another seller would send it: its own license number, mobile number,
+    email and shop name (RULES.md §6: a batch's rows may not share them)."""
+    number = f"{87650000 + n}" if app.entity.region == "HK" else uscc(body=f"MA5F{n:04d}")
+    return change(
+        app,
+        entity__license_number=number,
+        contact__phone=f"+86 139 {n:04d} 8000",
+        contact__email=f"ops{n}@example.cn",
+        shop__name=f"Starriver Home {n}",
+    )
+
+
 def change(app: Application, **changes: Any) -> Application:
     """A copy with dotted fields changed: ``change(app, store__rating=3.9)``."""
     for dotted, value in changes.items():

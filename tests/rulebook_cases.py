@@ -9,7 +9,6 @@ from datetime import date
 
 from stdnum.iso7064 import mod_11_2
 
-from onboard.eligibility import identifiers
 from onboard.eligibility.model import (
     Application,
     DocumentFacts,
@@ -19,15 +18,7 @@ from onboard.eligibility.model import (
     ImageQuality,
     LicenseReading,
 )
-from tests.factories import AS_OF, PLATFORMS, VALID_USCC, change, eligible
-
-
-def uscc(head: str, division: str = "440300", body: str = "MA5FXK2A") -> str:
-    """A USCC starting with ``head`` (registration authority and entity type) whose two
-    check characters hold."""
-    first16 = head + division + body
-    first17 = first16 + identifiers.org_code_check_char(body)
-    return first17 + identifiers.uscc_check_char(first17)
+from tests.factories import AS_OF, PLATFORMS, VALID_USCC, change, eligible, uscc
 
 
 def resident_id(province: str, born: str = "19900101", serial: str = "123") -> str:

@@ -21,7 +21,7 @@ from onboard.errors import InputError
 from onboard.prescreen import prescreen
 from onboard.schemas import CSV_COLUMNS, application_to_csv_row, application_to_dict
 from tests import imagefactory
-from tests.factories import PLATFORMS, change, eligible
+from tests.factories import PLATFORMS, another_seller, change, eligible
 
 ONBOARD = Path(sys.executable).with_name("onboard")
 
@@ -73,7 +73,7 @@ def write_csv(path: Path, applications: list[Application]) -> Path:
     return path
 
 
-INELIGIBLE = change(eligible("ebay"), store__positive_feedback_pct=80.0)
+INELIGIBLE = another_seller(change(eligible("ebay"), store__positive_feedback_pct=80.0))
 
 
 # --- one application -----------------------------------------------------------------------
@@ -183,7 +183,7 @@ def test_text_output_puts_what_needs_fixing_first(tmp_path):
     ranks = [order.index(status) for status in statuses]
     assert ranks == sorted(ranks) and statuses[0] == "fail" and "n/a" in statuses
     fail = lines.index(next(line for line in lines if "store.feedback" in line))
-    assert "expected >= 90" in lines[fail] and "got 80" in lines[fail]
+    assert "expected at least 90 %" in lines[fail] and "got 80" in lines[fail]
     assert "90" in lines[fail + 1]  # the message that says what to fix, on the next line
     assert "\x1b[" not in result.stdout  # no colour off a terminal
     assert lines[-1].strip().startswith("1 fail,")

@@ -220,6 +220,13 @@ def _change(check: Check, application: Application, ruleset: RuleSet) -> Change:
     return _failure(check, ruleset, make)
 
 
+def _invitation_only(ruleset: RuleSet) -> set[str | None]:
+    try:
+        return set(ruleset.rule("entry.route").params.get("invitation_only_categories", ()))
+    except KeyError:
+        return set()
+
+
 def _zh_unit(unit: str) -> str:
     """A unit as Chinese texts write it ("%", " 美元")."""
     return {" %": "%", " USD": " 美元"}.get(unit, unit)
@@ -358,7 +365,7 @@ def _failure(check: Check, ruleset: RuleSet, make: Any) -> Change:
             target=None,
             fixable=False,
         )
-    if code == "shop.category_match":
+    if code == "shop.category_match" and _invitation_only(ruleset) & {actual, expected}:
         # Never a category change that would escape the invitation-only categories.
         return make(
             "change",
@@ -393,8 +400,8 @@ def _failure(check: Check, ruleset: RuleSet, make: Any) -> Change:
     verb = "correct" if code in ("entity.license_number", "legal_rep.id_number") else "change"
     return make(
         verb,
-        f"{en} {actual or '?'} → {_shown(check, 'expected', 'en', 'valid')}",
-        f"{zh} {actual or '?'} → {_shown(check, 'expected', 'zh', '有效值')}",
+        f"{en} {_shown(check, 'actual', 'en')} → {_shown(check, 'expected', 'en', 'valid')}",
+        f"{zh} {_shown(check, 'actual', 'zh')} → {_shown(check, 'expected', 'zh', '有效值')}",
         current=actual,
         target=expected,
     )

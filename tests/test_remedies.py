@@ -41,8 +41,8 @@ def test_eligible_and_review_need_no_change(ruleset):
         ),
         (
             {"fulfillment__method": "none"},
-            "the fulfilment method no shipping from inside the US → a US overseas warehouse or Amazon "
-            "FBA multi-channel fulfilment",
+            "the fulfilment method no shipping from inside the US → "
+            "a US overseas warehouse or Amazon FBA multi-channel fulfilment",
         ),
     ],
 )

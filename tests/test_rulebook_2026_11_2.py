@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import phonenumbers
 import pytest
 
 from onboard.eligibility.dates import add_months
@@ -22,6 +23,7 @@ from onboard.eligibility.model import (
 )
 from onboard.eligibility.remedies import changes_for
 from onboard.eligibility.rules.base import BATCH_ROWS_NAMED
+from onboard.eligibility.rules.people import read_phone
 from onboard.eligibility.rules.store import earliest_within
 from onboard.eligibility.ruleset import RuleSet, ruleset_by_version
 from tests.factories import AS_OF, VALID_USCC, change, eligible, uscc
@@ -477,3 +479,18 @@ def test_checks_carry_their_values_in_both_languages():
     assert method.text("expected", "zh") == "美国海外仓或亚马逊 FBA 多渠道配送"
     (region,) = report.by_code("entity.region")
     assert region.message["zh"] == "公司注册地为中国大陆。"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["+86 138 0013 8000", "13800138000", "+86 10 6552 9988", "+852 9123 4567", "+852 2123-4567",
+     "+86 400 810 8888", "1065529988", "+1 650 253 0000", "(010) 6552-9988"],
+)  # fmt: skip
+def test_read_phone_is_what_phonenumbers_parses(text):
+    """The fast path's number is phonenumbers' own parse: the same E.164, the same type."""
+    found = read_phone(text, "CN")
+    parsed = phonenumbers.parse(text, "CN")
+    assert found is not None and phonenumbers.is_valid_number(parsed)
+    e164, number = found
+    assert e164 == phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    assert phonenumbers.number_type(number) == phonenumbers.number_type(parsed)

@@ -653,8 +653,8 @@ def group_checks(checks: Iterable[Check], steps: Sequence[Step], ruleset: RuleSe
                 _title(ruleset, c.code),
                 c.status.value,
                 message(c),
-                c.expected,
-                c.actual,
+                c.text("expected", lang()),  # in the reader's language (RULES.md §7)
+                c.text("actual", lang()),
                 c.field,
                 step_of_field(c.field, steps),
             )
@@ -673,8 +673,8 @@ def group_results(results: Iterable[Any], steps: Sequence[Step], ruleset: RuleSe
                 _title(ruleset, r.code),
                 r.status,
                 pick({"en": r.message_en, "zh": r.message_zh}),
-                r.expected,
-                r.actual,
+                pick(r.expected_text) or r.expected,
+                pick(r.actual_text) or r.actual,
                 r.field,
                 step_of_field(r.field, steps),
             )

@@ -225,14 +225,6 @@ def problem_reason(ctx: RuleContext, result: Any) -> dict[str, str]:
         return dict(generic)
 
 
-def duplicates_of(ctx: RuleContext, field: str) -> tuple[str, ...] | None:
-    """Ids of other live applications sharing ``field``'s value; None when nobody looked."""
-    found = ctx.evidence.duplicates
-    if found is None:
-        return None
-    return tuple(other.application_id for other in found.get(field, ()))
-
-
 #: Other rows of a batch a message names at most (duplicates.NAMED_ROWS).
 BATCH_ROWS_NAMED = 10
 

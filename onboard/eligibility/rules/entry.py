@@ -66,6 +66,8 @@ def us_local(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     return (_one_of(app.fulfillment.method, ctx, "fulfillment_methods"),)
 
 
+#: The routes as the first edition's messages name them (2026.11.1 keeps its words; the
+#: second names them by vocabulary.ENTRY_MODES, in the guide's terms).
 ROUTE_NAMES_ZH = {"standard": "标准入驻", "invitation": "邀请码入驻"}
 
 

@@ -41,6 +41,7 @@ _SHAPE = {
     "walmart_dsv": "a product link on walmart.com",
     "independent": "an https link to the brand's own site",
 }
+#: The shapes as the first edition's Chinese messages say them (2026.11.1 keeps its words).
 _SHAPE_ZH = {
     "amazon": "亚马逊卖家页面链接（amazon.com/sp?seller=ID）",
     "walmart": "沃尔玛卖家页面链接（walmart.com/seller/ID）",

@@ -59,7 +59,8 @@ def test_enterprise_by_the_code_s_first_two_characters(head, status, holder_zh):
     check = only(app, "entity.enterprise")
     assert check.status is status
     if holder_zh:
-        assert holder_zh in check.message["zh"] and number in check.message["zh"]
+        assert holder_zh in check.message["zh"] and f"以 {head} 开头" in check.message["zh"]
+        assert check.actual_text["zh"] == holder_zh
         assert "enterprise" in check.message["en"]
     # The first reading had no such rule: every valid code passed.
     assert evaluate(app, OLD, as_of=AS_OF).by_code("entity.enterprise") == []
@@ -467,6 +468,15 @@ def test_a_batch_of_one_application_repeated_names_a_few_rows_only():
 
 
 # --- the published texts ------------------------------------------------------------------
+
+
+def test_license_names_are_the_rule_set_s_document_names():
+    from onboard.eligibility.rules.entity import _LICENSE_NAMES, LICENSE_DOCUMENT  # noqa: PLC0415
+
+    for region, kind in LICENSE_DOCUMENT.items():
+        name = NEW.document_kinds[kind].name
+        assert _LICENSE_NAMES[region]["license_zh"] == name["zh"]
+        assert _LICENSE_NAMES[region]["license_en"].lower() == name["en"].lower()
 
 
 def test_checks_carry_their_values_in_both_languages():

@@ -85,6 +85,9 @@ def _required_check(ctx: RuleContext, kind: DocumentKind, status: Status) -> Che
 
 @rule("document.size")
 def size(app: Application, ctx: RuleContext) -> list[Check]:
+    inspected = _kinds_in_order(ctx)
+    if not inspected:  # no files (every batch line): nothing to say
+        return []
     limit = ctx.ruleset.max_bytes
     expected = f"< {human_size(limit)}"
     # The limit in the unit it is judged in (RULES.md §7: 5 MiB = 5,242,880 bytes).
@@ -96,7 +99,7 @@ def size(app: Application, ctx: RuleContext) -> list[Check]:
         f"小于 {limit_words}（{limit_bytes} 字节）",
     )
     checks = []
-    for kind, facts in _kinds_in_order(ctx):
+    for kind, facts in inspected:
         status = FAIL if facts.problem == "too_large" else PASS
         size_bytes = display(facts.size_bytes)
         checks.append(

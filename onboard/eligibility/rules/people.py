@@ -258,6 +258,13 @@ _PLAIN_PHONE = re.compile(
 
 def _plain_phone(text: str, region: str | None) -> str | None:
     """The E.164 form of a plainly written CN or HK number, or None: phonenumbers decides."""
+    parts = _plain_phone_parts(text, region)
+    return None if parts is None else f"+{parts[0]}{parts[1]}"
+
+
+def _plain_phone_parts(text: str, region: str | None) -> tuple[str, str] | None:
+    """(country code, national number) of a plainly written CN or HK number that
+    phonenumbers would find valid, read as its parse reads it; None: phonenumbers decides."""
     match = _PLAIN_PHONE.fullmatch(text)
     if match is None:
         return None
@@ -268,22 +275,21 @@ def _plain_phone(text: str, region: str | None) -> str | None:
     if numbering is None:
         return None
     national = match["national"].replace(" ", "").replace("-", "")
-    return numbering.e164(national, with_code=match["code"] is not None)
+    if numbering.e164(national, with_code=match["code"] is not None) is None:
+        return None
+    return numbering.code, national
 
 
 def read_phone(text: str, region: str | None) -> tuple[str, phonenumbers.PhoneNumber] | None:
     """The number in E.164 and as phonenumbers holds it, or None when it is not a valid
     phone number: :func:`normalize_phone`, keeping what phonenumbers needs to type it."""
-    e164 = _plain_phone(text, region)
-    if e164 is not None:
-        # The fast path read "+<code><national>" with a code of one region and a national
-        # number without leading zero: phonenumbers' parse gives exactly these two parts.
-        for code, numbering in _PLAIN_NUMBERING_BY_CODE.items():
-            if e164.startswith(code, 1):
-                number = phonenumbers.PhoneNumber(
-                    country_code=int(numbering.code), national_number=int(e164[1 + len(code) :])
-                )
-                return e164, number
+    parts = _plain_phone_parts(text, region)
+    if parts is not None:
+        # "+<code><national>", a code of one region and a national number without a
+        # leading zero: exactly the two parts phonenumbers' parse gives.
+        code, national = parts
+        number = phonenumbers.PhoneNumber(country_code=int(code), national_number=int(national))
+        return f"+{code}{national}", number
     try:
         parsed = phonenumbers.parse(text, _DEFAULT_PHONE_REGION.get(region or ""))
     except phonenumbers.NumberParseException:
@@ -322,17 +328,20 @@ def phone(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     text = app.contact.phone
     if not text or not text.strip():
         return (ctx.check(MISSING, expected=_PHONE_EXPECTED, expected_text=expected_text),)
-    read = read_phone(text, app.entity.region)
-    if read is None:
+    if mobile_types:
+        # The guide's 手机号码 must receive an SMS code: phonenumbers' own types decide.
+        read = read_phone(text, app.entity.region)
+        e164 = read[0] if read is not None else None
+        kind = phonenumbers.number_type(read[1]) if read is not None else None
+    else:  # the first edition took any valid number
+        e164, kind = normalize_phone(text, app.entity.region), None
+    if e164 is None:
         return (
             ctx.check(
                 FAIL, expected=_PHONE_EXPECTED, actual=text.strip(), expected_text=expected_text
             ),
         )
-    e164, number = read
-    if mobile_types:
-        # The guide's 手机号码 must receive an SMS code: phonenumbers' own types decide.
-        kind = phonenumbers.number_type(number)
+    if kind is not None and mobile_types:
         name = _PHONE_TYPE_NAMES.get(kind, str(kind))
         if name not in mobile_types:
             kind_en, kind_zh = _PHONE_KINDS.get(kind, ("number that is not mobile", "非手机号码"))

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from datetime import date, timedelta
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -403,6 +404,12 @@ def supply_recency(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
 # --- numeric thresholds -------------------------------------------------------------------
 
 
+@lru_cache(maxsize=64)
+def _at_least(shown: str, unit: str, zh_unit: str) -> Mapping[str, str]:
+    """ ">= 4.0" as people read it, made once per threshold."""
+    return MappingProxyType({"en": f"at least {shown}{unit}", "zh": f"不低于 {shown}{zh_unit}"})
+
+
 def _minimum(code: str, attribute: str, unit: str = "", unit_zh: str | None = None) -> None:
     """Register a rule "value >= min" over ``store.<attribute>`` (inclusive bound)."""
     zh_unit = unit if unit_zh is None else unit_zh
@@ -413,7 +420,7 @@ def _minimum(code: str, attribute: str, unit: str = "", unit_zh: str | None = No
         # The rule set showed the threshold once at load: the same text display() gives.
         shown = ctx.spec.shown_params["min"]
         expected = f">= {shown}{unit}"
-        expected_text = {"en": f"at least {shown}{unit}", "zh": f"不低于 {shown}{zh_unit}"}
+        expected_text = _at_least(shown, unit, zh_unit)
         if value is None:
             return (ctx.check(MISSING, expected=expected, expected_text=expected_text),)
         status = PASS if value >= ctx.threshold("min") else FAIL

@@ -89,6 +89,7 @@ def _plan_shared(
 # Enum members as module globals: Python 3.11 finds ``Status.FAIL`` on a slow path (see
 # onboard.eligibility.rules.base), and every report asks for several.
 _FAIL, _MISSING, _REVIEW = Status.FAIL, Status.MISSING, Status.REVIEW
+_NOT_APPLICABLE = Status.NOT_APPLICABLE
 _INELIGIBLE, _INCOMPLETE = Verdict.INELIGIBLE, Verdict.INCOMPLETE
 _TO_REVIEW, _ELIGIBLE = Verdict.REVIEW, Verdict.ELIGIBLE
 
@@ -180,15 +181,11 @@ def _on_invitation_route(check: Check, route: InvitationRoute, ruleset: RuleSet)
     store requirements are not prerequisites. What they miss is ``n/a``; what would fail
     them goes to ``review``, the message saying what the standard route would need."""
     status = check.status
-    if (status is not Status.MISSING and status is not Status.FAIL) or not _store_requirement(
-        check, route
-    ):
+    if (status is not _MISSING and status is not _FAIL) or not _store_requirement(check, route):
         return check
     check = Check._make(check)  # a shared check's copy is this application's own
-    if status is Status.MISSING:
-        return check._replace(
-            status=Status.NOT_APPLICABLE, message=route.messages["not_applicable"]
-        )
+    if status is _MISSING:
+        return check._replace(status=_NOT_APPLICABLE, message=route.messages["not_applicable"])
     title = ruleset.rule(check.code).title
     shown = check.actual_text or {"en": check.actual or "—", "zh": check.actual or "—"}
     names = {
@@ -202,4 +199,4 @@ def _on_invitation_route(check: Check, route: InvitationRoute, ruleset: RuleSet)
         **check.evidence,
         "standard_route": {"status": "fail", "message": dict(check.message)},
     }
-    return check._replace(status=Status.REVIEW, message=message, evidence=evidence)
+    return check._replace(status=_REVIEW, message=message, evidence=evidence)

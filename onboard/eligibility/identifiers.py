@@ -11,9 +11,9 @@ code that the rule set turns into a bilingual message, plus ``details`` whose ke
 messages may interpolate (``length``/``required`` for ``length``, ``position``/``char`` for
 ``alphabet``).
 
-The check character of the resident ID (ISO 7064 MOD 11-2) comes from python-stdnum, and the
-USCC's (GB 32100, mod 31) is computed as stdnum computes it (the tests prove they agree), in
-one weighted sum; but not the policy: its USCC check rejects first characters
+The check characters of the USCC (GB 32100, mod 31) and of the resident ID (ISO 7064
+MOD 11-2) are computed as python-stdnum computes them (the tests prove they agree), each in
+one weighted sum; stdnum's policy is not used: its USCC check rejects first characters
 the standard allows (``A``, ``N``, ``Y``) and skips the organisation-code check, and its RIC
 check raises ``KeyError`` on some inputs and judges county codes, which change over time. So
 the policy lives here, with what stdnum lacks: the GB 11714 organisation-code check, the HKID
@@ -36,8 +36,6 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from types import MappingProxyType
 from typing import Final
-
-from stdnum.iso7064 import mod_11_2
 
 __all__ = [
     "ID_TYPES",
@@ -487,9 +485,17 @@ def _read_birth_date(digits: str, today: date) -> date | str:
     return born
 
 
+#: ISO 7064 MOD 11-2 over 17 digits as GB 11643 writes it: weights 2^(18-i) mod 11.
+_RIC_WEIGHTS: Final = tuple(pow(2, 17 - index, 11) for index in range(17))
+_DIGIT_VALUES: Final = bytes.maketrans(b"0123456789", bytes(range(10)))
+
+
 def _ric_check_char(first17: str) -> str:
-    """The ISO 7064 MOD 11-2 check character of 17 ASCII digits."""
-    return mod_11_2.calc_check_digit(first17)
+    """The ISO 7064 MOD 11-2 check character of 17 ASCII digits: what
+    ``stdnum.iso7064.mod_11_2.calc_check_digit`` gives (tests/test_identifiers.py proves it),
+    in one weighted sum."""
+    remainder = _weighted_sum(first17, _DIGIT_VALUES, _RIC_WEIGHTS) % 11
+    return "0123456789X"[(12 - remainder) % 11]
 
 
 def _ric_malformed(number: str) -> IdCheck | None:

@@ -296,9 +296,11 @@ def entity_match(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     # The same text normalizes the same: most stores name the company exactly as applied.
     if store_name == company:
         return (ctx.check(PASS, expected=applicant, actual=registered),)
-    # Edition 2 also folds traditional Chinese and place names (RULES.md §3).
-    fold = fold_company if ctx.ruleset.edition >= 2 else normalize_company
-    a, b = fold(store_name), fold(company)
+    a, b = normalize_company(store_name), normalize_company(company)
+    if a != b and ctx.ruleset.edition >= 2:
+        # Edition 2 also folds traditional Chinese and place names (RULES.md §3); only
+        # needed when the plain folding differs.
+        a, b = fold_company(store_name), fold_company(company)
     if a == b:
         return (ctx.check(PASS, expected=applicant, actual=registered),)
     status = REVIEW if _has_han(a) != _has_han(b) else FAIL

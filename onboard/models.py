@@ -146,9 +146,6 @@ class CheckResult(db.Model):  # type: ignore[name-defined]
     field: Mapped[str] = mapped_column(String(80))
     expected: Mapped[str | None] = mapped_column(Text)
     actual: Mapped[str | None] = mapped_column(Text)
-    #: ``expected`` / ``actual`` in en and zh (Check.expected_text); null before 2026.11.2.
-    expected_text: Mapped[dict[str, str] | None] = mapped_column(JSON)
-    actual_text: Mapped[dict[str, str] | None] = mapped_column(JSON)
     message_en: Mapped[str] = mapped_column(Text)
     message_zh: Mapped[str] = mapped_column(Text)
     evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

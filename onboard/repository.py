@@ -298,8 +298,6 @@ def save_evaluation(record: ApplicationRecord, report: Report) -> Evaluation:
                 field=check.field,
                 expected=check.expected,
                 actual=check.actual,
-                expected_text=dict(check.expected_text) if check.expected_text else None,
-                actual_text=dict(check.actual_text) if check.actual_text else None,
                 message_en=check.message["en"],
                 message_zh=check.message["zh"],
                 evidence=dict(check.evidence),

@@ -673,8 +673,9 @@ def group_results(results: Iterable[Any], steps: Sequence[Step], ruleset: RuleSe
                 _title(ruleset, r.code),
                 r.status,
                 pick({"en": r.message_en, "zh": r.message_zh}),
-                pick(r.expected_text) or r.expected,
-                pick(r.actual_text) or r.actual,
+                # Stored with the evidence (repository.save_evaluation) by 2026.11.2's rules.
+                pick((r.evidence or {}).get("expected_text")) or r.expected,
+                pick((r.evidence or {}).get("actual_text")) or r.actual,
                 r.field,
                 step_of_field(r.field, steps),
             )

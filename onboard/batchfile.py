@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import IO, Any, NamedTuple
 
+from onboard.eligibility.duplicates import raw_unique_values
 from onboard.eligibility.model import Application
 from onboard.eligibility.ruleset import RuleSet, default_ruleset
 from onboard.errors import InputError
@@ -198,6 +199,18 @@ def application_of(decoded: Decoded, ruleset: RuleSet | None = None) -> Applicat
     """The application of a decoded row; :class:`InputError` naming the fields otherwise."""
     data = csv_row_to_data(decoded.data, ruleset=ruleset) if decoded.cells else decoded.data
     return parse_application(data, ruleset=ruleset)
+
+
+def unique_values_of(payload: bytes | str | Mapping[str, str]) -> dict[str, str]:
+    """The values a row may not share with another row of its batch (RULES.md §6), read
+    from its payload as its check reads it; nothing for a row whose input is bad (its own
+    check reports that)."""
+    try:
+        decoded = decode(payload)
+        data = csv_row_to_data(decoded.data) if decoded.cells else decoded.data
+    except (InputError, ValueError, RecursionError, TypeError):
+        return {}
+    return raw_unique_values(data)
 
 
 def _label_of_json(data: Any) -> str | None:

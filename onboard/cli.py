@@ -59,8 +59,10 @@ from onboard.batchfile import (
     file_format,
     jsonl_rows,
     open_batch,
+    unique_values_of,
 )
-from onboard.eligibility.model import Application, Check, Report, Status, Verdict
+from onboard.eligibility.duplicates import within_batch
+from onboard.eligibility.model import Application, Check, Duplicate, Report, Status, Verdict
 from onboard.errors import InputError, one_line
 from onboard.jsontext import compact_report, compact_utf8
 
@@ -169,6 +171,9 @@ class Settings:
     documents_dir: Path | None = None
     explain: bool = False
     collect: bool = False
+    #: A batch's rows that share a unique value with other rows (RULES.md §6), by row;
+    #: None for a single application (its uniqueness is checked at submission).
+    batch_duplicates: dict[int, dict[str, tuple[Duplicate, ...]]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,6 +362,9 @@ def check_row(settings: Settings, item: Row) -> Outcome:
             documents=documents,
             as_of=settings.as_of,
             read_license=settings.read_license,
+            batch_duplicates=None
+            if settings.batch_duplicates is None
+            else settings.batch_duplicates.get(item.row, {}),
         )
     except InputError as exc:
         text = render_errors(settings, who, exc)
@@ -543,13 +551,16 @@ def _check_line(check: Check, lang: str, colour: bool) -> str:
     head = f"  {status} {check.code:<24} {check.field}"
     if check.status is Status.NOT_APPLICABLE:
         return head
+    # Values as people read them in the language asked for (Check.expected_text).
+    expected, actual = check.text("expected", lang), check.text("actual", lang)
     if check.status is Status.PASS:
-        return f"{head}: {one_line(check.actual)}" if check.actual else head
-    found = ", ".join(
+        return f"{head}: {one_line(actual)}" if actual else head
+    words = ("应为 ", "实际 ", "，") if lang == "zh" else ("expected ", "got ", ", ")
+    found = words[2].join(
         part
         for part in (
-            f"expected {check.expected}" if check.expected else "",
-            f"got {check.actual}" if check.actual else "",
+            f"{words[0]}{expected}" if expected else "",
+            f"{words[1]}{actual}" if actual else "",
         )
         if part
     )
@@ -566,6 +577,7 @@ def _check_batch(file: Path, kind: str, settings: Settings, *, jobs: int, progre
     if not first:
         raise FileInputError(f"{file}: no applications in the file")
     workers = _worker_count(jobs, sum(chunk.rows for chunk in first))
+    settings = dataclasses.replace(settings, batch_duplicates=_batch_duplicates(file, kind))
     gc.freeze()  # as in workers: start-up objects need no more garbage collection
     try:
         with _progress_bar(file, progress) as bar:
@@ -578,6 +590,23 @@ def _check_batch(file: Path, kind: str, settings: Settings, *, jobs: int, progre
     finally:
         gc.unfreeze()
     return summary.finish()
+
+
+def _batch_duplicates(file: Path, kind: str) -> dict[int, dict[str, tuple[Duplicate, ...]]]:
+    """A first pass over the batch: the rows that share a license number, mobile number,
+    email or shop name with other rows (:mod:`onboard.eligibility.duplicates`)."""
+    with _open_binary(file) as stream:
+        try:
+            rows = (
+                jsonl_rows(stream)
+                if kind == "jsonl"
+                else open_batch(stream, kind, limits=_UNLIMITED_ROWS).rows
+            )
+            return within_batch(
+                (row.row, unique_values_of(row.payload)) for row in rows if not row.errors
+            )
+        except InputError as exc:
+            raise FileInputError(f"{file}: {exc.summary()}") from None
 
 
 class Chunk(NamedTuple):

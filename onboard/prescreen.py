@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import IO, BinaryIO, cast
 
 from onboard.documents import inspect_document
+from onboard.eligibility.duplicates import batch_evidence
 from onboard.eligibility.engine import evaluate
 from onboard.eligibility.model import (
     Application,
     DocumentFacts,
+    Duplicate,
     Evidence,
     LicenseReading,
     Report,
@@ -47,6 +49,7 @@ def prescreen(
     ruleset: RuleSet | None = None,
     as_of: date | None = None,
     read_license: bool = True,
+    batch_duplicates: Mapping[str, tuple[Duplicate, ...]] | None = None,
 ) -> Report:
     """The report for ``application``, judging the given files as its documents.
 
@@ -57,16 +60,27 @@ def prescreen(
     of the application's region is read by OCR, if it decodes; without a reading (OCR off,
     Tesseract not installed) the engine leaves ``entity.license_ocr`` unjudged.
 
+    ``batch_duplicates`` makes the application a row of a batch: the other rows sharing its
+    unique values, by field (:func:`onboard.eligibility.duplicates.within_batch`; empty
+    when it shares none). Without it the uniqueness checks are made at submission.
+
     Raises :class:`InputError` for a document kind the rule set does not know, or an as-of
     date before the first published rule set.
     """
     when = application.as_of or as_of or date.today()
     rules = ruleset or choose_ruleset(None, when)
+    in_batch = batch_duplicates is not None
     if not documents:
-        return evaluate(application, rules, as_of=when)
+        evidence = batch_evidence(batch_duplicates) if in_batch else None
+        return evaluate(application, rules, as_of=when, evidence=evidence)
     facts = inspect_all(documents, rules)
     reading = _read_license(application, documents, facts, rules) if read_license else None
-    evidence = Evidence(documents=facts, license_reading=reading)
+    evidence = Evidence(
+        documents=facts,
+        license_reading=reading,
+        duplicates=batch_duplicates if in_batch else None,
+        duplicates_scope="batch",
+    )
     return evaluate(application, rules, as_of=when, evidence=evidence)
 
 

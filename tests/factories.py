@@ -82,6 +82,7 @@ def eligible(platform: str = "amazon", region: str = "CN") -> Application:
             region=region,
             company_name="深圳市星河跨境电子商务有限公司",
             license_number=number,
+            hk_ci_number="2837074" if region == "HK" else None,
         ),
         legal_rep=LegalRep(name="张伟", id_type="cn_resident_id", id_number=VALID_RIC),
         contact=Contact(phone="+86 138 0013 8000", email="ops@example.cn"),
@@ -96,6 +97,28 @@ def eligible(platform: str = "amazon", region: str = "CN") -> Application:
         fulfillment=Fulfillment(method="us_warehouse"),
         entry=Entry(mode="standard"),
         documents=documents,
+    )
+
+
+def uscc(head: str = "91", division: str = "440300", body: str = "MA5FXK2A") -> str:
+    """A USCC starting with ``head`` (registration authority and entity type) whose two
+    check characters hold."""
+    from onboard.eligibility import identifiers  # noqa: PLC0415
+
+    first17 = head + division + body + identifiers.org_code_check_char(body)
+    return first17 + identifiers.uscc_check_char(first17)
+
+
+def another_seller(app: Application, n: int = 1) -> Application:
+    """``app`` as another seller would send it: its own license number, mobile number,
+    email and shop name (RULES.md §6: a batch's rows may not share them)."""
+    number = f"{87650000 + n}" if app.entity.region == "HK" else uscc(body=f"MA5F{n:04d}")
+    return change(
+        app,
+        entity__license_number=number,
+        contact__phone=f"+86 139 {n:04d} 8000",
+        contact__email=f"ops{n}@example.cn",
+        shop__name=f"Starriver Home {n}",
     )
 
 

@@ -28,7 +28,7 @@ from tests.agencyhelpers import (
     zip_file,
 )
 from tests.conftest import make_app
-from tests.factories import change, eligible
+from tests.factories import another_seller, change, eligible
 from tests.imagefactory import png
 
 REDIS_URL = os.environ.get("ONBOARD_TEST_REDIS", "redis://127.0.0.1:6379/0")
@@ -138,7 +138,11 @@ def test_batch_end_to_end_csv(db_app: Flask):
     """On SQLite, then on PostgreSQL."""
     app, client = db_app, db_app.test_client()
     _, key = agency_with_key(app, "Batcher")
-    rows = [eligible(), change(eligible(), store__rating=3.8), change(eligible("ebay"))]
+    rows = [
+        eligible(),
+        another_seller(change(eligible(), store__rating=3.8), 1),
+        another_seller(eligible("ebay"), 2),
+    ]
     bad = "2026-11-22,CN,,,,,,,,,amazon,,,,high" + "," * (len(csv_file([]).split(b",")) - 15)
     created = upload(client, key, csv_file(rows, [bad]))
     assert created.status_code == 202, created.json
@@ -175,7 +179,9 @@ def test_batch_jsonl_with_documents_zip(app: Flask, client):
     good = eligible()
     names = {kind: f"client1/{kind}.png" for kind in good.documents}
     first = change(good, documents=names)
-    second = change(good, documents={**names, "legal_rep_id": "client2/missing.png"})
+    second = another_seller(
+        change(good, documents={**names, "legal_rep_id": "client2/missing.png"})
+    )
     archive = {name: png() for name in names.values()}
     archive["client1/business_license.png"] = b"GIF89a" + b"\0" * 64  # not an allowed format
     archive["../../escape.png"] = png()
@@ -257,7 +263,9 @@ def test_a_retried_chunk_never_judges_a_row_twice(app: Flask, client):
     from onboard import jobs  # noqa: PLC0415
 
     _, key = agency_with_key(app, "Twice")
-    created = upload(client, key, csv_file([eligible(), change(eligible(), store__rating=3.0)]))
+    created = upload(
+        client, key, csv_file([eligible(), another_seller(change(eligible(), store__rating=3.0))])
+    )
     wait_done(client, key, created.json["id"])
     with app.app_context():
         before = [
@@ -282,7 +290,9 @@ def test_as_of_and_rules_version_are_fixed_at_upload(app: Flask, client, ruleset
     body = wait_done(client, key, created.json["id"])
     assert (body["as_of"], body["rules_version"]) == ("2026-11-22", ruleset.version)
     row = client.get(f"/api/v1/batches/{body['id']}/rows/1", headers=bearer(key)).json
-    assert row["changes"][0]["text"]["en"] == "wait until 2027-01-01 for store age"
+    assert row["changes"][0]["text"]["en"] == (
+        "apply on or after 2027-01-01, when the store has been open long enough"
+    )
     missing = upload(client, key, csv_file([young]), query="?rules_version=1999.1")
     assert missing.status_code == 404
 

@@ -303,7 +303,7 @@ def test_rule_notes_stop_continue_once(client: FlaskClient, lang: str):
     page = draft.get("company").text
     notes_list = r'<ul class="rule-notes" id="f-entity-license-number-notes">(.*?)</ul>'
     notes = re.search(notes_list, page, re.S)[1]
-    assert ("注册号 9144030012345 无效" if lang == "zh" else "is not valid") in notes
+    assert ("统一社会信用代码 9144030012345 无效" if lang == "zh" else "is not valid") in notes
     assert 'value="force"' in page  # the applicant may go on and fix it later
     assert draft.post("company", data, go="force").location.endswith("/legal_rep")
 

@@ -19,7 +19,7 @@ from onboard.extensions import db
 from tests import celeryharness as harness
 from tests.agencyhelpers import agency_with_key, bearer, csv_file, upload, wait_done
 from tests.conftest import make_app
-from tests.factories import change, eligible
+from tests.factories import another_seller, change, eligible
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("celery")]
 
@@ -48,9 +48,13 @@ def celery_app(tmp_path: Path) -> Iterator[Flask]:
 
 
 def clients(count: int) -> list[Any]:
-    """Applications whose verdicts differ (ratings 3.0 to 4.9 on amazon)."""
+    """Applications of distinct sellers whose verdicts differ (ratings 3.0 to 4.9 on amazon):
+    a batch's rows may not share a license number, phone, email or shop name."""
     base = eligible()
-    return [change(base, store__rating=round(3.0 + (n % 20) / 10, 1)) for n in range(count)]
+    return [
+        another_seller(change(base, store__rating=round(3.0 + (n % 20) / 10, 1)), n)
+        for n in range(count)
+    ]
 
 
 def stored_rows(app: Flask) -> list[tuple[int, str, str | None, bytes | None, Any]]:

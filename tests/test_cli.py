@@ -23,7 +23,7 @@ from onboard.errors import InputError
 from onboard.prescreen import prescreen
 from onboard.schemas import CSV_COLUMNS, application_to_csv_row, application_to_dict
 from tests import imagefactory
-from tests.factories import PLATFORMS, change, eligible
+from tests.factories import PLATFORMS, another_seller, change, eligible
 
 ONBOARD = Path(sys.executable).with_name("onboard")
 
@@ -75,7 +75,7 @@ def write_csv(path: Path, applications: list[Application]) -> Path:
     return path
 
 
-INELIGIBLE = change(eligible("ebay"), store__positive_feedback_pct=80.0)
+INELIGIBLE = another_seller(change(eligible("ebay"), store__positive_feedback_pct=80.0))
 
 
 # --- one application -----------------------------------------------------------------------
@@ -195,7 +195,7 @@ def test_text_output_puts_what_needs_fixing_first(tmp_path):
     ranks = [order.index(status) for status in statuses]
     assert ranks == sorted(ranks) and statuses[0] == "fail" and "n/a" in statuses
     fail = lines.index(next(line for line in lines if "store.feedback" in line))
-    assert "expected >= 90" in lines[fail] and "got 80" in lines[fail]
+    assert "expected at least 90 %" in lines[fail] and "got 80" in lines[fail]
     assert "90" in lines[fail + 1]  # the message that says what to fix, on the next line
     assert "\x1b[" not in result.stdout  # no colour off a terminal
     assert lines[-1].strip().startswith("1 fail,")
@@ -404,7 +404,13 @@ def _eligible_with_files(folder: Path, *, readable_license: bool = False) -> Pat
         from tests.licensefactory import license_sample  # noqa: PLC0415 — fonts, numpy
 
         sample = license_sample(1)
-        application = change(application, entity__license_number=sample.code)
+        application = change(
+            application,
+            entity__license_number=sample.code,
+            entity__company_name=sample.fields["company_name"],
+            store__registered_entity=sample.fields["company_name"],
+            legal_rep__name=sample.fields["legal_representative"],
+        )
         license_image = sample.image
     for kind, name in application.documents.items():
         data = license_image if kind == "business_license" else imagefactory.png(320, 200)
@@ -425,8 +431,12 @@ def test_installed_command_exit_0_when_eligible(tmp_path):
 def test_license_is_read_unless_no_ocr(tmp_path):
     path = _eligible_with_files(tmp_path, readable_license=True)
     done = subprocess.run([ONBOARD, "check", path], capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stdout
-    ocr = [c for c in json.loads(done.stdout)["checks"] if c["code"] == "entity.license_ocr"]
+    report = json.loads(done.stdout)
+    # The license's name fields may come back uncertain (a person then compares them), but
+    # nothing on the license contradicts the application.
+    assert report["verdict"] in ("eligible", "review"), done.stdout
+    assert not [c for c in report["checks"] if c["status"] in ("fail", "missing")]
+    ocr = [c for c in report["checks"] if c["code"] == "entity.license_ocr"]
     assert [c["status"] for c in ocr] == ["pass"]
     unread = json.loads(run("check", path, "--no-ocr").stdout)
     assert all(c["code"] != "entity.license_ocr" or c["status"] != "pass" for c in unread["checks"])

@@ -9,13 +9,13 @@ from click.testing import CliRunner
 
 from onboard.cli import main
 from tests.agencyhelpers import csv_file, jsonl_file
-from tests.factories import change, eligible
+from tests.factories import another_seller, change, eligible
 from tests.imagefactory import png
 
 
 def test_explain_adds_changes_to_json_and_text(tmp_path):
     bare = change(eligible(), documents={})  # no files to find next to the batch
-    rows = [bare, change(bare, store__rating=3.8)]
+    rows = [bare, another_seller(change(bare, store__rating=3.8))]
     batch = tmp_path / "clients.jsonl"
     batch.write_bytes(jsonl_file(rows))
     runner = CliRunner()
@@ -43,8 +43,8 @@ def test_documents_dir_html_report_and_summary(tmp_path):
         (docs / name).write_bytes(png())
     rows = [
         good,
-        change(good, store__rating=3.0),
-        change(good, documents={"legal_rep_id": "nope.png"}),
+        another_seller(change(good, store__rating=3.0), 1),
+        another_seller(change(good, documents={"legal_rep_id": "nope.png"}), 2),
     ]
     batch = tmp_path / "in" / "clients.csv"
     batch.parent.mkdir()

@@ -814,6 +814,16 @@ def test_resident_id_problems_are_reported_in_order(number: str, problem: str) -
     assert validate_cn_resident_id(number, TODAY).problem == problem
 
 
+@settings(database=None, max_examples=500)
+@given(st.text(alphabet="0123456789", min_size=17, max_size=17))
+def test_ric_check_char_is_stdnum_s_mod_11_2(first17: str) -> None:
+    from stdnum.iso7064 import mod_11_2  # noqa: PLC0415
+
+    from onboard.eligibility.identifiers import _ric_check_char  # noqa: PLC0415
+
+    assert _ric_check_char(first17) == mod_11_2.calc_check_digit(first17)
+
+
 @settings(database=None, max_examples=200)
 @given(
     st.sampled_from(["110101", "440524", "350203", "654321", "810000"]),

@@ -35,8 +35,15 @@ def test_eligible_and_review_need_no_change(ruleset):
     [
         ({"store__rating": 3.8}, "rating 3.8 → ≥ 4.0"),
         ({"store__account_health": 249}, "account health 249 → ≥ 250"),
-        ({"store__opened_on": date(2026, 10, 15)}, "wait until 2027-01-15 for store age"),
-        ({"fulfillment__method": "none"}, "the fulfilment method none → us_warehouse or fba_mcf"),
+        (
+            {"store__opened_on": date(2026, 10, 15)},
+            "apply on or after 2027-01-15, when the store has been open long enough",
+        ),
+        (
+            {"fulfillment__method": "none"},
+            "the fulfilment method no shipping from inside the US → "
+            "a US overseas warehouse or Amazon FBA multi-channel fulfilment",
+        ),
     ],
 )
 def test_one_failure_one_change(ruleset, changes, expected):

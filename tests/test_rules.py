@@ -130,7 +130,8 @@ def test_fulfillment_us_local(ruleset, method, status):
         ("standard", None, "home_supplies", None, Status.PASS, "entry.mode"),
         (None, None, "home_supplies", None, Status.PASS, "entry.mode"),
         ("standard", None, "jewelry", None, Status.FAIL, "entry.mode"),
-        ("invitation", "INV-2026", "jewelry", None, Status.PASS, "entry.mode"),
+        # Edition 2: a person at the platform grants and checks the code.
+        ("invitation", "INV-2026", "jewelry", None, Status.REVIEW, "entry.mode"),
         ("invitation", None, "jewelry", None, Status.MISSING, "entry.invitation_code"),
         ("invitation", "  ", "home_supplies", None, Status.MISSING, "entry.invitation_code"),
         ("standard", None, "home_supplies", 6_000_000, Status.PASS, "entry.mode"),
@@ -287,12 +288,15 @@ def test_license_duplicate_seam(ruleset, duplicates, expected):
     report = evaluate(eligible(), ruleset, evidence=Evidence(duplicates=duplicates))
     found = report.by_code("entity.license_duplicate")
     if expected is None:
-        assert found == []  # nobody looked: left out, not passed
+        # Nobody looked: n/a, "checked at submission", never silently absent nor passed.
+        assert [c.status for c in found] == [Status.NOT_APPLICABLE]
+        assert "submission" in found[0].message["en"]
     else:
         assert [c.status for c in found] == [expected]
         if expected is Status.FAIL:
+            # The other application's id is for the desk (evidence), never in the message.
             assert found[0].evidence["duplicates"] == ["A-17"]
-            assert "A-17" in found[0].message["en"]
+            assert all("A-17" not in text for text in found[0].message.values())
 
 
 @pytest.mark.parametrize(
@@ -402,7 +406,8 @@ def test_contact_email(ruleset, email, status):
 def test_contact_uniqueness_seam(ruleset, field):
     evidence = Evidence(duplicates={field: (Duplicate("APP-9"),)})
     check = only(evaluate(eligible(), ruleset, evidence=evidence), field)
-    assert check.status is Status.FAIL and "APP-9" in check.message["en"]
+    assert check.status is Status.FAIL and check.evidence["duplicates"] == ["APP-9"]
+    assert all("APP-9" not in text for text in check.message.values())
     assert (
         only(evaluate(eligible(), ruleset, evidence=Evidence(duplicates={})), field).status
         is Status.PASS
@@ -700,7 +705,8 @@ def test_shop_name(ruleset, name, status):
 def test_shop_name_unique_seam(ruleset):
     evidence = Evidence(duplicates={"shop.name": (Duplicate("APP-3"),)})
     assert status_of(ruleset, eligible(), "shop.name_unique", evidence=evidence) is Status.FAIL
-    assert evaluate(eligible(), ruleset).by_code("shop.name_unique") == []
+    (unchecked,) = evaluate(eligible(), ruleset).by_code("shop.name_unique")
+    assert unchecked.status is Status.NOT_APPLICABLE
 
 
 @pytest.mark.parametrize(

@@ -34,6 +34,8 @@ RULE_CODES_OF_RULES_MD = {
     "store.supply_recency", "store.account_health", "store.trustpilot",
     "store.social_followers", "document.required", "document.format", "document.size",
     "document.id_quality", "shop.name", "shop.name_unique", "shop.category_match",
+    # The edition of 2026-12-06:
+    "entity.enterprise", "entity.license_name", "legal_rep.license_name",
 }  # fmt: skip
 
 
@@ -204,7 +206,7 @@ def test_months_and_days(start, end, expected):
 # --- the core knows nothing of the web ----------------------------------------------------
 
 CORE = Path(__file__).resolve().parent.parent / "onboard" / "eligibility"
-ALLOWED_THIRD_PARTY = {"stdnum", "phonenumbers", "email_validator"}
+ALLOWED_THIRD_PARTY = {"stdnum", "phonenumbers", "email_validator", "opencc"}
 
 
 def test_the_core_imports_no_web_image_ocr_or_database_code():

@@ -18,7 +18,7 @@ from onboard.agencies import samples
 from onboard.cli import main
 from onboard.schemas import CSV_COLUMNS, application_to_csv_row
 from tests.agencyhelpers import agency_with_key, bearer, upload, wait_done
-from tests.factories import PLATFORMS, change, eligible
+from tests.factories import PLATFORMS, another_seller, change, eligible
 from tests.test_agency_portal import _csrf, logged_in
 
 
@@ -27,7 +27,9 @@ def clients_file() -> list[list[str]]:
     header = ["ref", *CSV_COLUMNS]
     records = [header]
     for number in range(50):
-        application = eligible(PLATFORMS[number % len(PLATFORMS)], ("CN", "HK")[number % 2])
+        application = another_seller(
+            eligible(PLATFORMS[number % len(PLATFORMS)], ("CN", "HK")[number % 2]), number
+        )
         if number % 7 == 3:
             application = change(application, store__opened_on=application.as_of)  # too young
         cells = application_to_csv_row(application)

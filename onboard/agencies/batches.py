@@ -34,7 +34,8 @@ from onboard import audit, batchfile, jobs, repository
 from onboard.agencies import documents_zip
 from onboard.agencies.models import Agency, Batch, BatchRow, WebhookDelivery
 from onboard.agencies.report import ClientLine
-from onboard.eligibility.model import Application, Report, Status, Verdict
+from onboard.eligibility.duplicates import within_batch
+from onboard.eligibility.model import Application, Duplicate, Report, Status, Verdict
 from onboard.eligibility.remedies import changes_for
 from onboard.eligibility.ruleset import RuleSet, ruleset_by_version
 from onboard.errors import InputError, one_line
@@ -178,21 +179,42 @@ def _unpack(stream: IO[bytes], ruleset: RuleSet) -> documents_zip.Unpacked:
     )
 
 
+def _with_batch_duplicates(rows: list[RowIn]) -> list[dict[str, Any]]:
+    """Each row's payload, with the rows of the batch sharing its unique values (RULES.md
+    §6: checked within the batch) under ``batch_duplicates``: field -> row numbers."""
+    shared = within_batch(
+        (item.row, batchfile.unique_values_of(item.payload.get("json") or item.payload["csv"]))
+        for item in rows
+        if not item.errors
+    )
+    return [
+        {
+            **item.payload,
+            "batch_duplicates": {
+                field: [other.row for other in others]
+                for field, others in shared.get(item.row, {}).items()
+            },
+        }
+        for item in rows
+    ]
+
+
 def _insert_rows(batch: Batch, rows: list[RowIn]) -> None:
     now = utcnow()
+    payloads = _with_batch_duplicates(rows)
     values = [
         {
             "batch_id": batch.id,
             "row": item.row,
             "line": item.line,
-            "payload": item.payload,
+            "payload": payload,
             "state": "error" if item.errors else "pending",
             "errors": item.errors,
             "ref": item.ref,
             "label": item.label,
             "finished_at": now if item.errors else None,
         }
-        for item in rows
+        for item, payload in zip(rows, payloads, strict=True)
     ]
     for start_at in range(0, len(values), 1000):
         db.session.execute(insert(BatchRow), values[start_at : start_at + 1000])
@@ -364,7 +386,16 @@ class RowContext:
     def judge(self, row_id: int, payload: Mapping[str, Any]) -> RowResult:
         try:
             application = self.application(payload)
-            report = self.report(application)
+            shared = payload.get("batch_duplicates")
+            duplicates = (
+                None  # stored before batches were checked within themselves
+                if shared is None
+                else {
+                    field: tuple(Duplicate(f"row {row}", row=row) for row in rows)
+                    for field, rows in shared.items()
+                }
+            )
+            report = self.report(application, duplicates)
         except InputError as exc:
             return RowResult(row_id, {"state": "error", "errors": exc.errors})
         except Exception:  # a bug must cost one row, not the batch (logged for us)
@@ -384,7 +415,11 @@ class RowContext:
             decoded = batchfile.decode(cells)
         return batchfile.application_of(decoded, self.ruleset)
 
-    def report(self, application: Application) -> Report:
+    def report(
+        self,
+        application: Application,
+        batch_duplicates: Mapping[str, tuple[Duplicate, ...]] | None = None,
+    ) -> Report:
         # A document named but not in the zip (or with no zip) stays declared: reported as
         # declared and not inspected, as ``onboard check`` does for a file not on disk.
         files: dict[str, Any] = {}
@@ -400,6 +435,7 @@ class RowContext:
             ruleset=self.ruleset,
             as_of=self.as_of,
             read_license=self.read_license,
+            batch_duplicates=batch_duplicates,
         )
 
 

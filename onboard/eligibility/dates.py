@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import calendar
+from collections.abc import Mapping
 from datetime import date
 from functools import lru_cache
+from types import MappingProxyType
 
 #: ``day.isoformat()``, remembered: a batch names the same few thousand opening dates (and
 #: the dates they become eligible) over and over, and finding one here costs a third of
@@ -66,3 +68,16 @@ def span_words(months: int, days: int) -> tuple[str, str]:
         en_parts.append(f"{days} day" + ("s" if days != 1 else ""))
     zh = (f"{months} 个月" if months else "") + (f"{days} 天" if days or not months else "")
     return " ".join(en_parts), zh
+
+
+@lru_cache(maxsize=4096)
+def span_texts(months: int, days: int) -> Mapping[str, str]:
+    """The words of :func:`span_words` as ``{"en", "zh"}``, the Chinese spaced as the
+    guide writes it ("2 个月 7 天", where span_words says "2 个月7 天")."""
+    en, _ = span_words(months, days)
+    parts = []
+    if months:
+        parts.append(f"{months} 个月")
+    if days or not months:
+        parts.append(f"{days} 天")
+    return MappingProxyType({"en": en, "zh": " ".join(parts)})

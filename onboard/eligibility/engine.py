@@ -7,10 +7,18 @@ from collections.abc import Iterable
 from datetime import date
 from functools import partial
 
-from onboard.eligibility.model import Application, Check, Evidence, Report, Status, Verdict
+from onboard.eligibility.model import (
+    NO_DUPLICATES_IN_BATCH,
+    Application,
+    Check,
+    Evidence,
+    Report,
+    Status,
+    Verdict,
+)
 from onboard.eligibility.rules import REGISTRY, RuleContext, RuleFunction
-from onboard.eligibility.rules.entry import route_of
-from onboard.eligibility.ruleset import RuleSet
+from onboard.eligibility.rules.entry import invitation_granted, route_of
+from onboard.eligibility.ruleset import InvitationRoute, RuleSet
 
 _NO_EVIDENCE = Evidence()
 
@@ -20,14 +28,21 @@ Plan = tuple[tuple[RuleFunction, RuleContext], ...]
 #: Plans for applications without evidence (every batch line, every JSON pre-screen), by
 #: rule set, as-of date and platform: a batch judges many applications on few such triples.
 #: The rule set is kept in the value so that its id() cannot be reused while the entry lives.
-_PLANS: dict[tuple[int, date, str | None], tuple[RuleSet, Plan]] = {}
+_PLANS: dict[tuple[int, date, str | None, str], tuple[RuleSet, Plan]] = {}
 _PLANS_MAX = 4096
 
 
 def _not_applicable(context: RuleContext, platform: str) -> Check:
     """n/a depends only on the rule and the platform (and the date, if the message names it)."""
     return context.shared(
-        "not_applicable", platform, partial(context.check, Status.NOT_APPLICABLE, actual=platform)
+        "not_applicable",
+        platform,
+        partial(
+            context.check,
+            Status.NOT_APPLICABLE,
+            actual=platform,
+            actual_text=context.ruleset.platforms.get(platform),
+        ),
     )
 
 
@@ -55,12 +70,16 @@ def plan(ruleset: RuleSet, when: date, platform: str | None, evidence: Evidence)
     return tuple(steps)
 
 
-def _plan_without_evidence(ruleset: RuleSet, when: date, platform: str | None) -> Plan:
-    key = (id(ruleset), when, platform)
+def _plan_shared(
+    ruleset: RuleSet, when: date, platform: str | None, evidence: Evidence, scope: str
+) -> Plan:
+    """The plan for one of the few evidences many applications share (none at all; a batch
+    row sharing nothing with another), ``scope`` naming which."""
+    key = (id(ruleset), when, platform, scope)
     found = _PLANS.get(key)
     if found is not None:
         return found[1]
-    steps = plan(ruleset, when, platform, _NO_EVIDENCE)
+    steps = plan(ruleset, when, platform, evidence)
     if len(_PLANS) >= _PLANS_MAX:
         _PLANS.clear()
     _PLANS[key] = (ruleset, steps)
@@ -70,6 +89,7 @@ def _plan_without_evidence(ruleset: RuleSet, when: date, platform: str | None) -
 # Enum members as module globals: Python 3.11 finds ``Status.FAIL`` on a slow path (see
 # onboard.eligibility.rules.base), and every report asks for several.
 _FAIL, _MISSING, _REVIEW = Status.FAIL, Status.MISSING, Status.REVIEW
+_NOT_APPLICABLE = Status.NOT_APPLICABLE
 _INELIGIBLE, _INCOMPLETE = Verdict.INELIGIBLE, Verdict.INCOMPLETE
 _TO_REVIEW, _ELIGIBLE = Verdict.REVIEW, Verdict.ELIGIBLE
 
@@ -132,12 +152,51 @@ def evaluate(
     when = application.as_of or as_of or date.today()
     platform = application.store.platform
     if evidence is None:
-        steps = _plan_without_evidence(ruleset, when, platform)
+        steps = _plan_shared(ruleset, when, platform, _NO_EVIDENCE, "none")
+    elif evidence is NO_DUPLICATES_IN_BATCH:
+        steps = _plan_shared(ruleset, when, platform, evidence, "batch")
     else:
         steps = plan(ruleset, when, platform, evidence)
     checks: list[Check] = []
     for function, context in steps:
         checks.extend(function(application, context))
+    invitation = ruleset.invitation_route
+    if invitation is not None and invitation_granted(application):
+        checks = [_on_invitation_route(check, invitation, ruleset) for check in checks]
     return _new_report(
         verdict_of(checks), route_of(application), ruleset.version, when, tuple(checks)
     )
+
+
+def _store_requirement(check: Check, route: InvitationRoute) -> bool:
+    if check.code in route.store_rules:
+        return True
+    return check.code == "document.required" and (
+        check.field.removeprefix("documents.") in route.store_documents
+    )
+
+
+def _on_invitation_route(check: Check, route: InvitationRoute, ruleset: RuleSet) -> Check:
+    """RULES.md §1 (edition of 2026-12-06): with an invitation code, the standard route's
+    store requirements are not prerequisites. What they miss is ``n/a``; what would fail
+    them goes to ``review``, the message saying what the standard route would need."""
+    status = check.status
+    if (status is not _MISSING and status is not _FAIL) or not _store_requirement(check, route):
+        return check
+    check = Check._make(check)  # a shared check's copy is this application's own
+    if status is _MISSING:
+        return check._replace(status=_NOT_APPLICABLE, message=route.messages["not_applicable"])
+    title = ruleset.rule(check.code).title
+    shown = check.actual_text or {"en": check.actual or "—", "zh": check.actual or "—"}
+    names = {
+        "title_en": title["en"],
+        "title_zh": title["zh"],
+        "actual_en": shown["en"],
+        "actual_zh": shown["zh"],
+    }
+    message = {lang: text.format_map(names) for lang, text in route.messages["review"].items()}
+    evidence = {
+        **check.evidence,
+        "standard_route": {"status": "fail", "message": dict(check.message)},
+    }
+    return check._replace(status=_REVIEW, message=message, evidence=evidence)

@@ -155,10 +155,13 @@ class DocumentFacts:
 
 @dataclass(frozen=True, slots=True)
 class Duplicate:
-    """Another live application that shares a value with this one."""
+    """Another application that shares a value with this one: a live application (its id,
+    for the desk; never named in a message), or another row of the same batch (``row``,
+    1-based, which messages do name)."""
 
     application_id: str
     submitted_on: date | None = None
+    row: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,13 +171,22 @@ class Evidence:
     ``documents`` holds the inspection of every uploaded file (kinds only declared by name
     have none). ``duplicates`` maps a field (``entity.license_number``, ``contact.phone``,
     ``contact.email``, ``shop.name``) to the other live applications that use the same value;
-    ``None`` means nobody looked (no registry, e.g. the offline CLI), and the uniqueness rules
-    are then left out rather than passed. ``license_reading`` is the OCR of the license image.
+    ``None`` means nobody looked (a single pre-screen cannot see other applicants): rule sets
+    of RULES.md's 2026-12-06 edition then report the uniqueness checks as made at submission,
+    older ones leave them out. ``duplicates_scope`` says where ``duplicates`` looked: ``live``
+    (the registry of live applications) or ``batch`` (the other rows of one batch, which is
+    all a batch can see). ``license_reading`` is the OCR of the license image.
     """
 
     documents: Mapping[str, DocumentFacts] = field(default_factory=dict)
     duplicates: Mapping[str, tuple[Duplicate, ...]] | None = None
     license_reading: LicenseReading | None = None
+    duplicates_scope: str = "live"
+
+
+#: The evidence of a batch row that shares no value with another row (and has no files):
+#: most rows of a batch, so the engine plans their judging once (see engine.evaluate).
+NO_DUPLICATES_IN_BATCH = Evidence(duplicates=MappingProxyType({}), duplicates_scope="batch")
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,9 +314,14 @@ class Check(NamedTuple):
     actual: str | None
     message: Mapping[str, str]
     evidence: Mapping[str, Any] = EMPTY
+    #: ``expected`` and ``actual`` as people read them, ``{"en": …, "zh": …}`` (ids named in
+    #: each language, RULES.md §7). ``None`` where the value reads the same in every language
+    #: (the applicant's own values: names, numbers, links) or is absent.
+    expected_text: Mapping[str, str] | None = None
+    actual_text: Mapping[str, str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        code, status, field, expected, actual, message, evidence = self
+        code, status, field, expected, actual, message, evidence, expected_text, actual_text = self
         out: dict[str, Any] = {
             "code": code,
             "status": status._value_,  # not .value: a property, measurably slower
@@ -315,7 +332,20 @@ class Check(NamedTuple):
         }
         if evidence:
             out["evidence"] = dict(evidence)
+        if expected is not None:
+            out["expected_text"] = (
+                dict(expected_text) if expected_text else {"en": expected, "zh": expected}
+            )
+        if actual is not None:
+            out["actual_text"] = dict(actual_text) if actual_text else {"en": actual, "zh": actual}
         return out
+
+    def text(self, name: str, lang: str) -> str | None:
+        """``expected`` or ``actual`` (``name``) in ``lang``: what pages show."""
+        texts = self.expected_text if name == "expected" else self.actual_text
+        if texts and lang in texts:
+            return texts[lang]
+        return self.expected if name == "expected" else self.actual
 
 
 class SharedCheck(Check):

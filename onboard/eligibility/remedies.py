@@ -36,13 +36,21 @@ _MINIMUMS: Mapping[str, tuple[str, str, str]] = {
 }
 #: How fields are named in change texts (others are named by their dotted path).
 _FIELD_NAMES: Mapping[str, tuple[str, str]] = {
-    "entity.region": ("the company's region (CN or HK)", "公司注册地区（CN 或 HK）"),
+    "entity.region": (
+        "the company's region (mainland China or Hong Kong)",
+        "公司注册地（中国大陆或中国香港）",
+    ),
     "entity.company_name": ("the company name", "公司名称"),
-    "entity.license_number": ("the license number", "营业执照号码"),
+    "entity.license_number": ("the Unified Social Credit Code", "统一社会信用代码"),
+    "entity.hk_ci_number": (
+        "the Certificate of Incorporation number",
+        "公司注册证明书编号",
+    ),
+    "legal_rep.name": ("the legal representative's name", "法定代表人姓名"),
     "legal_rep.id_type": ("the legal representative's ID type", "法定代表人证件类型"),
     "legal_rep.id_number": ("the legal representative's ID number", "法定代表人证件号码"),
-    "contact.phone": ("the phone number", "联系电话"),
-    "contact.email": ("the email address", "电子邮箱"),
+    "contact.phone": ("the mobile number", "手机号码"),
+    "contact.email": ("the email address", "联系邮箱"),
     "store.platform": ("the store's platform", "店铺平台"),
     "store.url": ("the store link", "店铺链接"),
     "store.registered_entity": ("the store's registered company", "店铺注册公司"),
@@ -53,16 +61,17 @@ _FIELD_NAMES: Mapping[str, tuple[str, str]] = {
     "shop.main_category": ("the shop's main category", "新店铺主营类目"),
     "fulfillment.method": ("the fulfilment method", "履约方式"),
     "entry.invitation_code": ("the invitation code", "邀请码"),
+    "entry.mode": ("the entry route", "入驻通道"),
 }
 _DUPLICATES = {
     "entity.license_duplicate": (
         "the license number is used by another application: if you opened a store before, "
         "use that one; if the license was misused, appeal",
-        "该营业执照已被其他申请使用：如曾开过店请使用原店铺；如资质被盗用请申诉",
+        "该统一社会信用代码已被其他申请使用：如曾开过店请使用原店铺；如资质被盗用请申诉",
     ),
     "contact.phone": (
-        "use a phone number no other application uses",
-        "请使用未被其他申请使用的电话",
+        "use a mobile number no other application uses",
+        "请使用未被其他申请使用的手机号码",
     ),
     "contact.email": (
         "use an email address no other application uses",
@@ -197,17 +206,30 @@ def _change(check: Check, application: Application, ruleset: RuleSet) -> Change:
         name_en, name_zh = _document(field, ruleset)
         if check.status is Status.MISSING:
             return make("upload", f"upload the {name_en}", f"上传{name_zh}", target="uploaded")
-        size = display(ruleset.max_bytes / (1024 * 1024))
+        # The limit in the unit it is judged in (RULES.md §7): 5 MiB = 5,242,880 bytes.
+        limit = display(ruleset.max_bytes)
         return make(
             "replace",
-            f"upload the {name_en} again: JPEG, PNG or BMP under {size} MB",
-            f"重新上传{name_zh}：JPEG、PNG 或 BMP，小于 {size} MB",
+            f"upload the {name_en} again: JPEG, PNG or BMP smaller than {limit} bytes",
+            f"重新上传{name_zh}：JPEG、PNG 或 BMP，小于 {limit} 字节",
             current=check.actual,
             target="JPEG, PNG or BMP",
         )
     if check.status is Status.MISSING:
         return _missing(check, ruleset, make)
     return _failure(check, ruleset, make)
+
+
+def _invitation_only(ruleset: RuleSet) -> set[str | None]:
+    try:
+        return set(ruleset.rule("entry.route").params.get("invitation_only_categories", ()))
+    except KeyError:
+        return set()
+
+
+def _zh_unit(unit: str) -> str:
+    """A unit as Chinese texts write it ("%", " 美元")."""
+    return {" %": "%", " USD": " 美元"}.get(unit, unit)
 
 
 def _missing(check: Check, ruleset: RuleSet, make: Any) -> Change:
@@ -217,11 +239,16 @@ def _missing(check: Check, ruleset: RuleSet, make: Any) -> Change:
         return make(
             "provide",
             f"give the {en} (≥ {display(least)}{unit} needed)",
-            f"填写{zh}（需 ≥ {display(least)}{unit}）",
+            f"填写{zh}（需 ≥ {display(least)}{_zh_unit(unit)}）",
             target=f">= {least}",
         )
     en, zh = _name(check.field)
     return make("provide", f"give {en}", f"填写{zh}", target=check.expected)
+
+
+def _shown(check: Check, name: str, lang: str, default: str = "?") -> str:
+    """``expected``/``actual`` as people read them in ``lang`` (Check.expected_text)."""
+    return check.text(name, lang) or default
 
 
 def _failure(check: Check, ruleset: RuleSet, make: Any) -> Change:
@@ -230,36 +257,60 @@ def _failure(check: Check, ruleset: RuleSet, make: Any) -> Change:
         en, zh, unit = _MINIMUMS[code]
         least = ruleset.rule(code).params["min"]
         shown = display(least)
+        zh_unit = _zh_unit(unit)
         return make(
             "raise",
             f"{en} {actual}{unit} → ≥ {shown}{unit}",
-            f"{zh} {actual}{unit} → ≥ {shown}{unit}",
+            f"{zh} {actual}{zh_unit} → ≥ {shown}{zh_unit}",
             current=actual,
             target=f">= {least}",  # plain digits: for programs
         )
     if code == "store.age" and "eligible_from" in check.evidence:
+        # A store too young cannot be made older: apply on the day it is old enough.
         ready = str(check.evidence["eligible_from"])
         return make(
             "wait",
-            f"wait until {ready} for store age",
-            f"等到 {ready} 店铺经营满期限",
+            f"apply on or after {ready}, when the store has been open long enough",
+            f"请于 {ready} 或之后申请，届时店铺经营时间已满",
             current=actual,
             target=ready,
         )
-    if code in ("store.age", "store.supply_recency") and check.actual and expected:
-        en, zh = _name(check.field)
+    if code == "store.age":
+        # An opening date after the as-of date: a slip to check, not a value to reach.
         return make(
             "correct",
-            f"{en} {actual} → {expected}",
-            f"{zh} {actual} → {expected}",
+            f"check the store's opening date {actual}: it lies after the date judged",
+            f"请核对店铺开店日期 {actual}：它晚于评估日期",
             current=actual,
-            target=expected,
+            target=None,
+        )
+    if code == "store.supply_recency":
+        # A stale record cannot be redated: a newer record is what passes. A supply date
+        # after the date judged (no earliest date in the evidence) is a slip to check.
+        earliest = check.evidence.get("earliest")
+        if earliest is None and check.message.get("en", "").startswith("The supply date"):
+            return make(
+                "correct",
+                f"check the last supply date {actual}: it lies after the date judged",
+                f"请核对最近供货日期 {actual}：它晚于评估日期",
+                current=actual,
+                target=None,
+            )
+        earliest = earliest or (expected or "").removeprefix("on or after ")
+        return make(
+            "upload",
+            f"upload a supply record dated on or after {earliest} (the last is {actual})",
+            f"上传 {earliest} 或之后的供货记录（最近一次为 {actual}）",
+            current=actual,
+            target=earliest,
         )
     if code == "entity.region":
         return make(
             "blocker",
-            f"only companies registered in {expected} may apply (region {actual})",
-            f"仅限 {expected} 注册的公司申请（当前 {actual}）",
+            f"only companies registered in {_shown(check, 'expected', 'en')} may apply "
+            f"(registered in {_shown(check, 'actual', 'en')})",
+            f"仅限在{_shown(check, 'expected', 'zh')}注册的公司申请"
+            f"（当前注册地：{_shown(check, 'actual', 'zh')}）",
             current=actual,
             target=expected,
             fixable=False,
@@ -267,17 +318,77 @@ def _failure(check: Check, ruleset: RuleSet, make: Any) -> Change:
     if code == "entry.route":
         return make(
             "change",
-            "apply by invitation with an invitation code (this category is invitation-only)",
-            "该类目仅限邀请码入驻：请改为邀请码入驻并填写邀请码",
+            "choose entry by invitation code and give the code (sellers of this category "
+            "enter by invitation)",
+            "该类目的商家须凭邀请码入驻：请选择邀请码入驻并填写邀请码",
             current="standard",
             target="invitation",
         )
-    duplicate = check.evidence.get("duplicates")
+    if code == "store.entity_match":
+        # The store's company is a fact: the store must belong to the applying company.
+        return make(
+            "change",
+            f"the store belongs to {actual}: apply with the company that owns the store, "
+            "or link a store registered to the applying company",
+            f"店铺属于 {actual}：请以店铺所属公司申请，或提供注册在申请公司名下的店铺",
+            current=actual,
+            target=None,
+        )
+    if code in ("entity.license_ocr", "entity.license_name"):
+        # Another company's license cannot be made to match: upload the applicant's own.
+        what_en, what_zh = (
+            ("number", "号码") if code == "entity.license_ocr" else ("company name", "公司名称")
+        )
+        return make(
+            "correct",
+            f"the license image shows {expected}: if the {what_en} was mistyped, correct it; "
+            "if the image is another company's license, upload the applying company's own",
+            f"证照图片上为 {expected}：如{what_zh}填写有误请改正；"
+            "如图片是其他公司的证照，请上传申请公司本身的证照",
+            current=actual,
+            target=None,
+        )
+    if code == "legal_rep.license_name":
+        return make(
+            "correct",
+            f"enter the legal representative printed on the license ({expected})",
+            f"请按营业执照填写法定代表人（{expected}）",
+            current=actual,
+            target=expected,
+        )
+    if code == "entity.enterprise":
+        return make(
+            "blocker",
+            "only an enterprise (a company) may apply: apply with the company's own license",
+            "只有企业（公司）可以入驻：请以公司主体的营业执照申请",
+            current=actual,
+            target=None,
+            fixable=False,
+        )
+    if code == "shop.category_match" and _invitation_only(ruleset) & {actual, expected}:
+        # Never a category change that would escape the invitation-only categories.
+        return make(
+            "change",
+            "choose the main category you really sell in for both the store and the new shop "
+            "(sellers of jewelry enter by invitation code)",
+            "请为现有店铺和新店铺选择您实际经营的主营类目（珠宝类商家须凭邀请码入驻）",
+            current=actual,
+            target=None,
+        )
+    duplicate = check.evidence.get("duplicates") or check.evidence.get("rows")
     if duplicate and code in _DUPLICATES:
         en, zh = _DUPLICATES[code]
         return make("change", en, zh, current=actual, target="unique")
     if code == "shop.name":
-        offending = " ".join(check.evidence.get("offending", ())) or "?"
+        offending = " ".join(check.evidence.get("offending", ()))
+        if not offending:
+            return make(
+                "change",
+                "write the shop name in English: it needs Latin letters, not only digits",
+                "店铺名称须为英文：须包含拉丁字母，不能只有数字或标点",
+                current=actual,
+                target="English",
+            )
         return make(
             "change",
             f"shop name in English only (remove {offending})",
@@ -285,20 +396,12 @@ def _failure(check: Check, ruleset: RuleSet, make: Any) -> Change:
             current=actual,
             target="English",
         )
-    if code == "entity.license_ocr":
-        return make(
-            "correct",
-            f"license number {actual} → as on the license image ({expected})",
-            f"营业执照号码 {actual} → 与执照图片一致（{expected}）",
-            current=actual,
-            target=expected,
-        )
     en, zh = _name(check.field)
     verb = "correct" if code in ("entity.license_number", "legal_rep.id_number") else "change"
     return make(
         verb,
-        f"{en} {actual or '?'} → {expected or 'valid'}",
-        f"{zh} {actual or '?'} → {expected or '有效值'}",
+        f"{en} {_shown(check, 'actual', 'en')} → {_shown(check, 'expected', 'en', 'valid')}",
+        f"{zh} {_shown(check, 'actual', 'zh')} → {_shown(check, 'expected', 'zh', '有效值')}",
         current=actual,
         target=expected,
     )

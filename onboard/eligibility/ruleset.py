@@ -143,6 +143,21 @@ class DocumentKind:
 
 
 @dataclass(frozen=True, slots=True)
+class InvitationRoute:
+    """How the invitation route treats the standard route's store requirements (RULES.md §1,
+    edition of 2026-12-06): with an invitation code given, the platform decides when it
+    grants the code, so the rules named in ``store_rules`` and the documents of
+    ``store_documents`` are not prerequisites. A check of theirs that is ``missing`` becomes
+    ``n/a`` (message ``not_applicable``) and one that would fail becomes ``review`` (message
+    ``review``, which may name ``title_en``/``title_zh``, the rule's title, and
+    ``actual_en``/``actual_zh``, the value given)."""
+
+    store_rules: frozenset[str]
+    store_documents: frozenset[str]
+    messages: Mapping[str, Texts]
+
+
+@dataclass(frozen=True, slots=True)
 class RuleSet:
     version: str
     effective_from: date
@@ -159,6 +174,17 @@ class RuleSet:
     #: sample, judged from the header before any pixel is decoded).
     max_decoded_bytes: int
     raw: Mapping[str, Any] = field(repr=False, compare=False, default_factory=dict)
+    #: The edition of RULES.md the file implements: 1 for the first reading, 2 for the
+    #: corrected reading of 2026-12-06. Rules whose reading changed between editions (and
+    #: have no threshold to say so) judge by the edition of the rule set they run under, so
+    #: that an older version keeps giving its old answers.
+    edition: int = 1
+    #: The version this one replaces for every date (same ``effective_from``), if any.
+    supersedes: str | None = None
+    invitation_route: InvitationRoute | None = None
+    #: What a USCC's first two characters (registration authority and entity type; or the
+    #: first alone, as a fallback) say its holder is, in both languages.
+    uscc_holders: Mapping[str, Texts] = field(default_factory=dict)
     #: rules_in_force() by date: a batch judges many applications on few dates.
     _in_force: dict[date, tuple[RuleSpec, ...]] = field(
         init=False, repr=False, compare=False, default_factory=dict
@@ -227,10 +253,12 @@ class RuleSet:
 
     def to_dict(self) -> dict[str, Any]:
         """The rule set as ``GET /api/v1/rules`` publishes it."""
-        return {
+        out: dict[str, Any] = {
             "rules_version": self.version,
             "effective_from": self.effective_from.isoformat(),
             "source": self.source,
+            "edition": self.edition,
+            "supersedes": self.supersedes,
             "documents_limits": {
                 "max_bytes": self.max_bytes,
                 "max_pixels": self.max_pixels,
@@ -260,6 +288,16 @@ class RuleSet:
                 for s in self.rules
             ],
         }
+        if self.invitation_route is not None:
+            route = self.invitation_route
+            out["invitation_route"] = {
+                "store_rules": sorted(route.store_rules),
+                "store_documents": sorted(route.store_documents),
+                "messages": {k: dict(v) for k, v in route.messages.items()},
+            }
+        if self.uscc_holders:
+            out["uscc_holders"] = {k: dict(v) for k, v in self.uscc_holders.items()}
+        return out
 
 
 # --- loading and validation ----------------------------------------------------------------
@@ -444,6 +482,34 @@ def _positive_int(value: Any, where: str) -> int:
     return value
 
 
+def _invitation_route(
+    value: Any, codes: tuple[str, ...], kinds: Mapping[str, DocumentKind]
+) -> InvitationRoute | None:
+    if value is None:
+        return None
+    where = "invitation_route"
+    if not isinstance(value, Mapping):
+        raise RuleSetError(f"{where}: expected a table")
+    extra = sorted(set(value) - {"store_rules", "store_documents", "messages"})
+    if extra:
+        raise RuleSetError(f"{where}: unknown keys {extra}")
+    messages = _text_table(value.get("messages"), f"{where}.messages")
+    absent = sorted({"not_applicable", "review"} - set(messages))
+    if absent:
+        raise RuleSetError(f"{where}.messages: missing {absent}")
+    return InvitationRoute(
+        store_rules=_names(value.get("store_rules"), f"{where}.store_rules", codes),
+        store_documents=_names(value.get("store_documents"), f"{where}.store_documents", kinds),
+        messages=messages,
+    )
+
+
+def _edition(value: Any) -> int:
+    if value is None:
+        return 1
+    return _positive_int(value, "edition")
+
+
 def parse_ruleset(data: Mapping[str, Any]) -> RuleSet:
     """Validate a rule set already read from TOML; raises :class:`RuleSetError`."""
     version = data.get("version")
@@ -455,14 +521,19 @@ def parse_ruleset(data: Mapping[str, Any]) -> RuleSet:
         raise RuleSetError("rules: expected a non-empty table")
     limits = data.get("documents_limits", {})
     max_pixels = _positive_int(limits.get("max_pixels"), "documents_limits.max_pixels")
+    rules = tuple(_rule(code, body, platforms) for code, body in rules_table.items())
+    document_kinds = _document_kinds(data.get("documents"), platforms)
+    supersedes = data.get("supersedes")
+    if supersedes is not None and (not isinstance(supersedes, str) or not supersedes):
+        raise RuleSetError("supersedes: expected a version")
     ruleset = RuleSet(
         version=version,
         effective_from=_date(data.get("effective_from"), "effective_from"),
         source=str(data.get("source", "")),
-        rules=tuple(_rule(code, body, platforms) for code, body in rules_table.items()),
+        rules=rules,
         platforms=platforms,
         categories=_text_table(data.get("categories"), "categories"),
-        document_kinds=_document_kinds(data.get("documents"), platforms),
+        document_kinds=document_kinds,
         identifier_problems=_text_table(data.get("identifier_problems"), "identifier_problems"),
         document_problems=_text_table(data.get("document_problems"), "document_problems"),
         max_bytes=_positive_int(limits.get("max_bytes"), "documents_limits.max_bytes"),
@@ -473,21 +544,43 @@ def parse_ruleset(data: Mapping[str, Any]) -> RuleSet:
             "documents_limits.max_decoded_bytes",
         ),
         raw=MappingProxyType(dict(data)),
+        edition=_edition(data.get("edition")),
+        supersedes=supersedes,
+        invitation_route=_invitation_route(
+            data.get("invitation_route"), tuple(spec.code for spec in rules), document_kinds
+        ),
+        uscc_holders=_text_table(data["uscc_holders"], "uscc_holders")
+        if "uscc_holders" in data
+        else MappingProxyType({}),
     )
     _check_implemented(ruleset)
     return ruleset
 
 
-def _check_implemented(ruleset: RuleSet) -> None:
+def _registry() -> Mapping[str, Any]:
     # Imported here: the rule functions import this module's types.
     from onboard.eligibility.rules import REGISTRY  # noqa: PLC0415
 
-    unknown = sorted(set(ruleset.codes) - set(REGISTRY))
+    return REGISTRY
+
+
+def _check_implemented(ruleset: RuleSet) -> None:
+    unknown = sorted(set(ruleset.codes) - set(_registry()))
     if unknown:
         raise RuleSetError(f"rules: no implementation for {unknown}")
-    absent = sorted(set(REGISTRY) - set(ruleset.codes))
+
+
+def _check_complete(ruleset: RuleSet) -> None:
+    """The newest version publishes every rule there is: an older one may lack the rules
+    added since (2026.11.1 has no ``entity.enterprise``), the newest may not."""
+    absent = sorted(set(_registry()) - set(ruleset.codes))
     if absent:
-        raise RuleSetError(f"rules: the rule set leaves out {absent}")
+        raise RuleSetError(f"rules: the rule set {ruleset.version} leaves out {absent}")
+
+
+def _version_key(version: str) -> tuple[tuple[int, int | str], ...]:
+    """``2026.11.2`` after ``2026.11.1``: numeric parts compared as numbers."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in version.split("."))
 
 
 def load_ruleset(path: str | Path) -> RuleSet:
@@ -503,12 +596,17 @@ def load_ruleset(path: str | Path) -> RuleSet:
 
 @cache
 def published_rulesets(directory: Path = RULESETS_DIR) -> tuple[RuleSet, ...]:
-    """Every published version, oldest first by ``effective_from``."""
+    """Every published version, oldest first by ``effective_from``, then by version: of two
+    versions with the same ``effective_from`` the later one (``2026.11.2``, a corrected
+    reading) supersedes the earlier for every date, which stays loadable by name."""
     found = [load_ruleset(path) for path in sorted(directory.glob("*.toml"))]
     versions = [r.version for r in found]
     if len(set(versions)) != len(versions):
         raise RuleSetError(f"{directory}: duplicate versions {versions}")
-    return tuple(sorted(found, key=lambda r: r.effective_from))
+    ordered = tuple(sorted(found, key=lambda r: (r.effective_from, _version_key(r.version))))
+    if ordered:
+        _check_complete(ordered[-1])
+    return ordered
 
 
 def ruleset_in_force(as_of: date, directory: Path = RULESETS_DIR) -> RuleSet:

@@ -57,6 +57,12 @@ class CheckSchema(Schema):
     actual = fields.String(allow_none=True)
     message = fields.Nested(TextsSchema, required=True)
     evidence = fields.Dict(keys=fields.String())
+    expected_text = fields.Nested(
+        TextsSchema, metadata={"description": "`expected` as people read it, in en and zh"}
+    )
+    actual_text = fields.Nested(
+        TextsSchema, metadata={"description": "`actual` as people read it, in en and zh"}
+    )
 
 
 class ReportSchema(Schema):

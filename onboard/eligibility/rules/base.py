@@ -17,7 +17,15 @@ from types import MappingProxyType
 from typing import Any
 
 from onboard.eligibility.formatting import display
-from onboard.eligibility.model import EMPTY, Application, Check, Evidence, SharedCheck, Status
+from onboard.eligibility.model import (
+    EMPTY,
+    Application,
+    Check,
+    Duplicate,
+    Evidence,
+    SharedCheck,
+    Status,
+)
 from onboard.eligibility.ruleset import CompiledMessage, RuleSet, RuleSpec
 
 RuleFunction = Callable[[Application, "RuleContext"], Sequence[Check]]
@@ -95,9 +103,14 @@ class RuleContext:
         expected: Any = None,
         actual: Any = None,
         evidence: Mapping[str, Any] | None = None,
+        expected_text: Mapping[str, str] | None = None,
+        actual_text: Mapping[str, str] | None = None,
         **values: Any,
     ) -> Check:
         """A check of this rule; ``outcome`` names the message (default: the status).
+
+        ``expected_text`` / ``actual_text`` are ``expected`` / ``actual`` in each language
+        (see :class:`Check`); leave them out where the value reads the same in every one.
 
         The message's templates may name ``expected``, ``actual``, ``as_of``, the rule's
         thresholds and the keyword ``values`` given here; a value wins over a threshold of
@@ -136,7 +149,17 @@ class RuleContext:
                 message = {"en": en(names), "zh": zh(names)}
         return _new_check(
             Check,
-            (spec.code, status, field or spec.field, expected, actual, message, evidence or EMPTY),
+            (
+                spec.code,
+                status,
+                field or spec.field,
+                expected,
+                actual,
+                message,
+                evidence or EMPTY,
+                expected_text,
+                actual_text,
+            ),
         )
 
     def shared(self, outcome: str, key: Hashable, build: Callable[..., Check], *args: Any) -> Check:
@@ -157,7 +180,7 @@ class RuleContext:
         message = built.message
         if not isinstance(message, MappingProxyType):  # shared, so read-only
             message = MappingProxyType(dict(message))
-        check = SharedCheck(*built[:5], message, built.evidence)
+        check = SharedCheck(*built[:5], message, *built[6:])
         if len(_SHARED) >= _SHARED_MAX:
             _SHARED.clear()
         _SHARED[cache_key] = (spec, check)
@@ -202,9 +225,74 @@ def problem_reason(ctx: RuleContext, result: Any) -> dict[str, str]:
         return dict(generic)
 
 
-def duplicates_of(ctx: RuleContext, field: str) -> tuple[str, ...] | None:
-    """Ids of other live applications sharing ``field``'s value; None when nobody looked."""
+#: Other rows of a batch a message names at most (duplicates.NAMED_ROWS).
+BATCH_ROWS_NAMED = 10
+
+#: "unique", as the uniqueness checks expect it.
+UNIQUE_TEXT: Mapping[str, str] = MappingProxyType({"en": "unique", "zh": "唯一"})
+
+
+def duplicates_seen(ctx: RuleContext, field: str) -> tuple[str, tuple[Duplicate, ...]] | None:
+    """(where they were looked for, the other applications sharing ``field``'s value), or
+    None when nobody looked. ``live`` is the registry of live applications, ``batch`` the
+    other rows of one batch, which rule sets of the first edition did not judge."""
     found = ctx.evidence.duplicates
     if found is None:
         return None
-    return tuple(other.application_id for other in found.get(field, ()))
+    scope = ctx.evidence.duplicates_scope
+    if scope == "batch" and ctx.ruleset.edition < 2:
+        return None
+    return scope, found.get(field, ())
+
+
+def uniqueness(
+    ctx: RuleContext,
+    field: str,
+    actual: str,
+    *,
+    live_outcome: str = "fail",
+    **values: Any,
+) -> Check | None:
+    """The failing check when another application shares ``field``'s value, else None.
+
+    Another live application is never named in the message (its id stays in the evidence,
+    for the desk); other rows of a batch are (``{rows}``)."""
+    seen = duplicates_seen(ctx, field)
+    if seen is None or not seen[1]:
+        return None
+    scope, others = seen
+    if scope == "batch":
+        rows = [other.row for other in others if other.row is not None]
+        shown = ", ".join(map(str, rows[:BATCH_ROWS_NAMED]))
+        if len(rows) > BATCH_ROWS_NAMED:
+            shown += " …"  # and more rows: the evidence of a batch names the first few
+        return ctx.check(
+            FAIL,
+            "fail_batch",
+            expected="unique",
+            actual=actual,
+            rows=shown,
+            expected_text=UNIQUE_TEXT,
+            evidence={"rows": rows},
+            **values,
+        )
+    ids = [other.application_id for other in others]
+    return ctx.check(
+        FAIL,
+        live_outcome,
+        expected="unique",
+        actual=actual,
+        others=", ".join(ids),  # named by first-edition messages only
+        expected_text=UNIQUE_TEXT,
+        evidence={"duplicates": ids},
+        **values,
+    )
+
+
+def unique_outcome(ctx: RuleContext, field: str, live: str = "pass") -> str | None:
+    """The message of a value nobody else uses: ``live`` after looking among live
+    applications, ``pass_batch`` among a batch's rows, ``None`` when nobody looked."""
+    seen = duplicates_seen(ctx, field)
+    if seen is None:
+        return None
+    return "pass_batch" if seen[0] == "batch" else live

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import email_validator
 import phonenumbers
@@ -15,14 +17,37 @@ from onboard.eligibility.rules.base import (
     MISSING,
     PASS,
     RuleContext,
-    duplicates_of,
     problem_reason,
     rule,
+    unique_outcome,
+    uniqueness,
 )
+from onboard.eligibility.vocabulary import ID_TYPES
+
+
+def _text(en: str, zh: str) -> Mapping[str, str]:
+    return MappingProxyType({"en": en, "zh": zh})
+
 
 #: What legal_rep.id_type must be, and what its number must be, by type.
 _ID_TYPES_EXPECTED = " / ".join(identifiers.ID_TYPES)
+_ID_TYPES_EXPECTED_TEXT = _text(
+    " / ".join(ID_TYPES[t]["en"] for t in identifiers.ID_TYPES),
+    "、".join(ID_TYPES[t]["zh"] for t in identifiers.ID_TYPES),
+)
 _ID_NUMBER_EXPECTED = {id_type: f"a valid {id_type} number" for id_type in identifiers.ID_TYPES}
+_ID_NUMBER_EXPECTED_TEXT = {
+    id_type: _text(
+        f"a valid {ID_TYPES[id_type]['en']} number", f"有效的{ID_TYPES[id_type]['zh']}号码"
+    )
+    for id_type in identifiers.ID_TYPES
+}
+#: Whose residence permits begin with which digits (RULES.md §2).
+_PERMIT_HOLDERS = {
+    "81": ("Hong Kong", "香港"),
+    "82": ("Macao", "澳门"),
+    "83": ("Taiwan", "台湾"),
+}
 
 
 @rule("legal_rep.id_number")
@@ -35,6 +60,7 @@ def id_number(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
                 "missing_type",
                 field="legal_rep.id_type",
                 expected=_ID_TYPES_EXPECTED,
+                expected_text=_ID_TYPES_EXPECTED_TEXT,
             ),
         )
     if id_type not in identifiers.ID_TYPES:
@@ -45,14 +71,44 @@ def id_number(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
                 field="legal_rep.id_type",
                 expected=_ID_TYPES_EXPECTED,
                 actual=id_type,
+                expected_text=_ID_TYPES_EXPECTED_TEXT,
             ),
         )
     expected = _ID_NUMBER_EXPECTED[id_type]
+    texts = _ID_NUMBER_EXPECTED_TEXT[id_type]
+    type_names = ID_TYPES[id_type]
     if not number or not number.strip():
-        return (ctx.check(MISSING, expected=expected),)
+        return (ctx.check(MISSING, expected=expected, expected_text=texts),)
     result = identifiers.validate_person_id(id_type, number, ctx.as_of)
+    permits = ctx.spec.params.get("residence_permit_prefixes")
+    if result.valid and permits and id_type == "cn_resident_id":
+        prefix = result.normalized[:2]
+        if prefix in permits:
+            residents = _PERMIT_HOLDERS.get(prefix, ("Hong Kong, Macao or Taiwan", "港澳台"))
+            return (
+                ctx.check(
+                    FAIL,
+                    "fail_permit",
+                    expected=expected,
+                    actual=_mask(result.normalized),
+                    prefix=prefix,
+                    residents_en=residents[0],
+                    residents_zh=residents[1],
+                    expected_text=texts,
+                    evidence={"problem": "residence_permit"},
+                ),
+            )
     if result.valid:
-        return (ctx.check(PASS, expected=expected, actual=_mask(result.normalized)),)
+        return (
+            ctx.check(
+                PASS,
+                expected=expected,
+                actual=_mask(result.normalized),
+                id_type_en=type_names["en"],
+                id_type_zh=type_names["zh"],
+                expected_text=texts,
+            ),
+        )
     reason = problem_reason(ctx, result)
     return (
         ctx.check(
@@ -61,6 +117,9 @@ def id_number(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
             actual=_mask(result.normalized or number),
             reason_en=reason["en"],
             reason_zh=reason["zh"],
+            id_type_en=type_names["en"],
+            id_type_zh=type_names["zh"],
+            expected_text=texts,
             evidence={"problem": result.problem},
         ),
     )
@@ -199,6 +258,13 @@ _PLAIN_PHONE = re.compile(
 
 def _plain_phone(text: str, region: str | None) -> str | None:
     """The E.164 form of a plainly written CN or HK number, or None: phonenumbers decides."""
+    parts = _plain_phone_parts(text, region)
+    return None if parts is None else f"+{parts[0]}{parts[1]}"
+
+
+def _plain_phone_parts(text: str, region: str | None) -> tuple[str, str] | None:
+    """(country code, national number) of a plainly written CN or HK number that
+    phonenumbers would find valid, read as its parse reads it; None: phonenumbers decides."""
     match = _PLAIN_PHONE.fullmatch(text)
     if match is None:
         return None
@@ -209,35 +275,108 @@ def _plain_phone(text: str, region: str | None) -> str | None:
     if numbering is None:
         return None
     national = match["national"].replace(" ", "").replace("-", "")
-    return numbering.e164(national, with_code=match["code"] is not None)
-
-
-def _duplicate_check(ctx: RuleContext, field: str, actual: str) -> Check | None:
-    others = duplicates_of(ctx, field)
-    if not others:
+    if numbering.e164(national, with_code=match["code"] is not None) is None:
         return None
-    return ctx.check(
-        FAIL,
-        "fail_duplicate",
-        expected="unique",
-        actual=actual,
-        others=", ".join(others),
-        evidence={"duplicates": list(others)},
-    )
+    return numbering.code, national
+
+
+def read_phone(text: str, region: str | None) -> tuple[str, phonenumbers.PhoneNumber] | None:
+    """The number in E.164 and as phonenumbers holds it, or None when it is not a valid
+    phone number: :func:`normalize_phone`, keeping what phonenumbers needs to type it."""
+    parts = _plain_phone_parts(text, region)
+    if parts is not None:
+        # "+<code><national>", a code of one region and a national number without a
+        # leading zero: exactly the two parts phonenumbers' parse gives.
+        code, national = parts
+        number = phonenumbers.PhoneNumber(country_code=int(code), national_number=int(national))
+        return f"+{code}{national}", number
+    try:
+        parsed = phonenumbers.parse(text, _DEFAULT_PHONE_REGION.get(region or ""))
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164), parsed
+
+
+#: phonenumbers' number types as messages name them (those a mobile number is not).
+_PHONE_KINDS: Mapping[int, tuple[str, str]] = {
+    phonenumbers.PhoneNumberType.FIXED_LINE: ("landline number", "固定电话号码"),
+    phonenumbers.PhoneNumberType.TOLL_FREE: ("toll-free number", "免费电话号码"),
+    phonenumbers.PhoneNumberType.PREMIUM_RATE: ("premium-rate number", "付费电话号码"),
+    phonenumbers.PhoneNumberType.SHARED_COST: ("shared-cost number", "分摊付费电话号码"),
+    phonenumbers.PhoneNumberType.VOIP: ("internet (VoIP) number", "网络电话号码"),
+    phonenumbers.PhoneNumberType.PERSONAL_NUMBER: ("personal forwarding number", "个人转接号码"),
+    phonenumbers.PhoneNumberType.PAGER: ("pager number", "寻呼号码"),
+    phonenumbers.PhoneNumberType.UAN: ("company access number", "企业统一接入号码"),
+    phonenumbers.PhoneNumberType.VOICEMAIL: ("voicemail number", "语音信箱号码"),
+}
+_PHONE_TYPE_NAMES = {
+    value: name
+    for name, value in vars(phonenumbers.PhoneNumberType).items()
+    if name.isupper() and isinstance(value, int)
+}
+_PHONE_EXPECTED = "a valid phone number"
+_PHONE_EXPECTED_TEXT = _text("a valid phone number", "有效的电话号码")
+_MOBILE_EXPECTED_TEXT = _text("a valid mobile number", "有效的手机号码")
 
 
 @rule("contact.phone")
 def phone(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
+    mobile_types = ctx.spec.params.get("mobile_types")
+    expected_text = _MOBILE_EXPECTED_TEXT if mobile_types else _PHONE_EXPECTED_TEXT
     text = app.contact.phone
     if not text or not text.strip():
-        return (ctx.check(MISSING, expected="a valid phone number"),)
-    e164 = normalize_phone(text, app.entity.region)
+        return (ctx.check(MISSING, expected=_PHONE_EXPECTED, expected_text=expected_text),)
+    if mobile_types:
+        # The guide's 手机号码 must receive an SMS code: phonenumbers' own types decide.
+        read = read_phone(text, app.entity.region)
+        e164 = read[0] if read is not None else None
+        kind = phonenumbers.number_type(read[1]) if read is not None else None
+    else:  # the first edition took any valid number
+        e164, kind = normalize_phone(text, app.entity.region), None
     if e164 is None:
-        return (ctx.check(FAIL, expected="a valid phone number", actual=text.strip()),)
+        return (
+            ctx.check(
+                FAIL, expected=_PHONE_EXPECTED, actual=text.strip(), expected_text=expected_text
+            ),
+        )
+    if kind is not None and mobile_types:
+        name = _PHONE_TYPE_NAMES.get(kind, str(kind))
+        if name not in mobile_types:
+            kind_en, kind_zh = _PHONE_KINDS.get(kind, ("number that is not mobile", "非手机号码"))
+            return (
+                ctx.check(
+                    FAIL,
+                    "fail_not_mobile",
+                    expected=_PHONE_EXPECTED,
+                    actual=e164,
+                    kind_en=kind_en,
+                    kind_zh=kind_zh,
+                    expected_text=expected_text,
+                    evidence={"number_type": name},
+                ),
+            )
     return (
-        _duplicate_check(ctx, "contact.phone", e164)
-        or ctx.check(PASS, expected="a valid phone number", actual=e164),
+        uniqueness(
+            ctx,
+            "contact.phone",
+            e164,
+            live_outcome="fail_duplicate",
+        )
+        or _unique_pass(ctx, "contact.phone", _PHONE_EXPECTED, e164, expected_text),
     )
+
+
+def _unique_pass(
+    ctx: RuleContext, field: str, expected: str, actual: str, expected_text: Mapping[str, str]
+) -> Check:
+    """The passing check of a valid value that no other application was found to use; in
+    edition 2 its message says where others were looked for (RULES.md §6)."""
+    outcome = unique_outcome(ctx, field)
+    if outcome is None and ctx.ruleset.edition >= 2:
+        outcome = "pass_unchecked"
+    return ctx.check(PASS, outcome, expected=expected, actual=actual, expected_text=expected_text)
 
 
 #: Plain ASCII addresses, the overwhelming majority: a subset of what email-validator
@@ -272,15 +411,56 @@ def normalize_email(text: str) -> tuple[str | None, str]:
     return result.normalized, ""
 
 
+#: email-validator explains in English only: the Chinese reason is read off its words.
+_EMAIL_REASONS_ZH = (
+    ("one @-sign", "必须有且只有一个 @ 符号"),
+    ("after the @-sign", "@ 后面的域名部分无效"),
+    ("before the @-sign", "@ 前面的部分无效"),
+    ("too long", "地址过长"),
+    ("special-use", "该域名不能用于电子邮件"),
+    ("special use", "该域名不能用于电子邮件"),
+    ("period", "句点的位置不正确"),
+    ("character", "含有不允许的字符"),
+)
+
+
+def email_reason_zh(reason: str) -> str:
+    """The Chinese of one of email-validator's (English) reasons, as near as its words say."""
+    lowered = reason.lower()
+    for words, zh in _EMAIL_REASONS_ZH:
+        if words in lowered:
+            return zh
+    return "格式不正确"
+
+
+_EMAIL_EXPECTED = "a valid email address"
+_EMAIL_EXPECTED_TEXT = _text("a valid email address", "有效的邮箱地址")
+
+
 @rule("contact.email")
 def email(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     text = app.contact.email
     if not text or not text.strip():
-        return (ctx.check(MISSING, expected="a valid email address"),)
+        return (ctx.check(MISSING, expected=_EMAIL_EXPECTED, expected_text=_EMAIL_EXPECTED_TEXT),)
     normalized, why = normalize_email(text)
     if normalized is None:
-        return (ctx.check(FAIL, expected="a valid email address", actual=text.strip(), reason=why),)
+        return (
+            ctx.check(
+                FAIL,
+                expected=_EMAIL_EXPECTED,
+                actual=text.strip(),
+                reason=why,
+                reason_en=why,
+                reason_zh=email_reason_zh(why),
+                expected_text=_EMAIL_EXPECTED_TEXT,
+            ),
+        )
     return (
-        _duplicate_check(ctx, "contact.email", normalized)
-        or ctx.check(PASS, expected="a valid email address", actual=normalized),
+        uniqueness(
+            ctx,
+            "contact.email",
+            normalized,
+            live_outcome="fail_duplicate",
+        )
+        or _unique_pass(ctx, "contact.email", _EMAIL_EXPECTED, normalized, _EMAIL_EXPECTED_TEXT),
     )

@@ -35,6 +35,7 @@ from flask_babel import gettext as _
 from onboard import audit
 from onboard.agencies import batches, keys, report, samples, users
 from onboard.agencies.models import Agency, AgencyUser, Batch
+from onboard.bounds import DB_INT_MAX, bounded_int
 from onboard.eligibility.model import Verdict
 from onboard.errors import InputError
 from onboard.extensions import db, limiter
@@ -244,7 +245,10 @@ def batch(batch_id: str) -> ResponseReturnValue:
     verdict = request.args.get("verdict", "")
     verdict = verdict if verdict in VERDICTS else ""
     rule = request.args.get("rule", "").strip()[:40]
-    page = max(int(request.args["page"]), 1) if request.args.get("page", "").isdigit() else 1
+    # A page beyond the database's integers (or "²", a digit to str.isdigit but not to int)
+    # is a 422 like any malformed number, never a 500 from the driver.
+    page = bounded_int(request.args.get("page"), "page", 1, low=1)
+    page = min(page, DB_INT_MAX // PAGE_ROWS)
     lines = list(
         batches.client_lines(
             found,

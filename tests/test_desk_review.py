@@ -470,3 +470,16 @@ def test_take_it_wins_over_the_select_it_sits_beside(app: Flask):
     )
     with app.app_context():
         assert repository.get_application(public_id).assignee_id is not None
+
+
+def test_a_reason_id_that_is_no_number_names_no_reason(app: Flask):
+    """``reason=²`` (a digit to str.isdigit, not to int) answered 500: it names no
+    template, like any id that does not exist, and the rest of the decision stands."""
+    public_id, _ = submitted(app, seller(1, store__rating=3.9))
+    client, token = desk(app, "li.na@example.com")
+    answer = decide(
+        client, token, public_id, outcome="rejected", reason=["²", "9" * 30], comment="x"
+    )
+    assert answer.status_code == 302
+    assert state_of(app, public_id) == "rejected"
+

@@ -335,7 +335,7 @@ def decide(public_id: str) -> ResponseReturnValue:
             request.form.get("outcome", ""),
             reviewer=current_user._get_current_object(),
             ruleset=default_ruleset(),
-            reason_ids=[int(i) for i in request.form.getlist("reason") if i.isdigit()],
+            reason_ids=_reason_ids(request.form.getlist("reason")),
             comment=request.form.get("comment", ""),
             note=request.form.get("note", ""),
             override_reason=request.form.get("override_reason", ""),
@@ -352,6 +352,12 @@ def decide(public_id: str) -> ResponseReturnValue:
     db.session.commit()
     flash(_("Decision saved: %(outcome)s.", outcome=outcome_name(done.decision.outcome)), "ok")
     return redirect(url_for(".queue"))
+
+
+def _reason_ids(values: list[str]) -> list[int]:
+    """The ticked reason templates' ids; anything else (``²`` is a digit to ``isdigit`` but
+    not to ``int``) names no template and is dropped."""
+    return [int(v) for v in values if v.isascii() and v.isdigit() and len(v) <= 10]
 
 
 @bp.post("/applications/<public_id>/confirm")

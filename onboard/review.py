@@ -166,7 +166,9 @@ def _filtered(filters: QueueFilter, me: UserAccount | None) -> Select[Any]:
         conditions.append(
             ApplicationRecord.submitted_at >= datetime.combine(filters.date_from, time())
         )
-    if filters.date_to:
+    # Up to the end of the ``to`` day; the last day there is (9999-12-31) has no next day
+    # to stop before, and nothing is submitted after it.
+    if filters.date_to and filters.date_to < date.max:
         end = datetime.combine(filters.date_to + timedelta(days=1), time())
         conditions.append(ApplicationRecord.submitted_at < end)
     return query.where(*conditions)

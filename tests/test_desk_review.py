@@ -483,3 +483,12 @@ def test_a_reason_id_that_is_no_number_names_no_reason(app: Flask):
     assert answer.status_code == 302
     assert state_of(app, public_id) == "rejected"
 
+
+def test_the_last_day_there_is_ends_the_queue_filter_instead_of_a_500(app: Flask):
+    """The queue ends a ``to`` filter on the next day, which ``9999-12-31`` has not."""
+    public_id, _ = submitted(app, seller(1))
+    client, _token = desk(app, "li.na@example.com")
+    answer = client.get("/desk/?to=9999-12-31")
+    assert answer.status_code == 200 and public_id in answer.text
+    answer = client.get("/desk/?from=9999-12-31&to=9999-12-31")
+    assert answer.status_code == 200 and public_id not in answer.text

@@ -37,8 +37,10 @@ from onboard.agencies import batches, keys, report, samples, users
 from onboard.agencies.models import Agency, AgencyUser, Batch
 from onboard.bounds import DB_INT_MAX, bounded_int
 from onboard.eligibility.model import Verdict
+from onboard.eligibility.ruleset import ruleset_by_version
 from onboard.errors import InputError
 from onboard.extensions import db, limiter
+from onboard.i18n import pick
 from onboard.web.agency_api import application_link, csv_response, html_response, xlsx_response
 
 bp = Blueprint("agency_portal", __name__, url_prefix="/agency")
@@ -264,6 +266,7 @@ def batch(batch_id: str) -> ResponseReturnValue:
         batch=found,
         progress=batches.progress(found),
         summary=summary,
+        rule_titles=_rule_titles(found, [code for code, _count in summary.top_rules(50)]),
         lines=lines[:PAGE_ROWS],
         more=len(lines) > PAGE_ROWS,
         page=page,
@@ -271,6 +274,22 @@ def batch(batch_id: str) -> ResponseReturnValue:
         rule=rule,
         verdicts=VERDICTS,
     )
+
+
+def _rule_titles(batch: Batch, codes: list[str]) -> dict[str, str]:
+    """What each failing rule's code means, in the reader's language, from the rule set the
+    batch was checked with (a code the rule set does not know stays the code)."""
+    try:
+        ruleset = ruleset_by_version(batch.rules_version)
+    except KeyError:
+        return {}
+    titles = {}
+    for code in codes:
+        try:
+            titles[code] = pick(ruleset.rule(code).title)
+        except KeyError:
+            continue
+    return titles
 
 
 @bp.get("/batches/<batch_id>/results.csv")

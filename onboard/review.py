@@ -821,6 +821,21 @@ def outbox(limit: int = 100) -> list[OutboxEmail]:
     )
 
 
+def public_ids(events: Iterable[AuditEvent]) -> dict[int, tuple[str, bool]]:
+    """The public ids (``A-…``) of the applications ``events`` name, by database id, and
+    whether the desk can open each (not a draft): the log shows and links those, never the
+    internal number."""
+    ids = {event.application_id for event in events if event.application_id}
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(ApplicationRecord.id, ApplicationRecord.public_id, ApplicationRecord.state).where(
+            ApplicationRecord.id.in_(ids)
+        )
+    )
+    return {row[0]: (row[1], row[2] != "draft") for row in rows}
+
+
 def audit_events(
     limit: int = 200, application: ApplicationRecord | None = None
 ) -> list[AuditEvent]:

@@ -492,3 +492,20 @@ def test_the_last_day_there_is_ends_the_queue_filter_instead_of_a_500(app: Flask
     assert answer.status_code == 200 and public_id in answer.text
     answer = client.get("/desk/?from=9999-12-31&to=9999-12-31")
     assert answer.status_code == 200 and public_id not in answer.text
+
+
+def test_the_audit_log_names_actions_in_words_and_applications_by_public_id(app: Flask):
+    """The log showed raw action codes (``viewed``) and the applications' internal database
+    ids (``4``): it now says what happened in the reader's language and links the ``A-…``
+    id of each application the desk can open."""
+    public_id, _ = submitted(app, seller(1))
+    client, _token = desk(app, "lead@example.com", role="admin")
+    client.get(f"/desk/applications/{public_id}")
+    client.set_cookie("lang", "zh_Hans")
+    log = client.get("/desk/audit").text
+    rows = log[log.index("<tbody>") :]
+    assert "<td>已查看</td>" in rows and "<td>viewed</td>" not in rows
+    assert f'<a href="/desk/applications/{public_id}">{public_id}</a>' in rows
+    with app.app_context():
+        internal = repository.get_application(public_id).id
+    assert f"<td>{internal}</td>" not in rows

@@ -74,6 +74,7 @@ def status_name(status: str) -> str:
 
 bp.add_app_template_global(deskview.check_text, "check_text")
 bp.add_app_template_global(deskview.when, "when")
+bp.add_app_template_global(deskview.action_name, "action_name")
 
 
 @bp.app_template_global()
@@ -592,4 +593,5 @@ def settings() -> ResponseReturnValue:
 @bp.get("/audit")
 @auth.login_required(role="admin")
 def audit_log() -> ResponseReturnValue:
-    return render_template("desk/audit.html", events=review.audit_events(500))
+    events = review.audit_events(500)
+    return render_template("desk/audit.html", events=events, public_ids=review.public_ids(events))

@@ -526,6 +526,7 @@ ACTIONS = {
     "agency_invitation_accepted": _l("agency invitation accepted"),
     "agency_login": _l("agency login"),
     "agency_login_failed": _l("agency login failed"),
+    "agency_user_active": _l("agency user activated or deactivated"),
     "agency_user_invited": _l("agency user invited"),
     "agency_webhook": _l("agency webhook changed"),
     "api_key_created": _l("API key created"),

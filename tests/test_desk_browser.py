@@ -311,3 +311,20 @@ def test_a_long_unbroken_company_name_stays_inside_the_desk(live_desk, browser):
     assert status.evaluate("e => e.getClientRects().length") == 1, "the status word wraps"
     assert dialogs == []
     context.close()
+
+
+@pytest.mark.parametrize("width", sorted(WIDTHS))
+def test_the_audit_log_does_not_scroll_sideways(live_desk, browser, width: str):
+    """Its details column wraps (a rule that kept the queue's masked license whole once
+    caught every monospaced cell, the log's JSON details included)."""
+    app, base = live_desk
+    add_user(app, "admin", "admin@example.com")
+    public_id, _ = submitted(app, seller(1))
+    context = browser.new_context(locale="en-US", viewport=WIDTHS[width])
+    page = context.new_page()
+    log_in(page, base, "admin@example.com")
+    for _round in range(3):
+        page.goto(f"{base}/desk/applications/{public_id}")
+    page.goto(f"{base}/desk/audit")
+    assert sideways_scroll(page) <= 0
+    context.close()

@@ -327,4 +327,6 @@ def test_the_audit_log_does_not_scroll_sideways(live_desk, browser, width: str):
         page.goto(f"{base}/desk/applications/{public_id}")
     page.goto(f"{base}/desk/audit")
     assert sideways_scroll(page) <= 0
+    link = page.locator(f"table.audit a:has-text('{public_id}')").first
+    assert link.evaluate("e => e.getClientRects().length") == 1, "the id wraps"
     context.close()

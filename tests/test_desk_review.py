@@ -509,3 +509,19 @@ def test_the_audit_log_names_actions_in_words_and_applications_by_public_id(app:
     with app.app_context():
         internal = repository.get_application(public_id).id
     assert f"<td>{internal}</td>" not in rows
+
+
+def test_the_queue_filters_by_agency_chosen_by_name(app: Flask):
+    """The agency filter was a box for the agency's internal number; it is a list of the
+    agencies by name, and the one chosen stays selected."""
+    from onboard.agencies import keys  # noqa: PLC0415
+
+    with app.app_context():
+        agency = keys.create_agency("Starriver Partners")
+        db.session.commit()
+        agency_id = agency.id
+    client, _token = desk(app, "li.na@example.com")
+    queue = client.get(f"/desk/?agency={agency_id}").text
+    chosen = re.search(r'<select name="agency">(.*?)</select>', queue, re.S)
+    assert chosen, "no agency list"
+    assert f'<option value="{agency_id}" selected>Starriver Partners</option>' in chosen[1]

@@ -28,6 +28,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from onboard import audit, auth, repository, review
+from onboard.agencies import keys
 from onboard.bounds import bounded_int
 from onboard.eligibility.ruleset import default_ruleset
 from onboard.extensions import db, limiter
@@ -174,6 +175,8 @@ def queue() -> ResponseReturnValue:
         ruleset=default_ruleset(),
         saved=[(saved, review.filter_args(saved)) for saved in review.saved_filters(me)],
         reviewers=review.reviewers(),
+        # Chosen by name: the filter holds the agency's id, which nobody should have to know.
+        agencies=keys.list_agencies(),
     )
 
 

@@ -166,7 +166,9 @@ def _filtered(filters: QueueFilter, me: UserAccount | None) -> Select[Any]:
         conditions.append(
             ApplicationRecord.submitted_at >= datetime.combine(filters.date_from, time())
         )
-    if filters.date_to:
+    # Up to the end of the ``to`` day; the last day there is (9999-12-31) has no next day
+    # to stop before, and nothing is submitted after it.
+    if filters.date_to and filters.date_to < date.max:
         end = datetime.combine(filters.date_to + timedelta(days=1), time())
         conditions.append(ApplicationRecord.submitted_at < end)
     return query.where(*conditions)
@@ -817,6 +819,21 @@ def outbox(limit: int = 100) -> list[OutboxEmail]:
     return list(
         db.session.scalars(select(OutboxEmail).order_by(OutboxEmail.id.desc()).limit(limit))
     )
+
+
+def public_ids(events: Iterable[AuditEvent]) -> dict[int, tuple[str, bool]]:
+    """The public ids (``A-…``) of the applications ``events`` name, by database id, and
+    whether the desk can open each (not a draft): the log shows and links those, never the
+    internal number."""
+    ids = {event.application_id for event in events if event.application_id}
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(ApplicationRecord.id, ApplicationRecord.public_id, ApplicationRecord.state).where(
+            ApplicationRecord.id.in_(ids)
+        )
+    )
+    return {row[0]: (row[1], row[2] != "draft") for row in rows}
 
 
 def audit_events(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from flask import Flask
 
-from onboard.agencies.models import ApiKey
+from onboard.agencies.models import AgencyUser, ApiKey
 from onboard.extensions import db
 from tests.agencyhelpers import bearer
 from tests.deskflow import add_user, csrf_of, login
@@ -59,3 +60,63 @@ def test_reviewers_and_strangers_are_kept_out(app: Flask, client):
 def test_forms_need_the_csrf_token(app: Flask, client):
     login(client, add_user(app, "admin"))
     assert client.post("/desk/agencies/", data={"name": "No token"}).status_code in (400, 403)
+
+
+def test_admins_deactivate_a_portal_user_who_is_logged_out_at_once(app: Flask, client):
+    """Nothing could stop a person who left an agency: their password kept working. An
+    admin deactivates them on the desk: their session ends, their login and a pending
+    invitation stop working, and it is audited; reactivated, they log in again."""
+    from tests.test_agency_portal import PASSWORD, logged_in  # noqa: PLC0415
+
+    portal = logged_in(app, "Acme", "zhou@acme.example")
+    assert portal.get("/agency/").status_code == 200
+    login(client, add_user(app, "admin"))
+    with app.app_context():
+        person_id = db.session.scalar(db.select(AgencyUser.id))
+    page = client.get("/desk/agencies/").text
+    assert f"/desk/agencies/users/{person_id}/active" in page
+    off = client.post(
+        f"/desk/agencies/users/{person_id}/active",
+        data={"csrf_token": csrf_of(page), "active": "0"},
+    )
+    assert off.status_code == 302
+    assert portal.get("/agency/").status_code == 302  # to the login page
+    again = app.test_client()
+    form = again.get("/agency/login").text
+    answer = again.post(
+        "/agency/login",
+        data={"csrf_token": csrf_of(form), "email": "zhou@acme.example", "password": PASSWORD},
+    )
+    assert answer.status_code == 401
+    assert 'data-action="agency_user_active"' in client.get("/desk/audit").text
+    with app.app_context():  # a new invitation would not open: refused, saying why
+        from onboard.agencies import keys, users  # noqa: PLC0415
+        from onboard.errors import InputError  # noqa: PLC0415
+
+        with pytest.raises(InputError) as refused:
+            users.invite(keys.find_agency("Acme"), "zhou@acme.example")
+        assert "deactivated" in refused.value.summary()
+    page = client.get("/desk/agencies/").text
+    client.post(
+        f"/desk/agencies/users/{person_id}/active",
+        data={"csrf_token": csrf_of(page), "active": "1"},
+    )
+    answer = again.post(
+        "/agency/login",
+        data={"csrf_token": csrf_of(form), "email": "zhou@acme.example", "password": PASSWORD},
+    )
+    assert answer.status_code == 302
+
+
+def test_a_reviewer_cannot_deactivate_a_portal_user(app: Flask, client):
+    from tests.test_agency_portal import logged_in  # noqa: PLC0415
+
+    logged_in(app, "Acme", "zhou@acme.example")
+    login(client, add_user(app, "reviewer"))
+    token = csrf_of(client.get("/desk/").text)
+    with app.app_context():
+        person_id = db.session.scalar(db.select(AgencyUser.id))
+    answer = client.post(
+        f"/desk/agencies/users/{person_id}/active", data={"csrf_token": token, "active": "0"}
+    )
+    assert answer.status_code == 403

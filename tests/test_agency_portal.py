@@ -8,6 +8,7 @@ import re
 
 import openpyxl
 from flask import Flask
+from sqlalchemy import select
 
 from onboard import jobs
 from onboard.agencies import keys, samples, users
@@ -243,3 +244,35 @@ def test_onboard_agencies_invite_prints_the_link_once(tmp_path, monkeypatch):
     assert again.exit_code == 0  # not accepted yet: a fresh invitation
     bad = runner.invoke(main, ["agencies", "invite", "Acme", "not-an-address"])
     assert bad.exit_code == 2 and "email" in bad.stderr
+
+
+def test_a_page_number_the_database_cannot_hold_is_refused_not_a_500(app: Flask):
+    """``?page=²`` (a digit to str.isdigit, not to int) and a page past the database's
+    integers answered 500; like page 0, they are malformed page numbers (422)."""
+    client = logged_in(app, "Acme", "a@acme.example")
+    batch_id = upload_sample(client, "sample.csv")
+    for page in ("²", "99999999999999999999", "-1", "x"):
+        answer = client.get(f"/agency/batches/{batch_id}", query_string={"page": page})
+        assert answer.status_code == 422, (page, answer.status_code)
+    assert client.get(f"/agency/batches/{batch_id}?page=2147483647").status_code == 200
+    assert client.get(f"/agency/batches/{batch_id}?page=0").status_code == 422
+
+
+def test_the_most_common_failing_rules_are_named_in_the_readers_language(app: Flask):
+    """The summary listed bare codes (``store.rating``): each now carries its rule's title,
+    in Chinese on a Chinese page, from the rule set the batch was checked with."""
+    from onboard.eligibility.ruleset import ruleset_by_version  # noqa: PLC0415
+
+    client = logged_in(app, "Acme", "a@acme.example")
+    batch_id = upload_sample(client, "sample.csv")
+    with app.app_context():
+        from onboard.agencies.models import Batch  # noqa: PLC0415
+
+        version = db.session.scalar(select(Batch.rules_version))
+    title = ruleset_by_version(version).rule("store.rating").title
+    client.set_cookie("lang", "zh_Hans")
+    page = client.get(f"/agency/batches/{batch_id}").text
+    common = page[page.index('id="summary-title"') : page.index('id="clients-title"')]
+    assert title["zh"] in common and "<code>store.rating</code>" in common
+    client.set_cookie("lang", "en")
+    assert title["en"] in client.get(f"/agency/batches/{batch_id}").text

@@ -162,6 +162,10 @@ def test_the_portal_journey(live, browser):
     # Invite a client: the draft opens prefilled for them.
     page.locator("#row-2 button", has_text="Invite to apply").click()
     private = page.locator("#private-link").inner_text().strip()
+    # Read and copied by hand: full size (it was 13 px) and selected whole in one click.
+    shown = page.locator("#private-link")
+    assert shown.evaluate("e => parseFloat(getComputedStyle(e).fontSize)") >= 16
+    assert shown.evaluate("e => getComputedStyle(e).userSelect") == "all"
     no_violations(page)
     shot(page, "link")
     client = browser.new_context(bypass_csp=True, locale="zh-CN").new_page()

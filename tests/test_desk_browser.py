@@ -293,3 +293,50 @@ def test_every_desk_page_passes_axe(live_desk, browser, width: str):
     page.goto(f"{base}/desk/applications/{second}")
     shot(page, f"application-{width}")
     context.close()
+
+
+def test_a_long_unbroken_company_name_stays_inside_the_desk(live_desk, browser):
+    """A company name typed without spaces widened the queue past a 1280 px window and
+    made the table of checks a scrolling region axe refuses (not focusable); in Chinese a
+    check's status shrank to one character per line."""
+    app, base = live_desk
+    add_user(app, "reviewer", "li.na@example.com")
+    name = (
+        "<script>alert('desk')</script>"
+        + "深圳市某某科技有限公司" * 3
+        + "ABCDEFGHIJKLMNOPQRSTUVWXYZ" * 2
+    )
+    public_id, _ = submitted(app, seller(1, store__rating=3.9, entity__company_name=name))
+    context = browser.new_context(locale="en-US", viewport=WIDTHS["desktop"], bypass_csp=True)
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    log_in(page, base, "li.na@example.com")
+    assert sideways_scroll(page) <= 0, "the queue scrolls sideways"
+    page.goto(f"{base}/desk/applications/{public_id}")
+    no_axe_violations(page, "the application")
+    assert sideways_scroll(page) <= 0
+    page.goto(f"{base}/desk/applications/{public_id}?lang=zh")
+    status = page.locator("#checks .status").first
+    assert status.evaluate("e => e.getClientRects().length") == 1, "the status word wraps"
+    assert dialogs == []
+    context.close()
+
+
+@pytest.mark.parametrize("width", sorted(WIDTHS))
+def test_the_audit_log_does_not_scroll_sideways(live_desk, browser, width: str):
+    """Its details column wraps (a rule that kept the queue's masked license whole once
+    caught every monospaced cell, the log's JSON details included)."""
+    app, base = live_desk
+    add_user(app, "admin", "admin@example.com")
+    public_id, _ = submitted(app, seller(1))
+    context = browser.new_context(locale="en-US", viewport=WIDTHS[width])
+    page = context.new_page()
+    log_in(page, base, "admin@example.com")
+    for _round in range(3):
+        page.goto(f"{base}/desk/applications/{public_id}")
+    page.goto(f"{base}/desk/audit")
+    assert sideways_scroll(page) <= 0
+    link = page.locator(f"table.audit a:has-text('{public_id}')").first
+    assert link.evaluate("e => e.getClientRects().length") == 1, "the id wraps"
+    context.close()

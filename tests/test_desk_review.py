@@ -470,3 +470,58 @@ def test_take_it_wins_over_the_select_it_sits_beside(app: Flask):
     )
     with app.app_context():
         assert repository.get_application(public_id).assignee_id is not None
+
+
+def test_a_reason_id_that_is_no_number_names_no_reason(app: Flask):
+    """``reason=²`` (a digit to str.isdigit, not to int) answered 500: it names no
+    template, like any id that does not exist, and the rest of the decision stands."""
+    public_id, _ = submitted(app, seller(1, store__rating=3.9))
+    client, token = desk(app, "li.na@example.com")
+    answer = decide(
+        client, token, public_id, outcome="rejected", reason=["²", "9" * 30], comment="x"
+    )
+    assert answer.status_code == 302
+    assert state_of(app, public_id) == "rejected"
+
+
+def test_the_last_day_there_is_ends_the_queue_filter_instead_of_a_500(app: Flask):
+    """The queue ends a ``to`` filter on the next day, which ``9999-12-31`` has not."""
+    public_id, _ = submitted(app, seller(1))
+    client, _token = desk(app, "li.na@example.com")
+    answer = client.get("/desk/?to=9999-12-31")
+    assert answer.status_code == 200 and public_id in answer.text
+    answer = client.get("/desk/?from=9999-12-31&to=9999-12-31")
+    assert answer.status_code == 200 and public_id not in answer.text
+
+
+def test_the_audit_log_names_actions_in_words_and_applications_by_public_id(app: Flask):
+    """The log showed raw action codes (``viewed``) and the applications' internal database
+    ids (``4``): it now says what happened in the reader's language and links the ``A-…``
+    id of each application the desk can open."""
+    public_id, _ = submitted(app, seller(1))
+    client, _token = desk(app, "lead@example.com", role="admin")
+    client.get(f"/desk/applications/{public_id}")
+    client.set_cookie("lang", "zh_Hans")
+    log = client.get("/desk/audit").text
+    rows = log[log.index("<tbody>") :]
+    assert 'data-action="viewed">已查看</td>' in rows and ">viewed</td>" not in rows
+    assert f'<a href="/desk/applications/{public_id}">{public_id}</a>' in rows
+    with app.app_context():
+        internal = repository.get_application(public_id).id
+    assert f"<td>{internal}</td>" not in rows
+
+
+def test_the_queue_filters_by_agency_chosen_by_name(app: Flask):
+    """The agency filter was a box for the agency's internal number; it is a list of the
+    agencies by name, and the one chosen stays selected."""
+    from onboard.agencies import keys  # noqa: PLC0415
+
+    with app.app_context():
+        agency = keys.create_agency("Starriver Partners")
+        db.session.commit()
+        agency_id = agency.id
+    client, _token = desk(app, "li.na@example.com")
+    queue = client.get(f"/desk/?agency={agency_id}").text
+    chosen = re.search(r'<select name="agency">(.*?)</select>', queue, re.S)
+    assert chosen, "no agency list"
+    assert f'<option value="{agency_id}" selected>Starriver Partners</option>' in chosen[1]

@@ -49,6 +49,9 @@ def invite(
     an active account already is refused (409)."""
     clean = _clean_email(email)
     user = find_by_email(clean)
+    if user is not None and not user.active:
+        # The link would not open (a deactivated person's invitation does not work).
+        raise InputError({"email": [f"{clean} is deactivated: reactivate them first."]}, status=409)
     if user is not None and (user.password_hash is not None or user.agency_id != agency.id):
         raise InputError({"email": [f"An account for {clean} exists already."]}, status=409)
     if user is None:
@@ -113,6 +116,17 @@ def from_session(value: object) -> AgencyUser | None:
     if not secrets.compare_digest(user.session_token, token):
         return None
     return user
+
+
+def set_active(user: AgencyUser, active: bool) -> None:
+    """Let a person in or keep them out (someone who left the agency): a deactivated person
+    is logged out everywhere at once, cannot log in, and an invitation not yet accepted
+    stops working; reactivated, they log in with their password again."""
+    user.active = active
+    user.session_token = new_session_token()
+    if not active:
+        user.invite_hash = None
+        user.invite_expires_at = None
 
 
 def log_out(user: AgencyUser) -> None:

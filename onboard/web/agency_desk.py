@@ -1,7 +1,8 @@
 """The admin's page for partner agencies on the desk: agencies, their API keys (created and
-shown once, revoked) and webhooks. Admins only (``auth.login_required(role="admin")``);
-every change is audited. A new key or webhook secret is shown in the answer to the POST that
-made it, never put in the session or a redirect, and never shown again.
+shown once, revoked), webhooks and portal users (invited, deactivated). Admins only
+(``auth.login_required(role="admin")``); every change is audited. A new key or webhook secret
+is shown in the answer to the POST that made it, never put in the session or a redirect, and
+never shown again.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from flask_babel import gettext as _
 
 from onboard import audit, auth
 from onboard.agencies import keys, users
-from onboard.agencies.models import Agency, ApiKey
+from onboard.agencies.models import Agency, AgencyUser, ApiKey
 from onboard.errors import InputError
 from onboard.extensions import db
 from onboard.links import external_url
@@ -110,6 +111,21 @@ def invite_user(agency_id: int) -> ResponseReturnValue:
     db.session.commit()
     link = external_url("agency_portal.invitation", token=token)
     return _page(201, new_invitation=link, invited=person, for_agency=agency)
+
+
+@bp.post("/users/<int:user_id>/active")
+@auth.login_required(role="admin")
+def set_user_active(user_id: int) -> ResponseReturnValue:
+    """Deactivate (or reactivate) a portal user: logged out at once, audited."""
+    person = db.session.get(AgencyUser, user_id)
+    if person is None:
+        abort(404)
+    users.set_active(person, request.form.get("active") == "1")
+    audit.record(
+        "agency_user_active", agency=person.agency.name, account=person.email, active=person.active
+    )
+    db.session.commit()
+    return redirect(url_for(".agencies"))
 
 
 @bp.post("/<int:agency_id>/webhook")

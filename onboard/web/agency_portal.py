@@ -35,9 +35,12 @@ from flask_babel import gettext as _
 from onboard import audit
 from onboard.agencies import batches, keys, report, samples, users
 from onboard.agencies.models import Agency, AgencyUser, Batch
+from onboard.bounds import DB_INT_MAX, bounded_int
 from onboard.eligibility.model import Verdict
+from onboard.eligibility.ruleset import ruleset_by_version
 from onboard.errors import InputError
 from onboard.extensions import db, limiter
+from onboard.i18n import pick
 from onboard.web.agency_api import application_link, csv_response, html_response, xlsx_response
 
 bp = Blueprint("agency_portal", __name__, url_prefix="/agency")
@@ -244,7 +247,10 @@ def batch(batch_id: str) -> ResponseReturnValue:
     verdict = request.args.get("verdict", "")
     verdict = verdict if verdict in VERDICTS else ""
     rule = request.args.get("rule", "").strip()[:40]
-    page = max(int(request.args["page"]), 1) if request.args.get("page", "").isdigit() else 1
+    # A page beyond the database's integers (or "²", a digit to str.isdigit but not to int)
+    # is a 422 like any malformed number, never a 500 from the driver.
+    page = bounded_int(request.args.get("page"), "page", 1, low=1)
+    page = min(page, DB_INT_MAX // PAGE_ROWS)
     lines = list(
         batches.client_lines(
             found,
@@ -260,6 +266,7 @@ def batch(batch_id: str) -> ResponseReturnValue:
         batch=found,
         progress=batches.progress(found),
         summary=summary,
+        rule_titles=_rule_titles(found, [code for code, _count in summary.top_rules(50)]),
         lines=lines[:PAGE_ROWS],
         more=len(lines) > PAGE_ROWS,
         page=page,
@@ -267,6 +274,22 @@ def batch(batch_id: str) -> ResponseReturnValue:
         rule=rule,
         verdicts=VERDICTS,
     )
+
+
+def _rule_titles(batch: Batch, codes: list[str]) -> dict[str, str]:
+    """What each failing rule's code means, in the reader's language, from the rule set the
+    batch was checked with (a code the rule set does not know stays the code)."""
+    try:
+        ruleset = ruleset_by_version(batch.rules_version)
+    except KeyError:
+        return {}
+    titles = {}
+    for code in codes:
+        try:
+            titles[code] = pick(ruleset.rule(code).title)
+        except KeyError:
+            continue
+    return titles
 
 
 @bp.get("/batches/<batch_id>/results.csv")

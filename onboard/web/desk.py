@@ -28,6 +28,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from onboard import audit, auth, repository, review
+from onboard.agencies import keys
 from onboard.bounds import bounded_int
 from onboard.eligibility.ruleset import default_ruleset
 from onboard.extensions import db, limiter
@@ -74,6 +75,7 @@ def status_name(status: str) -> str:
 
 bp.add_app_template_global(deskview.check_text, "check_text")
 bp.add_app_template_global(deskview.when, "when")
+bp.add_app_template_global(deskview.action_name, "action_name")
 
 
 @bp.app_template_global()
@@ -173,6 +175,8 @@ def queue() -> ResponseReturnValue:
         ruleset=default_ruleset(),
         saved=[(saved, review.filter_args(saved)) for saved in review.saved_filters(me)],
         reviewers=review.reviewers(),
+        # Chosen by name: the filter holds the agency's id, which nobody should have to know.
+        agencies=keys.list_agencies(),
     )
 
 
@@ -335,7 +339,7 @@ def decide(public_id: str) -> ResponseReturnValue:
             request.form.get("outcome", ""),
             reviewer=current_user._get_current_object(),
             ruleset=default_ruleset(),
-            reason_ids=[int(i) for i in request.form.getlist("reason") if i.isdigit()],
+            reason_ids=_reason_ids(request.form.getlist("reason")),
             comment=request.form.get("comment", ""),
             note=request.form.get("note", ""),
             override_reason=request.form.get("override_reason", ""),
@@ -352,6 +356,12 @@ def decide(public_id: str) -> ResponseReturnValue:
     db.session.commit()
     flash(_("Decision saved: %(outcome)s.", outcome=outcome_name(done.decision.outcome)), "ok")
     return redirect(url_for(".queue"))
+
+
+def _reason_ids(values: list[str]) -> list[int]:
+    """The ticked reason templates' ids; anything else (``²`` is a digit to ``isdigit`` but
+    not to ``int``) names no template and is dropped."""
+    return [int(v) for v in values if v.isascii() and v.isdigit() and len(v) <= 10]
 
 
 @bp.post("/applications/<public_id>/confirm")
@@ -586,4 +596,5 @@ def settings() -> ResponseReturnValue:
 @bp.get("/audit")
 @auth.login_required(role="admin")
 def audit_log() -> ResponseReturnValue:
-    return render_template("desk/audit.html", events=review.audit_events(500))
+    events = review.audit_events(500)
+    return render_template("desk/audit.html", events=events, public_ids=review.public_ids(events))

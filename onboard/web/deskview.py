@@ -517,6 +517,45 @@ def reason_label(code: str, ruleset: RuleSet) -> str:
         return code
 
 
+#: What an audit event's action means, in words (an action not listed shows its code).
+ACTIONS = {
+    "account_active": _l("account activated or deactivated"),
+    "account_created": _l("account created"),
+    "agency_application_created": _l("draft started by an agency"),
+    "agency_created": _l("agency created"),
+    "agency_invitation_accepted": _l("agency invitation accepted"),
+    "agency_login": _l("agency login"),
+    "agency_login_failed": _l("agency login failed"),
+    "agency_user_active": _l("agency user activated or deactivated"),
+    "agency_user_invited": _l("agency user invited"),
+    "agency_webhook": _l("agency webhook changed"),
+    "api_key_created": _l("API key created"),
+    "api_key_revoked": _l("API key revoked"),
+    "assigned": _l("assigned"),
+    "checklist": _l("checklist item marked"),
+    "decided": _l("decided"),
+    "draft_purged": _l("stale draft deleted"),
+    "link_sent": _l("new private link sent"),
+    "login": _l("login"),
+    "login_failed": _l("login failed"),
+    "logout": _l("logout"),
+    "privacy_erased": _l("personal data erased"),
+    "privacy_exported": _l("personal data exported"),
+    "reason_template": _l("reason template saved"),
+    "rechecked": _l("checked again"),
+    "resubmitted": _l("resubmitted"),
+    "second_review": _l("second review"),
+    "setting_changed": _l("setting changed"),
+    "viewed": _l("viewed"),
+}
+
+
+def action_name(action: str) -> str:
+    """An audit event's action in the reader's language (its code when unknown)."""
+    found = ACTIONS.get(action)
+    return str(found) if found is not None else action
+
+
 def when(value: datetime | None) -> str:
     """A moment in the reviewer's language (date and UTC time)."""
     if value is None:

@@ -18,10 +18,17 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from hypothesis import settings
+
 
 from onboard import create_app
 from onboard.eligibility.ruleset import RuleSet, ruleset_in_force
 from tests.factories import AS_OF
+
+# Properties are judged by their examples, not their speed: on a shared two-core machine one
+# example can take a slice of a second longer than the last, which says nothing about the code.
+settings.register_profile("onboard", deadline=None)
+settings.load_profile("onboard")
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "ONBOARD_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"

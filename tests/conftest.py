@@ -20,7 +20,6 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from hypothesis import settings
 
-
 from onboard import create_app
 from onboard.eligibility.ruleset import RuleSet, ruleset_in_force
 from tests.factories import AS_OF

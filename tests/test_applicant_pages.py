@@ -177,11 +177,19 @@ def test_the_private_link_tells_where_the_application_stands(
         assert not ENGLISH_WORD.findall(text.replace("Starriver Home", ""))
 
 
-def test_a_rejection_gives_its_reasons_and_reopens(app: Flask, client: FlaskClient):
+def test_a_rejection_gives_its_reasons_and_reopens(
+    app: Flask, client: FlaskClient, mailbox: list[EmailMessage]
+):
     draft = Draft(use_lang(client, "en"))
     fill(draft)
     client.post(f"{draft.base}/submit", data={"csrf_token": draft.csrf})
     _decide(app, _public_id(app, draft), "rejected", comment="The store belongs to another firm")
+    # the rejection email carries a new link, which revokes the old one
+    emailed = re.search(
+        r"/apply/([^/\s]+)/", body_of(sent_as(mailbox, _outbox(app, "decision_rejected")))
+    )
+    assert emailed and draft.get("status").status_code == 404
+    draft.token, draft.base = emailed[1], f"/apply/{emailed[1]}"
     page = draft.get("status").text
     assert "Not accepted" in page and "Why the application was not accepted" in page
     assert "The store belongs to another firm" in page

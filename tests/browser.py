@@ -38,6 +38,8 @@ def served(app: Flask) -> Iterator[str]:
             pass
 
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=Quiet)
+    # links in emails and on pages are built from the base URL, never from the request
+    app.config["ONBOARD_BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

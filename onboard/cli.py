@@ -1050,7 +1050,7 @@ def serve(host: str, port: int, debug: bool) -> int:
     from onboard.config import ConfigError  # noqa: PLC0415
 
     try:
-        app = create_app()
+        app = create_app(_served_base_url(host, port))
         database.prepare_schema(app)
     except (ConfigError, database.SchemaOutOfDate) as exc:
         _complain(str(exc))
@@ -1067,6 +1067,17 @@ def serve(host: str, port: int, debug: bool) -> int:
         _complain(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
         return 1
     return 0
+
+
+def _served_base_url(host: str, port: int) -> dict[str, str]:
+    """Without ``ONBOARD_BASE_URL`` (development only: production requires it), links in
+    emails point where this server listens, not at the default port's address."""
+    if os.environ.get("ONBOARD_BASE_URL", "").strip():
+        return {}
+    reachable = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    if ":" in reachable:
+        reachable = f"[{reachable}]"
+    return {"ONBOARD_BASE_URL": f"http://{reachable}:{port}"}
 
 
 # --- onboard users: accounts of the reviewer desk ------------------------------------------

@@ -298,7 +298,9 @@ class RegionCode(fields.String):
     (``entity.region`` fails all but CN and HK), not a matter of typing."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(allow_none=True, metadata={"example": "CN"}, **kwargs)
+        # the pattern tells the OpenAPI document what _deserialize accepts
+        metadata = {"example": "CN", "pattern": f"^{_REGION.pattern}$"}
+        super().__init__(allow_none=True, metadata=metadata, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         if not isinstance(value, str) or not _REGION.fullmatch(value):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from hypothesis import settings
 from onboard import create_app
 from onboard.eligibility.ruleset import RuleSet, ruleset_in_force
 from tests.factories import AS_OF
+from tests.smtpbox import Mailbox, smtp_server
 
 # Properties are judged by their examples, not their speed: on a shared two-core machine one
 # example can take a slice of a second longer than the last, which says nothing about the code.
@@ -75,9 +77,10 @@ def app(tmp_path: Path) -> Iterator[Flask]:
         db.engine.dispose()
 
 
-@pytest.fixture
-def mailbox(app: Flask) -> Iterator[list[EmailMessage]]:
-    """Every email ``app`` sends, as it went out (the outbox keeps private links masked)."""
+@contextmanager
+def mail_of(app: Flask) -> Iterator[list[EmailMessage]]:
+    """Every email ``app`` sends inside the block, as it went out (the outbox keeps private
+    links masked)."""
     from onboard.mail import email_sent  # noqa: PLC0415
 
     sent: list[EmailMessage] = []
@@ -89,8 +92,31 @@ def mailbox(app: Flask) -> Iterator[list[EmailMessage]]:
         yield sent
 
 
+@pytest.fixture
+def mailbox(app: Flask) -> Iterator[list[EmailMessage]]:
+    """Every email ``app`` sends, as it went out (the outbox keeps private links masked)."""
+    with mail_of(app) as sent:
+        yield sent
+
+
+def sent_as(mailbox: list[EmailMessage], row: Any) -> EmailMessage:
+    """The message that went out for the outbox ``row`` (matched by its Message-ID)."""
+    wanted = f"<outbox-{row.id}@onboard>"
+    found = [message for message in mailbox if message["Message-ID"] == wanted]
+    assert len(found) == 1, f"no message {wanted} among {len(mailbox)} sent"
+    return found[0]
+
+
 def body_of(message: EmailMessage) -> str:
     return str(message.get_body().get_content())  # type: ignore[union-attr]
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Mailbox, int]]:
+    """A real SMTP server on loopback (aiosmtpd): (its mailbox, its port)."""
+    pytest.importorskip("aiosmtpd.controller")
+    with smtp_server() as running:
+        yield running
 
 
 @pytest.fixture

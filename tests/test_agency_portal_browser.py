@@ -171,6 +171,9 @@ def test_the_portal_journey(live, browser):
     client = browser.new_context(bypass_csp=True, locale="zh-CN").new_page()
     client.goto(private)
     assert "/apply/" in client.url
+    # the link shows the draft's status page (issue 15); from there the steps, prefilled
+    client.get_by_role("link", name="从上次的位置继续").click()
+    client.wait_for_load_state("load")
     assert client.locator("input[value='广州市云帆贸易有限公司']").count() == 1
 
     # Another agency's person gets a 404 for this batch.

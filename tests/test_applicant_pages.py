@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
+from email.message import EmailMessage
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -25,8 +26,8 @@ from onboard.models import OutboxEmail
 from onboard.web import forms
 from tests import imagefactory
 from tests.applyflow import csrf_token, ensure_catalogues, errors_on_page, step_data
-from tests.conftest import make_app
-from tests.deskflow import add_user, login
+from tests.conftest import body_of, make_app, sent_as
+from tests.deskflow import add_user, approve, login
 from tests.factories import VALID_USCC, eligible
 from tests.test_apply import Draft, fill, use_lang
 
@@ -57,16 +58,20 @@ def _public_id(app: Flask, draft: Draft) -> str:
 
 
 def _decide(app: Flask, public_id: str, outcome: str, comment: str = "") -> None:
+    """A reviewer's decision; an approval ticks the desk's checklist first (issue 17)."""
     desk = app.test_client()
     desk.set_cookie("lang", "en")
     email = f"{outcome}@example.com"
     add_user(app, "reviewer", email)
     token = login(desk, email)
-    response = desk.post(
-        f"/desk/applications/{public_id}/decision",
-        data={"csrf_token": token, "outcome": outcome, "comment": comment},
-    )
-    assert response.status_code == 302
+    if outcome == "approved":
+        response = approve(app, desk, token, public_id, comment=comment)
+    else:
+        response = desk.post(
+            f"/desk/applications/{public_id}/decision",
+            data={"csrf_token": token, "outcome": outcome, "comment": comment},
+        )
+    assert response.status_code == 302, response.text
 
 
 def _upload_all(draft: Draft, files: dict[str, bytes], **extra: str):
@@ -95,7 +100,7 @@ AMAZON_DOCUMENTS = (
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_private_link_tells_where_the_application_stands(
-    app: Flask, client: FlaskClient, lang: str
+    app: Flask, client: FlaskClient, mailbox: list[EmailMessage], lang: str
 ):
     draft = Draft(use_lang(client, lang))
     fill(draft)
@@ -131,7 +136,9 @@ def test_the_private_link_tells_where_the_application_stands(
     public_id = _public_id(app, draft)
     _decide(app, public_id, "changes_requested", comment="Upload a sharper GMV screenshot")
     # From here on, the link the decision email carries (a new link may revoke the old one).
-    emailed = re.search(r"/apply/([^/\s]+)/", _outbox(app, "decision_changes_requested").body)
+    # The outbox keeps it masked; the message that went out carries it.
+    sent = sent_as(mailbox, _outbox(app, "decision_changes_requested"))
+    emailed = re.search(r"/apply/([^/\s]+)/", body_of(sent))
     assert emailed
     draft.token, draft.base = emailed[1], f"/apply/{emailed[1]}"
     asked = client.get(f"{draft.base}/status").text
@@ -170,11 +177,19 @@ def test_the_private_link_tells_where_the_application_stands(
         assert not ENGLISH_WORD.findall(text.replace("Starriver Home", ""))
 
 
-def test_a_rejection_gives_its_reasons_and_reopens(app: Flask, client: FlaskClient):
+def test_a_rejection_gives_its_reasons_and_reopens(
+    app: Flask, client: FlaskClient, mailbox: list[EmailMessage]
+):
     draft = Draft(use_lang(client, "en"))
     fill(draft)
     client.post(f"{draft.base}/submit", data={"csrf_token": draft.csrf})
     _decide(app, _public_id(app, draft), "rejected", comment="The store belongs to another firm")
+    # the rejection email carries a new link, which revokes the old one
+    emailed = re.search(
+        r"/apply/([^/\s]+)/", body_of(sent_as(mailbox, _outbox(app, "decision_rejected")))
+    )
+    assert emailed and draft.get("status").status_code == 404
+    draft.token, draft.base = emailed[1], f"/apply/{emailed[1]}"
     page = draft.get("status").text
     assert "Not accepted" in page and "Why the application was not accepted" in page
     assert "The store belongs to another firm" in page

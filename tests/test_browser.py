@@ -41,6 +41,7 @@ from tests import imagefactory
 from tests.applyflow import ensure_catalogues
 from tests.browser import SCREENSHOTS, axe_violations, chromium, served
 from tests.conftest import make_app
+from tests.smtpbox import Mailbox, smtp_server
 
 pytest.importorskip("playwright.sync_api")
 
@@ -108,15 +109,27 @@ def _free_port() -> int:
 class Server:
     base: str
     data: Path
+    mailbox: Mailbox  # what the server sent through SMTP (the outbox keeps links masked)
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def journey_smtp() -> Iterator[tuple[Mailbox, int]]:
+    """The SMTP server the journey's server sends through: the applicant's inbox."""
+    with smtp_server() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def server(
+    tmp_path_factory: pytest.TempPathFactory, journey_smtp: tuple[Mailbox, int]
+) -> Iterator[Server]:
     ensure_catalogues()
     data = tmp_path_factory.mktemp("journey") / "data"
     env = {k: v for k, v in os.environ.items() if not k.startswith("ONBOARD_")}
     env.pop("DATABASE_URL", None)
     env.update(ONBOARD_DATA_DIR=str(data), ONBOARD_OCR="on", ONBOARD_NEW_PASSWORD=DESK_PASSWORD)
+    mailbox, smtp_port = journey_smtp
+    env["ONBOARD_SMTP_URL"] = f"smtp://127.0.0.1:{smtp_port}"
     port = _free_port()
     process = subprocess.Popen(
         [str(BIN / "onboard"), "serve", "--port", str(port)],
@@ -146,7 +159,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             check=False,
         )
         assert created.returncode == 0, created.stderr
-        yield Server(base, data)
+        yield Server(base, data, mailbox)
     finally:
         process.terminate()
         try:
@@ -314,6 +327,15 @@ def desk_decide(context: Any, base: str, public_id: str, outcome: str, comment: 
     page = context.new_page()
     page.goto(f"{base}/desk/applications/{public_id}")
     token = page.locator('input[name="csrf_token"]').first.get_attribute("value")
+    if outcome == "approved":  # an approval needs every checklist item ticked (issue 17)
+        items = page.locator("li.checklist-item[data-item]")
+        keys = [items.nth(i).get_attribute("data-item") for i in range(items.count())]
+        ticked = context.request.post(
+            f"{base}/desk/applications/{public_id}/checklist",
+            form={"csrf_token": token, **{f"mark-{key}": "ok" for key in keys}},
+            max_redirects=0,
+        )
+        assert ticked.status == 302, ticked.text()
     answer = context.request.post(
         f"{base}/desk/applications/{public_id}/decision",
         form={"csrf_token": token, "outcome": outcome, "comment": comment},
@@ -552,11 +574,15 @@ def test_the_whole_journey(server: Server, browser: Any, lang: str, width: str, 
 
 
 def emailed_link(server: Server, purpose: str) -> str:
-    """The private link in the newest email of ``purpose`` (from the outbox's .eml files)."""
+    """The private link in the newest email of ``purpose``: the outbox's .eml file names the
+    message (its links masked), the SMTP server holds it as the applicant received it."""
     emails = sorted((server.data / "outbox").glob(f"*-{purpose}.eml"))
     assert emails, f"no {purpose} email"
-    mail = message_from_bytes(emails[-1].read_bytes(), policy=policy.default)
-    body = mail.get_body().get_content()  # type: ignore[union-attr]
+    kept = message_from_bytes(emails[-1].read_bytes(), policy=policy.default)
+    received = [m for m in server.mailbox.parsed() if m["Message-ID"] == kept["Message-ID"]]
+    assert len(received) == 1, f"{kept['Message-ID']} did not arrive by SMTP"
+    assert received[0]["Subject"] == kept["Subject"]
+    body = received[0].get_body().get_content()  # type: ignore[union-attr]
     found = re.search(r"https?://\S+/apply/[^/\s]+/", body)
     assert found, body
     return found[0]

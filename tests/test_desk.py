@@ -3,10 +3,7 @@ reasons, the email to the applicant through a real SMTP server, and the resubmis
 
 from __future__ import annotations
 
-import asyncio
 import re
-import socket
-from collections.abc import Iterator
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -143,32 +140,6 @@ def test_the_license_reading_is_shown_beside_the_typed_number(app: Flask):
 
 
 # --- decisions, email, resubmission --------------------------------------------------------
-
-
-class Mailbox:
-    def __init__(self) -> None:
-        self.messages: list[bytes] = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        self.messages.append(envelope.content)
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Mailbox, int]]:
-    """A real SMTP server on loopback (aiosmtpd)."""
-    controller_module = pytest.importorskip("aiosmtpd.controller")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    box = Mailbox()
-    controller = controller_module.Controller(
-        box, hostname="127.0.0.1", port=port, loop=asyncio.new_event_loop()
-    )
-    controller.start()
-    yield box, port
-    controller.stop()
-    controller.loop.close()
 
 
 def test_decision_email_resubmission_loop(tmp_path: Path, smtp, monkeypatch):

@@ -4,6 +4,7 @@ flagged as its duplicate — on SQLite and on PostgreSQL, never an error."""
 
 from __future__ import annotations
 
+import html
 import re
 import threading
 
@@ -12,6 +13,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from onboard import repository
+from onboard.eligibility.ruleset import default_ruleset
 from onboard.extensions import db
 from onboard.models import AuditEvent, LiveClaim, OutboxEmail
 from tests.applyflow import csrf_token, ensure_catalogues
@@ -162,14 +164,26 @@ def _desk_statuses(page: str) -> dict[str, str]:
     }
 
 
+def _duplicate_titles() -> dict[str, str]:
+    """The English title of each duplicate check: the applicant's pages show titles, not
+    rule codes (issue 15)."""
+    ruleset = default_ruleset()
+    titles = {ruleset.rule(code).title["en"]: code for code in DUPLICATE_CODES}
+    assert len(titles) == len(DUPLICATE_CODES)
+    others = {r.title["en"] for r in ruleset.rules if r.code not in DUPLICATE_CODES}
+    assert not others & titles.keys(), "a duplicate check's title is not its own"
+    return titles
+
+
 def _applicant_statuses(page: str) -> dict[str, str]:
     found = re.findall(
         r'<li class="result result-(\w+)">\s*<div class="result-head">.*?'
-        r'<code class="code">([^<]+)</code>',
+        r'<strong class="result-title">([^<]+)</strong>',
         page,
         re.S,
     )
-    return {code: status for status, code in found if code in DUPLICATE_CODES}
+    titles = _duplicate_titles()
+    return {titles[html.unescape(t)]: s for s, t in found if html.unescape(t) in titles}
 
 
 def _submit_through_the_form(app: Flask, application) -> tuple[str, str]:
@@ -202,8 +216,11 @@ def _every_side(app: Flask, desk, public_id: str, token: str) -> dict[str, dict[
         "stored": stored,
         "live": live,
         "desk": _desk_statuses(desk.get(f"/desk/applications/{public_id}").text),
-        "review page": _applicant_statuses(applicant.get(f"/apply/{token}/review").text),
-        "status page": _applicant_statuses(applicant.get(f"/apply/{token}/submitted").text),
+        # once submitted, the review page leads to the status page: what the applicant reads
+        "review page": _applicant_statuses(
+            applicant.get(f"/apply/{token}/review", follow_redirects=True).text
+        ),
+        "status page": _applicant_statuses(applicant.get(f"/apply/{token}/status").text),
     }
 
 
@@ -241,7 +258,12 @@ def test_deciding_the_later_duplicate_never_flips_the_holder(db_app: Flask):
     for side, statuses in holder.items():
         assert statuses["contact.phone"] == "pass", (side, statuses)
     for side, statuses in duplicate.items():
-        assert statuses["contact.phone"] == "fail", (side, statuses)
+        if side in ("review page", "status page"):
+            # an approved application's page gives the next steps, not the checks (issue 15):
+            # it must never say `pass` for the value another application holds
+            assert statuses.get("contact.phone", "fail") == "fail", (side, statuses)
+        else:
+            assert statuses["contact.phone"] == "fail", (side, statuses)
     assert not _receipt_says_duplicate(db_app, "ops1@example.cn")
     assert _receipt_says_duplicate(db_app, "ops2@example.cn")
     # the desk says which side holds the value, and links the other

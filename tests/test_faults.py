@@ -99,8 +99,10 @@ def test_sqlite_takes_writers_from_several_threads(app: Flask):
     statuses: Counter[int] = Counter()
     lock = threading.Lock()
 
-    def work() -> None:
+    def work(n: int) -> None:
+        # each writer from its own address: new drafts are limited per client (issue 14)
         client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"192.0.2.{n}"
         for i in range(15):
             created = client.post("/apply/")
             token = created.location.split("/apply/")[1].split("/")[0]
@@ -111,7 +113,7 @@ def test_sqlite_takes_writers_from_several_threads(app: Flask):
             with lock:
                 statuses.update([created.status_code, saved.status_code])
 
-    threads = [threading.Thread(target=work) for _ in range(6)]
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(6)]
     for thread in threads:
         thread.start()
     for thread in threads:

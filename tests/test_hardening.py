@@ -769,7 +769,7 @@ def test_a_duplicate_names_no_other_application_to_the_applicant(
     assert answer.status_code == 302
     surfaces = {
         "receipt": body_of(mailbox[-1]),
-        "submitted": client.get(f"{applicant.base}/submitted").text,
+        "submitted": client.get(f"{applicant.base}/status").text,  # /submitted leads here
         "review": client.get(f"{applicant.base}/review").text,
         "contact step": client.get(f"{applicant.base}/contact").text,
     }

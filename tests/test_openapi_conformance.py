@@ -82,9 +82,23 @@ def _file_bytes_refused(response: Any) -> bool:
     return bool(names) and names <= FILE_PARTS
 
 
+def _key_used_before(response: Any) -> bool:
+    """A batch's Idempotency-Key drawn again for another upload: refused because of an earlier
+    request (state, like a 404 for an id that names nothing), not because of this one's form
+    (422, as the IETF Idempotency-Key draft asks; tests/test_agencies.py holds it)."""
+    if response.status_code != 422:
+        return False
+    try:
+        errors = response.json().get("errors") or {}
+    except ValueError:
+        return False
+    return list(errors) == ["Idempotency-Key"] and "different upload" in str(errors)
+
+
 def accepts_valid_requests(ctx: Any, response: Any, case: Any) -> bool | None:
-    """``positive_data_acceptance``, except for the bytes of a file part (see above)."""
-    if _file_bytes_refused(response):
+    """``positive_data_acceptance``, except for the bytes of a file part (see above) and a
+    batch key drawn twice."""
+    if _file_bytes_refused(response) or _key_used_before(response):
         return None
     return positive_data_acceptance(ctx, response, case)
 

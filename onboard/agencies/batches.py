@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -77,16 +78,38 @@ def read_upload(data: bytes, fmt: str, ruleset: RuleSet) -> tuple[batchfile.Batc
     return opened, [_stored(item) for item in opened.rows]
 
 
+def _column_text(text: str | None) -> str | None:
+    """``text`` as a text column can hold it: the ref and label are read before the row is
+    validated (which refuses control characters), and PostgreSQL refuses a NUL outright."""
+    if text is None:
+        return None
+    return "".join(c for c in text if c in "\t\n" or unicodedata.category(c) != "Cc")
+
+
 def _stored(item: batchfile.Row) -> RowIn:
     if isinstance(item.payload, dict):
         payload: dict[str, Any] = {"csv": item.payload}
-        return RowIn(item.row, item.line, payload, item.ref, item.client(), item.errors)
+        return RowIn(
+            item.row,
+            item.line,
+            payload,
+            _column_text(item.ref),
+            _column_text(item.client()),
+            item.errors,
+        )
     text = item.payload.decode("utf-8", "replace")
     try:
         decoded = batchfile.decode(item.payload)
     except InputError as exc:
         return RowIn(item.row, item.line, {"json": text}, None, None, exc.errors)
-    return RowIn(item.row, item.line, {"json": text}, decoded.ref, decoded.client, item.errors)
+    return RowIn(
+        item.row,
+        item.line,
+        {"json": text},
+        _column_text(decoded.ref),
+        _column_text(decoded.client),
+        item.errors,
+    )
 
 
 # --- creating a batch ------------------------------------------------------------------------

@@ -231,7 +231,7 @@ def _receipt_says_duplicate(app: Flask, email: str) -> bool:
                 OutboxEmail.to == email, OutboxEmail.purpose == "submitted"
             )
         )
-    return "phone number" in body and "already" in body
+    return "mobile number" in body and "already" in body
 
 
 def test_deciding_the_later_duplicate_never_flips_the_holder(db_app: Flask):

@@ -1,7 +1,7 @@
 """The ``onboard`` command: ``check`` applications from files, ``ocr`` a license, ``serve``.
 
 ``onboard check FILE`` reads one application (``.json``) or a batch (``.jsonl``, ``.csv``,
-``.xlsx``), read by :mod:`onboard.batchfile` exactly as agency batches are (encodings,
+``.xlsx``), read by :mod:`onboard.intake.batchfile` exactly as agency batches are (encodings,
 Chinese column titles, the ``ref`` column, hostile workbooks). Document file names are paths
 relative to the input file; a name with no file behind it is declared, not inspected.
 
@@ -51,7 +51,10 @@ from typing import IO, Any, NamedTuple, TypeVar
 import click
 
 from onboard.agencies.report import spreadsheet_safe
-from onboard.batchfile import (
+from onboard.eligibility.duplicates import within_batch
+from onboard.eligibility.model import Application, Check, Duplicate, Report, Status, Verdict
+from onboard.errors import InputError, one_line
+from onboard.intake.batchfile import (
     Limits,
     Row,
     application_of,
@@ -61,10 +64,7 @@ from onboard.batchfile import (
     open_batch,
     unique_values_of,
 )
-from onboard.eligibility.duplicates import within_batch
-from onboard.eligibility.model import Application, Check, Duplicate, Report, Status, Verdict
-from onboard.errors import InputError, one_line
-from onboard.jsontext import compact_report, compact_utf8
+from onboard.intake.jsontext import compact_report, compact_utf8
 
 T = TypeVar("T")
 
@@ -284,7 +284,7 @@ def check(  # noqa: PLR0917 — one parameter per option
 
 def _as_of_option(text: str | None) -> date:
     from onboard.eligibility.ruleset import RuleSetError, ruleset_in_force  # noqa: PLC0415
-    from onboard.schemas import parse_date  # noqa: PLC0415
+    from onboard.intake.schemas import parse_date  # noqa: PLC0415
 
     if text is None:
         return date.today()
@@ -297,7 +297,7 @@ def _as_of_option(text: str | None) -> date:
 
 
 def _input_kind(file: Path) -> str:
-    """``json`` for one application, else the batch format (:mod:`onboard.batchfile`)."""
+    """``json`` for one application, else the batch format (:mod:`onboard.intake.batchfile`)."""
     if file.suffix.lower() == ".json":
         kind = "json"
     else:
@@ -347,7 +347,7 @@ def check_row(settings: Settings, item: Row) -> Outcome:
     """Check one application and render the result; bad input becomes an error outcome."""
     # Imported on first use (later calls are a dictionary look-up): `onboard --help` and
     # `onboard serve` need not load the rule set and its libraries first.
-    from onboard.prescreen import prescreen  # noqa: PLC0415
+    from onboard.usecases.prescreen import prescreen  # noqa: PLC0415
 
     who = Who(item.row, item.line, item.ref, item.client())
     try:
@@ -688,7 +688,7 @@ _UNLIMITED_ROWS = Limits(max_rows=sys.maxsize)
 
 
 def _table_chunks(file: Path, kind: str) -> Iterator[Chunk]:
-    """A CSV or XLSX file's rows (:func:`onboard.batchfile.open_batch`) in chunks of
+    """A CSV or XLSX file's rows (:func:`onboard.intake.batchfile.open_batch`) in chunks of
     :data:`CHUNK_ROWS`; a problem with the file as a whole (its header, its size, a hostile
     workbook) is a :class:`FileInputError`."""
     with _open_binary(file) as stream:
@@ -780,7 +780,9 @@ def _run_in_pool(
 
     context = multiprocessing.get_context("forkserver" if sys.platform == "linux" else "spawn")
     if sys.platform == "linux":
-        context.set_forkserver_preload(["onboard.cli", "onboard.prescreen", "onboard.schemas"])
+        context.set_forkserver_preload(
+            ["onboard.cli", "onboard.usecases.prescreen", "onboard.intake.schemas"]
+        )
     with (
         tempfile.TemporaryDirectory(prefix="onboard-check-") as spool,
         context.Pool(workers, initializer=_init_worker, initargs=(settings, spool)) as pool,
@@ -1177,7 +1179,7 @@ def _privacy_app() -> Iterator[Any]:
 )
 def privacy_export(public_id: str, out: Path) -> int:
     """Write everything stored about one application, its files included, to a zip."""
-    from onboard import privacy as personal  # noqa: PLC0415
+    from onboard.usecases import privacy as personal  # noqa: PLC0415
 
     with _privacy_app() as app:
         if app is None:
@@ -1197,7 +1199,7 @@ def privacy_export(public_id: str, out: Path) -> int:
 @click.option("--yes", is_flag=True, help="Erase without asking.")
 def privacy_erase(public_id: str, yes: bool) -> int:
     """Delete one application: its rows and its files not shared with another; audited."""
-    from onboard import privacy as personal  # noqa: PLC0415
+    from onboard.usecases import privacy as personal  # noqa: PLC0415
 
     if not yes:
         click.confirm(f"Erase application {public_id} and its documents for good?", abort=True)
@@ -1223,7 +1225,7 @@ def privacy_erase(public_id: str, yes: bool) -> int:
 @click.option("--dry-run", is_flag=True, help="List the drafts, erase nothing.")
 def privacy_purge_drafts(older_than: str, dry_run: bool) -> int:
     """Erase drafts nobody has touched for a while (data retention)."""
-    from onboard import privacy as personal  # noqa: PLC0415
+    from onboard.usecases import privacy as personal  # noqa: PLC0415
 
     try:
         age = personal.parse_age(older_than)

@@ -36,6 +36,7 @@ from onboard.eligibility.rules.entity import LICENSE_DOCUMENT
 from onboard.eligibility.rules.people import normalize_email, normalize_phone
 from onboard.eligibility.ruleset import RuleSet, default_ruleset, ruleset_by_version
 from onboard.extensions import db
+from onboard.intake.schemas import parse_application
 from onboard.models import (
     ApplicationRecord,
     ApplicationVersion,
@@ -47,7 +48,6 @@ from onboard.models import (
     ResumeToken,
     utcnow,
 )
-from onboard.schemas import parse_application
 from onboard.storage import DocumentStore
 
 #: Applications that count for duplicates: handed in and not turned down.
@@ -657,7 +657,7 @@ def confirm_license_reading(record: ApplicationRecord, number: str) -> None:
         license_doc.reading = {**license_doc.reading, "confirmed_number": number}
 
 
-# --- privacy: one applicant's data, and its deletion (see onboard.privacy) -----------------
+# --- privacy: one applicant's data, and its deletion (see onboard.usecases.privacy) ----------
 
 
 def personal_rows(record: ApplicationRecord) -> dict[str, list[Any]]:

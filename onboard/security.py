@@ -20,7 +20,7 @@ And what every request must be before a view sees it, in one place each:
   carriage return, DEL, C1) in a form field, a query argument or any string of a JSON body are
   a 422 naming the field (:func:`refuse_control_characters`); the application schema refuses
   even tab and line breaks in its single-line fields.
-* **JSON nests at most** :data:`onboard.jsontext.MAX_DEPTH` levels: deeper is a 400, checked
+* **JSON nests at most** :data:`onboard.intake.jsontext.MAX_DEPTH` levels: deeper is a 400, checked
   on the raw body before any parser recurses (:class:`SafeJSONProvider` for Flask's parser,
   the same check before webargs reads a body).
 * **Numbers in paths are ids of the database's integer range**: the ``int`` converter of every
@@ -42,7 +42,7 @@ from onboard import plaintext
 from onboard.bounds import DB_INT_MAX
 from onboard.config import ConfigError
 from onboard.errors import InputError
-from onboard.jsontext import TooDeep, check_depth
+from onboard.intake.jsontext import TooDeep, check_depth
 from onboard.plaintext import has_control
 
 CONTROL_MESSAGE = plaintext.MULTI_LINE_MESSAGE

@@ -17,7 +17,7 @@ from onboard import jobs
 from onboard.agencies import keys
 from onboard.eligibility.model import Application
 from onboard.extensions import db
-from onboard.schemas import CSV_COLUMNS, application_to_csv_row, application_to_dict
+from onboard.intake.schemas import CSV_COLUMNS, application_to_csv_row, application_to_dict
 
 
 def agency_with_key(app: Flask, name: str, **agency: Any) -> tuple[str, str]:

@@ -17,7 +17,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from onboard.eligibility.model import Application
-from onboard.schemas import application_to_dict
+from onboard.intake.schemas import application_to_dict
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "onboard" / "translations"
 

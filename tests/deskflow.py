@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 from onboard import auth, repository
 from onboard.eligibility.model import Application
 from onboard.extensions import db
-from onboard.schemas import application_to_dict
+from onboard.intake.schemas import application_to_dict
 from tests import imagefactory
 from tests.factories import change, eligible
 from tests.licensefactory import make_uscc
@@ -91,8 +91,8 @@ def submitted(app: Flask, application: Application, *, locale: str = "en") -> tu
 
 def tick_checklist(app: Flask, client: FlaskClient, token: str, public_id: str) -> None:
     """Tick every checklist item of the application's current version, as a reviewer."""
-    from onboard import review  # noqa: PLC0415
     from onboard.eligibility.ruleset import default_ruleset  # noqa: PLC0415
+    from onboard.usecases import review  # noqa: PLC0415
 
     with app.app_context():
         record = repository.get_application(public_id)

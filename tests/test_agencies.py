@@ -17,7 +17,7 @@ from flask import Flask
 from onboard.agencies import documents_zip, keys
 from onboard.agencies.models import ApiKey, BatchRow
 from onboard.extensions import db
-from onboard.schemas import application_to_dict
+from onboard.intake.schemas import application_to_dict
 from tests.agencyhelpers import (
     agency_with_key,
     bearer,

@@ -10,7 +10,7 @@ from flask import Flask
 from PIL import Image
 
 from onboard.eligibility.model import Correction, LicenseReading
-from onboard.schemas import application_to_dict
+from onboard.intake.schemas import application_to_dict
 from onboard.web.apiv1 import LicenseReadingSchema
 from tests.factories import change, eligible
 

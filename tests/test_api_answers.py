@@ -28,8 +28,8 @@ from onboard.eligibility.model import (
 )
 from onboard.eligibility.ruleset import RuleSet
 from onboard.errors import InputError
-from onboard.prescreen import choose_ruleset, prescreen
-from onboard.schemas import parse_application
+from onboard.intake.schemas import parse_application
+from onboard.usecases.prescreen import choose_ruleset, prescreen
 from onboard.web.apiv1 import ReportSchema, report_body
 from tests import imagefactory
 from tests.benchmarks import datagen

@@ -1,4 +1,4 @@
-"""The one reader of batch files (onboard/batchfile.py): XLSX and GB18030 round trips,
+"""The one reader of batch files (onboard/intake/batchfile.py): XLSX and GB18030 round trips,
 Chinese column titles, the ref column, and hostile spreadsheets refused."""
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from datetime import date, datetime
 import openpyxl
 import pytest
 
-from onboard import batchfile
 from onboard.agencies import report, samples
-from onboard.batchfile import Limits, application_of, decode, read_all
 from onboard.errors import InputError
-from onboard.schemas import CSV_COLUMNS, application_to_csv_row
+from onboard.intake import batchfile
+from onboard.intake.batchfile import Limits, application_of, decode, read_all
+from onboard.intake.schemas import CSV_COLUMNS, application_to_csv_row
 from tests.factories import PLATFORMS, change, eligible
 
 APPLICATIONS = [eligible(p, r) for p in PLATFORMS for r in ("CN", "HK")]

@@ -17,7 +17,7 @@ import pytest
 from onboard.eligibility.engine import evaluate
 from onboard.eligibility.ruleset import RuleSet, default_ruleset
 from onboard.errors import InputError
-from onboard.schemas import parse_application
+from onboard.intake.schemas import parse_application
 from tests.benchmarks import datagen, engine_bench
 from tests.benchmarks import run as bench
 

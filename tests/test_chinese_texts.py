@@ -25,7 +25,7 @@ from onboard.eligibility.model import Application, Check, Evidence
 from onboard.eligibility.remedies import changes_for
 from onboard.eligibility.ruleset import RuleSet, ruleset_by_version
 from onboard.errors import InputError
-from onboard.schemas import parse_application
+from onboard.intake.schemas import parse_application
 from tests.benchmarks import datagen
 from tests.rulebook_cases import cases
 

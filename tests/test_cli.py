@@ -20,8 +20,8 @@ from click.testing import CliRunner, Result
 from onboard import cli
 from onboard.eligibility.model import Application, LicenseReading
 from onboard.errors import InputError
-from onboard.prescreen import prescreen
-from onboard.schemas import CSV_COLUMNS, application_to_csv_row, application_to_dict
+from onboard.intake.schemas import CSV_COLUMNS, application_to_csv_row, application_to_dict
+from onboard.usecases.prescreen import prescreen
 from tests import imagefactory
 from tests.factories import PLATFORMS, another_seller, change, eligible
 

@@ -11,10 +11,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from onboard import auth, review
+from onboard import auth
 from onboard.eligibility.ruleset import default_ruleset
 from onboard.extensions import db
 from onboard.models import AuditEvent, ReasonTemplate, UserAccount
+from onboard.usecases import review
 from tests.applyflow import ensure_catalogues
 from tests.conftest import make_app
 from tests.deskflow import PASSWORD, add_user, csrf_of, login, seller, submitted

@@ -13,9 +13,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from onboard import repository, review
+from onboard import repository
 from onboard.extensions import db
 from onboard.models import AuditEvent, ChecklistMark, Decision, OutboxEmail, ReasonTemplate
+from onboard.usecases import review
 from tests.applyflow import csrf_token, ensure_catalogues
 from tests.deskflow import add_user, approve, login, seller, submitted, tick_checklist
 

@@ -53,7 +53,7 @@ def test_a_second_live_application_is_flagged_with_a_link(db_app: Flask):
 
 
 def test_a_rejected_application_frees_its_values(db_app: Flask):
-    from onboard import review  # noqa: PLC0415
+    from onboard.usecases import review  # noqa: PLC0415
     from tests.deskflow import add_user  # noqa: PLC0415
 
     add_user(db_app, "reviewer")
@@ -126,7 +126,8 @@ def test_concurrent_submissions_exactly_one_wins(db_app: Flask, rounds: int):
 
 def test_claims_follow_a_corrected_application(db_app: Flask):
     """A resubmission that changes its email lets go of the old one and claims the new."""
-    from onboard import auth, review  # noqa: PLC0415
+    from onboard import auth  # noqa: PLC0415
+    from onboard.usecases import review  # noqa: PLC0415
     from tests.deskflow import add_user  # noqa: PLC0415
 
     add_user(db_app, "reviewer")

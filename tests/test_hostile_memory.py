@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from onboard.schemas import application_to_dict
+from onboard.intake.schemas import application_to_dict
 from tests.conftest import make_app
 from tests.factories import eligible
 from tests.hostile import BOMBS, MIB

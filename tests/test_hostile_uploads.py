@@ -24,7 +24,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import TestResponse, encode_multipart
 
 from onboard.cli import main
-from onboard.schemas import application_to_dict
+from onboard.intake.schemas import application_to_dict
 from tests.applyflow import ensure_catalogues, errors_on_page
 from tests.conftest import make_app
 from tests.factories import eligible

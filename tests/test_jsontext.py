@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from onboard import jsontext
 from onboard.eligibility.engine import evaluate
 from onboard.eligibility.model import Report, SharedCheck
 from onboard.eligibility.ruleset import default_ruleset
-from onboard.jsontext import compact_report, compact_utf8
+from onboard.intake import jsontext
+from onboard.intake.jsontext import compact_report, compact_utf8
 from tests.factories import AS_OF, PLATFORMS, change, eligible
 
 

@@ -16,7 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
 
-from onboard import privacy, repository
+from onboard import repository
 from onboard.cli import main
 from onboard.extensions import db
 from onboard.models import (
@@ -29,6 +29,7 @@ from onboard.models import (
     ResumeToken,
     utcnow,
 )
+from onboard.usecases import privacy
 from tests import imagefactory
 from tests.test_apply import Draft, fill
 

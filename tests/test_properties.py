@@ -41,7 +41,7 @@ from onboard.eligibility.model import (
     Verdict,
 )
 from onboard.eligibility.ruleset import RuleSet, ruleset_in_force
-from onboard.schemas import ID_TYPES
+from onboard.intake.schemas import ID_TYPES
 from tests.conftest import make_app
 from tests.factories import AS_OF
 from tests.test_schemas import BASE, FIELD_PATHS, _place, json_values

@@ -14,7 +14,7 @@ from PIL import Image
 from onboard import repository
 from onboard.errors import InputError
 from onboard.extensions import db
-from onboard.schemas import application_to_dict
+from onboard.intake.schemas import application_to_dict
 from onboard.storage import DocumentStore, StorageError
 from tests.factories import eligible
 

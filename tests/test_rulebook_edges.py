@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from onboard.cli import main
-from onboard.schemas import application_to_dict
+from onboard.intake.schemas import application_to_dict
 from tests.agencyhelpers import agency_with_key, bearer, csv_file, jsonl_file, upload, wait_done
 from tests.factories import another_seller, change, eligible, uscc
 from tests.rulebook_cases import resident_id

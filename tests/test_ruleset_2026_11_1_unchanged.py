@@ -18,7 +18,7 @@ from pathlib import Path
 from onboard.eligibility.engine import evaluate
 from onboard.eligibility.model import Duplicate, Evidence
 from onboard.eligibility.ruleset import ruleset_by_version, ruleset_in_force
-from onboard.schemas import parse_application
+from onboard.intake.schemas import parse_application
 
 SNAPSHOT = Path(__file__).parent / "data" / "reports-2026.11.1.jsonl.gz"
 AS_OF = date(2026, 11, 22)

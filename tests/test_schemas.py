@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from marshmallow import ValidationError
 
-from onboard import schemas
 from onboard.eligibility.model import Application, Store
 from onboard.errors import InputError
-from onboard.schemas import (
+from onboard.intake import schemas
+from onboard.intake.schemas import (
     CSV_COLUMNS,
     application_to_csv_row,
     application_to_dict,

@@ -18,10 +18,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from onboard import schemas
 from onboard.eligibility.model import Application
 from onboard.eligibility.ruleset import default_ruleset
 from onboard.errors import InputError
+from onboard.intake import schemas
 from tests.benchmarks import datagen
 from tests.test_schemas import BASE
 

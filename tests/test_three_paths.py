@@ -16,7 +16,7 @@ from flask import Flask
 
 from onboard.agencies import samples
 from onboard.cli import main
-from onboard.schemas import CSV_COLUMNS, application_to_csv_row
+from onboard.intake.schemas import CSV_COLUMNS, application_to_csv_row
 from tests.agencyhelpers import agency_with_key, bearer, upload, wait_done
 from tests.factories import PLATFORMS, another_seller, change, eligible
 from tests.test_agency_portal import _csrf, logged_in

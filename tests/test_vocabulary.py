@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from onboard import schemas
 from onboard.eligibility import vocabulary
 from onboard.eligibility.ruleset import default_ruleset
+from onboard.intake import schemas
 
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 BRANDS = {"Amazon", "eBay", "Walmart", "TikTok", "Shop", "Trustpilot", "FBA", "VC", "DSV", "GMV"}

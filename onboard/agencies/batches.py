@@ -1,5 +1,5 @@
 """Batches: a file of applications (CSV, XLSX or JSON Lines, read by
-:mod:`onboard.batchfile` exactly as ``onboard check`` reads it, with an optional zip of
+:mod:`onboard.intake.batchfile` exactly as ``onboard check`` reads it, with an optional zip of
 documents) checked row by row in the background, and what came of each row.
 
 Uploading stores every row as it came (checking happens later, in jobs), so the answer is
@@ -31,7 +31,7 @@ from flask import current_app
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from onboard import audit, batchfile, jobs, repository
+from onboard import audit, jobs, repository
 from onboard.agencies import documents_zip
 from onboard.agencies.models import Agency, Batch, BatchRow, WebhookDelivery
 from onboard.agencies.report import ClientLine
@@ -41,10 +41,11 @@ from onboard.eligibility.remedies import changes_for
 from onboard.eligibility.ruleset import RuleSet, ruleset_by_version
 from onboard.errors import InputError, one_line
 from onboard.extensions import db
-from onboard.jsontext import compact_report
+from onboard.intake import batchfile
+from onboard.intake.jsontext import compact_report
+from onboard.intake.schemas import application_to_dict
 from onboard.models import ApplicationRecord, utcnow
-from onboard.prescreen import choose_ruleset, prescreen
-from onboard.schemas import application_to_dict
+from onboard.usecases.prescreen import choose_ruleset, prescreen
 
 
 def _setting(name: str, default: Any) -> Any:
@@ -72,7 +73,7 @@ def limits() -> batchfile.Limits:
 
 
 def read_upload(data: bytes, fmt: str, ruleset: RuleSet) -> tuple[batchfile.BatchFile, list[RowIn]]:
-    """Every row of the file (:mod:`onboard.batchfile`, the reader ``onboard check`` uses);
+    """Every row of the file (:mod:`onboard.intake.batchfile`, the reader ``onboard check`` uses);
     :class:`InputError` when the file as a whole is unusable."""
     opened = batchfile.read_all(data, fmt, ruleset=ruleset, limits=limits())
     return opened, [_stored(item) for item in opened.rows]

@@ -14,9 +14,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from onboard import batchfile
 from onboard.agencies.report import XLSX_MEDIA_TYPE
-from onboard.schemas import application_to_dict
+from onboard.intake import batchfile
+from onboard.intake.schemas import application_to_dict
 
 FOLDER = Path(__file__).resolve().parent / "samples"
 #: What can be downloaded: file name -> (packaged CSV it is made from, format).

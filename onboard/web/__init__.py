@@ -23,7 +23,8 @@ def _unlimited() -> bool:
 
 def register(app: Flask) -> None:
     """Bind the extensions and blueprints to ``app``."""
-    from onboard import auth, i18n, privacy, security  # noqa: PLC0415
+    from onboard import auth, i18n, security  # noqa: PLC0415
+    from onboard.usecases import privacy  # noqa: PLC0415
     from onboard.web import (  # noqa: PLC0415
         agency_api,
         agency_desk,

@@ -16,16 +16,16 @@ from flask_smorest import Blueprint as ApiBlueprint
 from marshmallow import Schema, fields
 from werkzeug.datastructures import FileStorage
 
-from onboard import jsontext
 from onboard.agencies import samples
 from onboard.documents import inspect_document
 from onboard.eligibility.model import Application, Report
 from onboard.eligibility.remedies import changes_for
 from onboard.eligibility.ruleset import RuleSet, default_ruleset
 from onboard.errors import InputError
+from onboard.intake import jsontext
+from onboard.intake.schemas import ApplicationSchema, parse_application
 from onboard.plaintext import SINGLE_LINE_PATTERN as NO_CONTROL
-from onboard.prescreen import choose_ruleset, prescreen
-from onboard.schemas import ApplicationSchema, parse_application
+from onboard.usecases.prescreen import choose_ruleset, prescreen
 from onboard.web.errors import ErrorSchema, documents_errors
 
 blp = ApiBlueprint(

@@ -29,7 +29,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from onboard import repository, review
+from onboard import repository
 from onboard.eligibility.identifiers import normalize_identifier
 from onboard.eligibility.model import Report, Status
 from onboard.eligibility.ruleset import RuleSet, default_ruleset
@@ -39,6 +39,7 @@ from onboard.i18n import babel_locale, day, lang, pick
 from onboard.links import external_url
 from onboard.mail import send_email
 from onboard.models import ApplicationRecord
+from onboard.usecases import review
 from onboard.web import forms, limits
 
 bp = Blueprint("apply", __name__, url_prefix="/apply")

@@ -3,7 +3,7 @@ the admins' pages (reason templates, accounts, audit log, outbox).
 
 Every page except the login refuses anyone not logged in with the right role
 (:func:`onboard.auth.login_required`). What is decided and stored lives in
-:mod:`onboard.review`; the views only route and render.
+:mod:`onboard.usecases.review`; the views only route and render.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from onboard import audit, auth, repository, review
+from onboard import audit, auth, repository
 from onboard.agencies import keys
 from onboard.bounds import bounded_int
 from onboard.eligibility.ruleset import default_ruleset
@@ -36,6 +36,7 @@ from onboard.i18n import babel_locale
 from onboard.links import external_url
 from onboard.mail import send_email
 from onboard.models import ApplicationRecord, Decision, ReasonTemplate, UserAccount
+from onboard.usecases import review
 from onboard.web import deskview, forms
 from onboard.web.apply import send_private_link
 

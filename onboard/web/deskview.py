@@ -2,7 +2,7 @@
 first (what fails, what is missing, what needs a person, duplicates, what changed), then the
 documents beside what each should prove, then every check.
 
-Nothing here decides anything (that is :mod:`onboard.review`); it turns stored values into
+Nothing here decides anything (that is :mod:`onboard.usecases.review`); it turns stored values into
 words: labels instead of keys (:func:`onboard.eligibility.vocabulary.label`), evidence as
 sentences instead of a Python dict, dates in the reviewer's locale.
 """
@@ -17,12 +17,12 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from onboard import review
 from onboard.eligibility import vocabulary
 from onboard.eligibility.model import LICENSE_FIELDS
 from onboard.eligibility.ruleset import RuleSet
 from onboard.i18n import day, lang, pick
 from onboard.models import ApplicationRecord, ChecklistMark, CheckResult
+from onboard.usecases import review
 from onboard.web import forms
 
 #: Answers whose values come from a closed vocabulary, shown by name.

@@ -27,8 +27,8 @@ from werkzeug.exceptions import (
 
 from onboard import plaintext
 from onboard.errors import InputError
+from onboard.intake.schemas import flatten_errors
 from onboard.jobs import JobsUnavailable
-from onboard.schemas import flatten_errors
 from onboard.storage import StorageError
 
 #: What a field refused for its control characters says (its page names the field).

@@ -1,7 +1,7 @@
 """The applicant form's steps, and the glue between posted form fields and the application.
 
 A step is a list of fields named by their dotted path in the application JSON
-(``store.rating``), so the form is validated by the one schema of :mod:`onboard.schemas` and
+(``store.rating``), so the form is validated by the one schema of :mod:`onboard.intake.schemas` and
 its errors (keyed by the same dotted names) land next to the inputs. Form text becomes typed
 values here only: numbers are parsed (commas, currency signs and full-width digits allowed),
 empty inputs clear the field. Which fields a step shows depends on other answers (platform,

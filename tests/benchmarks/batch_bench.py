@@ -93,7 +93,7 @@ def baseline(lines: list[str]) -> float:
     from onboard.eligibility.remedies import changes_for  # noqa: PLC0415
     from onboard.eligibility.ruleset import default_ruleset  # noqa: PLC0415
     from onboard.errors import InputError  # noqa: PLC0415
-    from onboard.schemas import parse_application  # noqa: PLC0415
+    from onboard.intake.schemas import parse_application  # noqa: PLC0415
 
     ruleset = default_ruleset()
     start = time.perf_counter()

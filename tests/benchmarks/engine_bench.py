@@ -5,7 +5,7 @@ Measured in one run, on one generated batch (:mod:`tests.benchmarks.datagen`, da
 * **baseline**: reading the file and ``json.loads`` of every line, the least any batch path
   must do; every other figure is also given as a multiple of its cost per application;
 * parse only (``parse_application``), to separate the schema's share from the rules';
-* **in-process, one core**: decoding (``onboard.jsontext.loads_line``, the CLI's reader) +
+* **in-process, one core**: decoding (``onboard.intake.jsontext.loads_line``, the CLI's reader) +
   ``parse_application`` + ``evaluate`` per line;
 * **the CLI end to end**: ``onboard check batch.jsonl --format json --no-ocr`` with
   ``--jobs 1`` and with one job per core, start-up and output writing included (stdout goes
@@ -144,8 +144,8 @@ def read_and_load(batch: Path) -> int:
 
 def parse_only(batch: Path) -> int:
     from onboard.errors import InputError  # noqa: PLC0415
-    from onboard.jsontext import loads_line  # noqa: PLC0415
-    from onboard.schemas import parse_application  # noqa: PLC0415
+    from onboard.intake.jsontext import loads_line  # noqa: PLC0415
+    from onboard.intake.schemas import parse_application  # noqa: PLC0415
 
     count = 0
     with batch.open("rb") as lines:  # as the CLI reads
@@ -161,8 +161,8 @@ def parse_and_evaluate(batch: Path, verdicts: Counter[str] | None = None) -> int
     from onboard.eligibility.engine import evaluate  # noqa: PLC0415
     from onboard.eligibility.ruleset import default_ruleset  # noqa: PLC0415
     from onboard.errors import InputError  # noqa: PLC0415
-    from onboard.jsontext import loads_line  # noqa: PLC0415
-    from onboard.schemas import parse_application  # noqa: PLC0415
+    from onboard.intake.jsontext import loads_line  # noqa: PLC0415
+    from onboard.intake.schemas import parse_application  # noqa: PLC0415
 
     ruleset = default_ruleset()
     tally: Counter[str] = Counter() if verdicts is None else verdicts

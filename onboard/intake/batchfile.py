@@ -41,8 +41,8 @@ from onboard.eligibility.duplicates import raw_unique_values
 from onboard.eligibility.model import Application
 from onboard.eligibility.ruleset import RuleSet, default_ruleset
 from onboard.errors import InputError
-from onboard.jsontext import loads_line
-from onboard.schemas import csv_columns, csv_row_to_data, is_unicode, parse_application
+from onboard.intake.jsontext import loads_line
+from onboard.intake.schemas import csv_columns, csv_row_to_data, is_unicode, parse_application
 
 #: The optional column of the agency's own client id.
 REF = "ref"

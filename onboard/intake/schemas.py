@@ -587,7 +587,8 @@ def csv_columns(ruleset: RuleSet | None = None) -> list[str]:
 
 #: The CSV columns of the rule set in force at start-up (documentation and templates).
 CSV_COLUMNS: list[str] = csv_columns()
-_COLUMN_SET = frozenset(CSV_COLUMNS)
+#: The columns of the application's fields (the documents' columns follow the rule set).
+_FIELD_COLUMNS = frozenset(name for name, _ in _scalar_fields())
 
 _NUMBER_COLUMNS = {name for name, field in _scalar_fields() if isinstance(field, fields.Number)}
 _NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
@@ -602,6 +603,10 @@ def _number_cell(text: str) -> int | float:
     return float(text)
 
 
+def _is_document_column(column: object, kinds: Mapping[str, Any]) -> bool:
+    return isinstance(column, str) and column[:10] == "documents." and column[10:] in kinds
+
+
 def csv_row_to_data(row: Mapping[Any, Any], *, ruleset: RuleSet | None = None) -> dict[str, Any]:
     """One CSV row (as :class:`csv.DictReader` gives it) in the JSON shape of an application.
 
@@ -610,14 +615,14 @@ def csv_row_to_data(row: Mapping[Any, Any], *, ruleset: RuleSet | None = None) -
     else is left to :func:`parse_application`. Raises :class:`InputError` for unknown
     columns, surplus cells and cells that are not numbers.
     """
-    columns = set(csv_columns(ruleset)) if ruleset else _COLUMN_SET
+    kinds = (ruleset or default_ruleset()).document_kinds
     data: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
     for column, cell in row.items():
         if column is None:
             errors["_row"] = ["More cells than columns."]
             continue
-        if column not in columns:
+        if column not in _FIELD_COLUMNS and not _is_document_column(column, kinds):
             errors[str(column)] = ["Unknown column: columns are dotted field names (store.rating)."]
             continue
         text = cell.strip() if isinstance(cell, str) else ""

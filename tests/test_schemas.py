@@ -551,7 +551,7 @@ def _float(field: schemas.StrictFloat) -> Values:
 def _integer(field: schemas.StrictInteger) -> Values:
     low, high = field.low, field.high
     good = st.one_of(st.integers(low, high), st.sampled_from([low, high]))
-    # 310.0 is marshmallow's 310: the quick path leaves it to marshmallow.
+    # 310.0 is marshmallow's 310: the compiled path leaves it to marshmallow.
     bad = _malformed(low - 1, high + 1, 310.0, 310.5, True, False, "310", 10**400, float("nan"))
     return good, bad
 

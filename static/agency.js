@@ -13,6 +13,7 @@
     event.preventDefault();
     var request = new XMLHttpRequest();
     request.open("POST", form.action);
+    request.setRequestHeader("X-Requested-With", "XMLHttpRequest");
     status.hidden = false;
     request.upload.addEventListener("progress", function (progress) {
       if (!progress.lengthComputable) { return; }
@@ -21,7 +22,17 @@
       text.textContent = percent + "%";
     });
     request.addEventListener("load", function () {
-      window.location.assign(request.responseURL || form.action);
+      // The server answers a script with where to go (a redirect would be followed inside
+      // this request, and the page fetched here would take the flash message with it).
+      var answer = null;
+      try { answer = JSON.parse(request.responseText); } catch (ignored) { answer = null; }
+      if (answer && answer.location) {
+        window.location.assign(answer.location);
+        return;
+      }
+      document.open();  // any other answer (a refusal page): show it as it is
+      document.write(request.responseText);
+      document.close();
     });
     request.addEventListener("error", function () {
       form.submit();

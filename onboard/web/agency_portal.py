@@ -108,7 +108,13 @@ def _portal_context() -> dict[str, Any]:
         "verdict_label": verdict_label,
         "fix_lang": "zh" if locale is not None and locale.language == "zh" else "en",
         "row_problems": texts.field_lines,
+        "encoding_name": encoding_name,
     }
+
+
+def encoding_name(encoding: str) -> str:
+    """How a file's text encoding is named to people (``utf-8-sig`` is Python's name)."""
+    return {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "gb18030": "GB18030"}.get(encoding, encoding)
 
 
 def verdict_label(verdict: str) -> str:
@@ -202,7 +208,7 @@ def upload() -> ResponseReturnValue:
     part = request.files.get("file")
     if part is None or not part.filename:
         flash(_("Choose a CSV or XLSX file of clients."), "warn")
-        return redirect(url_for(".home"), 303)
+        return _uploaded(url_for(".home"))
     documents = request.files.get("documents")
     try:
         batch, _created = batches.create_batch(
@@ -215,11 +221,21 @@ def upload() -> ResponseReturnValue:
     except InputError as exc:
         db.session.rollback()
         flash(_("Not uploaded: %(why)s", why=texts.input_error(exc)), "warn")
-        return redirect(url_for(".home"), 303)
+        return _uploaded(url_for(".home"))
     finally:
         for stream in request.files.values():
             stream.close()
-    return redirect(url_for(".batch", batch_id=batch.public_id), 303)
+    return _uploaded(url_for(".batch", batch_id=batch.public_id))
+
+
+def _uploaded(location: str) -> ResponseReturnValue:
+    """Where to go after an upload: a redirect for a form, the address for ``agency.js``
+    (which sends the file itself to show progress). A redirect would be followed inside the
+    script's request, and the page it fetched there would take the flash message with it:
+    an upload's refusal was never seen."""
+    if request.headers.get("X-Requested-With") == "XMLHttpRequest":
+        return {"location": location}
+    return redirect(location, 303)
 
 
 def _batch(batch_id: str) -> Batch:

@@ -8,6 +8,7 @@ import io
 import re
 
 import openpyxl
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -281,21 +282,13 @@ def test_the_most_common_failing_rules_are_named_in_the_readers_language(app: Fl
 
 # --- what a walk of the portal found (issue 20, after the first build) -----------------------
 
-#: Besides tests/test_chinese_texts.py's: file formats and programs agencies use, and the
-#: established acronym of the keys page (API 密钥).
+#: Besides tests/test_chinese_texts.py's: file formats and programs agencies use, the
+#: established acronym of the keys page (API 密钥), and the date format the form's own
+#: placeholder shows (YYYY-MM-DD).
 PORTAL_ALLOWED = {
-    "api",
-    "csv",
-    "xlsx",
-    "jsonl",
-    "json",
-    "zip",
-    "utf",
-    "gb18030",
-    "gbk",
-    "excel",
-    "wps",
-}
+    "api", "csv", "xlsx", "jsonl", "json", "zip", "utf", "gb18030", "gbk", "excel", "wps",
+    "yyyy", "mm", "dd",
+}  # fmt: skip
 
 
 def _chinese(text: str, own: tuple[str, ...] = ()) -> list[str]:
@@ -459,3 +452,55 @@ def test_the_batch_page_stops_refreshing_when_done_and_backs_off_while_it_runs(a
     # another agency's batch: 404 here too
     other = logged_in(app, "Rival", "b@rival.example")
     assert other.get(url).status_code == 404
+
+
+BAD_CELLS = {
+    "store.rating": ["abc", "9", "4,5"],
+    "store.opened_on": ["2026-13-01", "1800-01-01", "yesterday"],
+    "entity.region": ["china"],
+    "store.platform": ["tmall"],
+    "shop.main_category": ["nothing"],
+    "store.gmv_12m_usd": ["1e999", "NaN"],
+    "contact.email": ["a\x00b"],
+    "entity.company_name": ["x" * 3000],
+    "fulfillment.method": ["drone"],
+    "entry.mode": ["vip"],
+    "store.social_followers": ["1.5", "-3"],
+    "store.positive_feedback_pct": ["120"],
+}
+
+
+def test_every_row_error_of_a_broad_sample_reads_in_chinese(app: Flask):
+    """Each bad cell's message, as the batch page shows it on a Chinese page: the column's
+    Chinese title and a Chinese text that says what to do (never the catch-all)."""
+    import csv  # noqa: PLC0415
+
+    from onboard.errors import InputError  # noqa: PLC0415
+    from onboard.intake import batchfile  # noqa: PLC0415
+    from onboard.intake.schemas import CSV_COLUMNS, application_to_csv_row  # noqa: PLC0415
+    from onboard.web import texts  # noqa: PLC0415
+    from tests.factories import eligible  # noqa: PLC0415
+
+    good = application_to_csv_row(eligible())
+    shown = []
+    with app.test_request_context("/agency/", headers={"Cookie": "lang=zh_Hans"}):
+        catch_all = texts.message("no such message at all")
+        for column, values in BAD_CELLS.items():
+            for value in values:
+                buffer = io.StringIO()
+                writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS)
+                writer.writeheader()
+                writer.writerow({**good, column: value})
+                (item,) = batchfile.read_all(buffer.getvalue().encode(), "csv").rows
+                errors = item.errors
+                if not errors:
+                    with pytest.raises(InputError) as caught:
+                        batchfile.application_of(batchfile.decode(item.payload, item.ref))
+                    errors = caught.value.errors
+                assert column in errors, (column, value, errors)
+                shown += texts.field_lines(errors)
+    title = batchfile.column_titles()
+    for line in shown:
+        assert _chinese(line) == [], line
+        assert catch_all not in line, line
+    assert any(line.startswith(title["store.rating"]) for line in shown)

@@ -109,7 +109,14 @@ _CATALOGUE: tuple[tuple[str, Render], ...] = (
     (r"Field may not be null\.", lambda m: _("Required.")),
     (r"Unknown field\.", lambda m: _("Not a column of the template.")),
     (r"Not a valid (?:string|boolean)\.", lambda m: _("This value is not accepted here.")),
-    (r"Not a number: .*", lambda m: _("Enter a number.")),
+    (
+        r"Not a number: .*|Special numeric values \(nan or infinity\) are not permitted\.",
+        lambda m: _("Enter a number."),
+    ),
+    (
+        r"Must be one of: .*|Unknown (?:platform|category id) .*|Must be a two-letter .*",
+        lambda m: _("Not a value the template allows: see the template and the sample file."),
+    ),
     (r"Unknown document kind.*", lambda m: _("Not a document of the template.")),
     (
         r"Give the file name as a non-empty string\.",

@@ -3,10 +3,12 @@ downloads, keys and webhook, and a checked client turned into an applicant's dra
 
 from __future__ import annotations
 
+import html
 import io
 import re
 
 import openpyxl
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -276,3 +278,229 @@ def test_the_most_common_failing_rules_are_named_in_the_readers_language(app: Fl
     assert title["zh"] in common and "<code>store.rating</code>" in common
     client.set_cookie("lang", "en")
     assert title["en"] in client.get(f"/agency/batches/{batch_id}").text
+
+
+# --- what a walk of the portal found (issue 20, after the first build) -----------------------
+
+#: Besides tests/test_chinese_texts.py's: file formats and programs agencies use, the
+#: established acronym of the keys page (API 密钥), and the date format the form's own
+#: placeholder shows (YYYY-MM-DD).
+PORTAL_ALLOWED = {
+    "api", "csv", "xlsx", "jsonl", "json", "zip", "utf", "gb18030", "gbk", "excel", "wps",
+    "yyyy", "mm", "dd",
+}  # fmt: skip
+
+
+def _chinese(text: str, own: tuple[str, ...] = ()) -> list[str]:
+    from tests.test_chinese_texts import foreign_words  # noqa: PLC0415
+
+    text = html.unescape(re.sub(r"<[^>]+>", " ", text))
+    return [w for w in foreign_words(text, own) if w.lower() not in PORTAL_ALLOWED]
+
+
+def _flashes(html: str) -> list[str]:
+    return re.findall(r'<p class="flash[^"]*">(.*?)</p>', html, re.S)
+
+
+def _post_file(client, data: bytes, name: str):
+    home = client.get("/agency/")
+    return client.post(
+        "/agency/batches",
+        data={"csrf_token": _csrf(home.text), "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+
+
+def test_upload_errors_are_chinese_on_a_chinese_page_and_english_on_an_english_one(app: Flask):
+    client = logged_in(app, "Acme", "a@acme.example")
+    bad_files = [
+        (b"shop.name,store.ratingx\nA,1\n", "clients.csv"),  # an unknown column
+        (b"", "clients.csv"),  # empty
+        (b"entity.company_name,shop.name\n", "clients.csv"),  # no rows
+        (b"PK\x03\x04 not really", "clients.xlsx"),  # a broken workbook
+        (b"name\n", "clients.pdf"),  # not a batch file
+        (b"shop.name,shop.name\nA,B\n", "clients.csv"),  # a column twice
+    ]
+    for data, name in bad_files:
+        client.set_cookie("lang", "zh_Hans")
+        (flash,) = _flashes(_post_file(client, data, name).text)
+        assert flash.startswith("未上传"), flash
+        assert _chinese(flash, ("store.ratingx",)) == [], flash
+        client.set_cookie("lang", "en")
+        (flash,) = _flashes(_post_file(client, data, name).text)
+        assert flash.startswith("Not uploaded"), flash
+
+
+def test_error_rows_name_their_columns_in_chinese(app: Flask):
+    client = logged_in(app, "Acme", "a@acme.example")
+    batch_id = upload_sample(client, "sample.csv")
+    client.set_cookie("lang", "zh_Hans")
+    page = client.get(f"/agency/batches/{batch_id}?verdict=error").text
+    fixes = re.findall(r'<ul class="fix">(.*?)</ul>', page, re.S)
+    assert fixes and "店铺评分" in fixes[0]
+    assert "store.rating" not in fixes[0] and _chinese(fixes[0]) == []
+    client.set_cookie("lang", "en")
+    page = client.get(f"/agency/batches/{batch_id}?verdict=error").text
+    assert "store.rating" in re.findall(r'<ul class="fix">(.*?)</ul>', page, re.S)[0]
+    # a row with input errors cannot become an application: said in Chinese
+    client.set_cookie("lang", "zh_Hans")
+    refused = client.post(
+        f"/agency/batches/{batch_id}/rows/5/application",
+        data={"csrf_token": _csrf(page)},
+        follow_redirects=True,
+    )
+    (flash,) = _flashes(refused.text)
+    assert "预审" in flash and _chinese(flash) == []
+
+
+def test_key_and_webhook_errors_are_chinese(app: Flask):
+    client = logged_in(app, "Acme", "a@acme.example")
+    client.set_cookie("lang", "zh_Hans")
+    token = _csrf(client.get("/agency/keys").text)
+    attempts = [
+        ("/agency/keys", {"name": "k" * 101}),
+        ("/agency/webhook", {"webhook_url": "ftp://erp.example/hook"}),
+        ("/agency/webhook", {"webhook_url": "http://127.0.0.1:8201/desk/"}),
+        ("/agency/webhook", {"webhook_url": "https://user:pw@erp.example/hook"}),
+        ("/agency/webhook", {"webhook_url": "https://erp.example:99999/hook"}),
+    ]
+    for path, form in attempts:
+        answer = client.post(path, data={"csrf_token": token, **form}, follow_redirects=True)
+        (flash,) = _flashes(answer.text)
+        assert flash.startswith("未保存"), flash
+        assert _chinese(flash, ("127.0.0.1", "erp.example")) == [], flash
+
+
+def test_a_gbk_file_with_a_bad_byte_is_refused_naming_the_line(app: Flask):
+    """It was read as UTF-8: every Chinese cell became mojibake or a row error."""
+    client = logged_in(app, "Acme", "a@acme.example")
+    body, _media = samples.sample_file("sample.csv")
+    gbk = body.decode("utf-8-sig").encode("gb18030")
+    lines = gbk.split(b"\n")
+    lines[3] = lines[3] + b"\xff"  # one damaged byte at the end of the third client's line
+    client.set_cookie("lang", "zh_Hans")
+    (flash,) = _flashes(_post_file(client, b"\n".join(lines), "clients.csv").text)
+    assert "第 4 行" in flash and "GB18030" in flash and _chinese(flash) == [], flash
+    client.set_cookie("lang", "en")
+    (flash,) = _flashes(_post_file(client, b"\n".join(lines), "clients.csv").text)
+    assert "(line 4)" in flash, flash
+    with app.app_context():
+        from onboard.agencies.models import Batch  # noqa: PLC0415
+
+        assert db.session.scalar(select(Batch.id)) is None  # nothing half-read was kept
+
+
+def test_inviting_a_client_twice_asks_first_and_says_the_first_link_died(app: Flask):
+    client = logged_in(app, "Acme", "a@acme.example")
+    batch_id = upload_sample(client, "sample.csv")
+    page = client.get(f"/agency/batches/{batch_id}").text
+    path = f"/agency/batches/{batch_id}/rows/2/application"
+    first = client.post(path, data={"csrf_token": _csrf(page)})
+    assert first.status_code == 201 and 'id="link-replaced"' not in first.text
+    link = re.search(r'id="private-link">([^<]+)<', first.text).group(1)
+    # the batch page now marks the row and asks before making another link
+    page = client.get(f"/agency/batches/{batch_id}").text
+    row = page[page.index('id="row-2"') : page.index('id="row-3"')]
+    assert "data-confirm" in row and 'name="replace" value=""' in row
+    # pressed again without confirming (no JavaScript): a question, the first link still works
+    asked = client.post(path, data={"csrf_token": _csrf(page)})
+    assert asked.status_code == 409 and 'name="replace" value="1"' in asked.text
+    assert app.test_client().get(link).status_code == 302
+    # confirmed: a new link, the page says the earlier one stopped working, and it did
+    second = client.post(path, data={"csrf_token": _csrf(page), "replace": "1"})
+    assert second.status_code == 201 and 'id="link-replaced"' in second.text
+    new_link = re.search(r'id="private-link">([^<]+)<', second.text).group(1)
+    assert new_link != link
+    assert app.test_client().get(link).status_code == 404
+    assert app.test_client().get(new_link).status_code == 302
+    with app.app_context():
+        from onboard.models import AuditEvent  # noqa: PLC0415
+
+        actions = db.session.scalars(select(AuditEvent.action)).all()
+        assert "agency_application_relinked" in actions
+
+
+def test_the_batch_page_stops_refreshing_when_done_and_backs_off_while_it_runs(app: Flask):
+    from datetime import timedelta  # noqa: PLC0415
+
+    from onboard.agencies.models import Batch  # noqa: PLC0415
+    from onboard.models import utcnow  # noqa: PLC0415
+    from onboard.web.agency_portal import refresh_seconds  # noqa: PLC0415
+
+    client = logged_in(app, "Acme", "a@acme.example")
+    batch_id = upload_sample(client, "sample.csv")
+    done = client.get(f"/agency/batches/{batch_id}").text
+    assert 'http-equiv="refresh"' not in done and "data-progress-url" not in done
+    assert client.get(f"/agency/batches/{batch_id}/progress").json["state"] == "done"
+    with app.app_context():
+        batch = db.session.scalar(select(Batch))
+        now = utcnow()
+        batch.state, batch.created_at = "running", now - timedelta(minutes=30)
+        db.session.commit()
+        young = Batch(state="running", created_at=now)
+        assert refresh_seconds(young, now) == 3
+        assert refresh_seconds(young, now + timedelta(seconds=90)) == 9
+        assert refresh_seconds(young, now + timedelta(hours=5)) == 60
+        young.state = "done"
+        assert refresh_seconds(young, now) is None
+    running = client.get(f"/agency/batches/{batch_id}").text
+    assert '<noscript><meta http-equiv="refresh" content="60"></noscript>' in running
+    url = re.search(r'data-progress-url="([^"]+)"', running).group(1)
+    progress = client.get(url).json
+    assert progress["total"] == 5 and progress["state"] in ("running", "done")
+    # another agency's batch: 404 here too
+    other = logged_in(app, "Rival", "b@rival.example")
+    assert other.get(url).status_code == 404
+
+
+BAD_CELLS = {
+    "store.rating": ["abc", "9", "4,5"],
+    "store.opened_on": ["2026-13-01", "1800-01-01", "yesterday"],
+    "entity.region": ["china"],
+    "store.platform": ["tmall"],
+    "shop.main_category": ["nothing"],
+    "store.gmv_12m_usd": ["1e999", "NaN"],
+    "contact.email": ["a\x00b"],
+    "entity.company_name": ["x" * 3000],
+    "fulfillment.method": ["drone"],
+    "entry.mode": ["vip"],
+    "store.social_followers": ["1.5", "-3"],
+    "store.positive_feedback_pct": ["120"],
+}
+
+
+def test_every_row_error_of_a_broad_sample_reads_in_chinese(app: Flask):
+    """Each bad cell's message, as the batch page shows it on a Chinese page: the column's
+    Chinese title and a Chinese text that says what to do (never the catch-all)."""
+    import csv  # noqa: PLC0415
+
+    from onboard.errors import InputError  # noqa: PLC0415
+    from onboard.intake import batchfile  # noqa: PLC0415
+    from onboard.intake.schemas import CSV_COLUMNS, application_to_csv_row  # noqa: PLC0415
+    from onboard.web import texts  # noqa: PLC0415
+    from tests.factories import eligible  # noqa: PLC0415
+
+    good = application_to_csv_row(eligible())
+    shown = []
+    with app.test_request_context("/agency/", headers={"Cookie": "lang=zh_Hans"}):
+        catch_all = texts.message("no such message at all")
+        for column, values in BAD_CELLS.items():
+            for value in values:
+                buffer = io.StringIO()
+                writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS)
+                writer.writeheader()
+                writer.writerow({**good, column: value})
+                (item,) = batchfile.read_all(buffer.getvalue().encode(), "csv").rows
+                errors = item.errors
+                if not errors:
+                    with pytest.raises(InputError) as caught:
+                        batchfile.application_of(batchfile.decode(item.payload, item.ref))
+                    errors = caught.value.errors
+                assert column in errors, (column, value, errors)
+                shown += texts.field_lines(errors)
+    title = batchfile.column_titles()
+    for line in shown:
+        assert _chinese(line) == [], line
+        assert catch_all not in line, line
+    assert any(line.startswith(title["store.rating"]) for line in shown)

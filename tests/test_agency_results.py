@@ -91,9 +91,11 @@ def test_a_row_becomes_a_draft_through_the_api(app: Flask, client):
     key, batch_id = sample_batch(app, client)
     made = client.post(f"/api/v1/batches/{batch_id}/rows/1/application", headers=bearer(key))
     assert made.status_code == 201, made.json
+    assert made.json["replaced_earlier_link"] is False
     link = made.json["link"]
     again = client.post(f"/api/v1/batches/{batch_id}/rows/1/application", headers=bearer(key))
     assert again.json["application"] == made.json["application"] and again.json["link"] != link
+    assert again.json["replaced_earlier_link"] is True  # the agency is told the first died
     refused = client.post(f"/api/v1/batches/{batch_id}/rows/5/application", headers=bearer(key))
     assert refused.status_code == 409
     _, other = agency_with_key(app, "Rival")

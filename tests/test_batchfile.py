@@ -159,6 +159,24 @@ def test_a_csv_that_is_no_encoding_spoils_only_its_rows():
     assert "UTF-8" in rows[1].errors["shop.name"][0]
 
 
+def test_a_gb18030_csv_with_one_bad_byte_is_refused_naming_where():
+    """It was read as UTF-8 (neither encoding decoded it all): every Chinese cell became a
+    row error. Fewer bad bytes as GB18030 than as UTF-8: the file is refused, naming the
+    first bad byte and its line."""
+    records = table(
+        [change(a, entity__company_name="深圳市星河跨境电子商务有限公司") for a in APPLICATIONS]
+    )
+    data = csv_bytes(records, "gb18030")
+    lines = data.split(b"\n")
+    lines[2] = lines[2] + b"\xff"
+    broken = b"\n".join(lines)
+    with pytest.raises(InputError) as caught:
+        read_all(broken, "csv")
+    (message,) = caught.value.errors["file"]
+    offset = broken.index(b"\xff")
+    assert f"byte {offset:,} (line 3)" in message and "GB18030" in message
+
+
 def test_the_ref_and_client_travel_with_error_rows():
     records = table(APPLICATIONS[:1])
     records[1][records[0].index("store.rating")] = "4.5分"

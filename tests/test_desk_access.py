@@ -168,13 +168,13 @@ def test_session_cookie_and_logout(app: Flask):
     add_user(app, "reviewer")
     client = app.test_client()
     token = login(client, "reviewer@example.com")
-    cookie = client.get_cookie("session")
+    cookie = client.get_cookie("onboard_desk", path="/desk")
     assert cookie is not None and cookie.http_only and cookie.same_site == "Lax"
     assert client.post("/desk/logout", data={"csrf_token": token}).status_code == 302
     assert client.get("/desk/").status_code == 302
     # the cookie from before the logout, replayed, opens nothing
     thief = app.test_client()
-    thief.set_cookie("session", cookie.value)
+    thief.set_cookie("onboard_desk", cookie.value, path="/desk")
     assert thief.get("/desk/").location.startswith("/desk/login")
 
 
@@ -260,3 +260,73 @@ def test_the_command_line_creates_the_first_admin(tmp_path: Path, monkeypatch):
     assert client.get("/desk/users").status_code == 200
     with app.app_context():
         db.engine.dispose()
+
+
+# --- the desk's error texts in the reviewer's language (a walk found them in English) ---------
+
+
+def _flash_of(html: str) -> str:
+    import html as html_module  # noqa: PLC0415
+    import re  # noqa: PLC0415
+
+    found = re.findall(r'<p class="flash[^"]*">(.*?)</p>', html, re.S)
+    assert len(found) == 1, found
+    return html_module.unescape(found[0])
+
+
+def _foreign(text: str, own: tuple[str, ...] = ()) -> list[str]:
+    from tests.test_chinese_texts import foreign_words  # noqa: PLC0415
+
+    return foreign_words(text, own)
+
+
+@pytest.mark.parametrize(
+    ("form", "own"),
+    [
+        ({"email": "new@example.com", "name": "N", "role": "reviewer", "password": "short"}, ()),
+        ({"email": "nobody", "name": "N", "role": "reviewer", "password": PASSWORD}, ()),
+        ({"email": "new@example.com", "name": "N", "role": "owner", "password": PASSWORD}, ()),
+        (
+            {"email": "admin@example.com", "name": "N", "role": "admin", "password": PASSWORD},
+            ("admin@example.com",),
+        ),
+    ],
+)
+def test_account_errors_are_chinese_on_a_chinese_desk(app: Flask, form: dict, own: tuple):
+    add_user(app, "admin")
+    client = app.test_client()
+    client.set_cookie("lang", "zh_Hans", path="/")
+    token = login(client, "admin@example.com")
+    answer = client.post("/desk/users", data={"csrf_token": token, **form}, follow_redirects=True)
+    flash = _flash_of(answer.text)
+    assert flash.startswith("未保存") and _foreign(flash, own) == [], flash
+    client.set_cookie("lang", "en", path="/")
+    answer = client.post("/desk/users", data={"csrf_token": token, **form}, follow_redirects=True)
+    assert _flash_of(answer.text).startswith("Not saved"), answer.text
+
+
+def test_a_reason_for_an_unknown_code_is_refused_in_chinese(app: Flask):
+    add_user(app, "admin")
+    client = app.test_client()
+    client.set_cookie("lang", "zh_Hans", path="/")
+    token = login(client, "admin@example.com")
+    answer = client.post(
+        "/desk/reasons",
+        data={"csrf_token": token, "code": "no.such_rule", "text_en": "x", "text_zh": "某"},
+        follow_redirects=True,
+    )
+    flash = _flash_of(answer.text)
+    assert "规则编号" in flash and _foreign(flash, ("no.such_rule",)) == [], flash
+
+
+def test_agency_admin_errors_are_chinese(app: Flask):
+    add_user(app, "admin")
+    client = app.test_client()
+    client.set_cookie("lang", "zh_Hans", path="/")
+    token = login(client, "admin@example.com")
+    for form in ({"name": ""}, {"name": "Acme", "webhook_url": "http://10.0.0.8/hook"}):
+        answer = client.post(
+            "/desk/agencies/", data={"csrf_token": token, **form}, follow_redirects=True
+        )
+        flash = _flash_of(answer.text)
+        assert flash.startswith("未保存") and _foreign(flash, ("10.0.0.8",)) == [], flash

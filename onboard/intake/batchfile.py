@@ -405,24 +405,66 @@ def _record(
 def detect_encoding(stream: IO[bytes]) -> str:
     """``utf-8-sig``, ``utf-8`` or ``gb18030``: the first that decodes the whole stream (read
     in blocks, then rewound); ``utf-8`` when none does (bad bytes are then errors of their
-    rows)."""
+    rows), unless the file reads as GB18030 but for a few bytes: that is refused naming the
+    first bad byte (read as UTF-8, all its Chinese would be mojibake or row errors)."""
     start = stream.tell()
     head = stream.read(3)
     stream.seek(start)
     if head == codecs.BOM_UTF8:
         return "utf-8-sig"
     for encoding in ("utf-8", "gb18030"):
-        decoder = codecs.getincrementaldecoder(encoding)()
-        try:
-            while block := stream.read(_READ_BLOCK):
-                decoder.decode(block)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            continue
-        finally:
-            stream.seek(start)
-        return encoding
+        if _first_bad_byte(stream, encoding) is None:
+            return encoding
+    _refuse_broken_gb18030(stream)
     return "utf-8"
+
+
+def _first_bad_byte(stream: IO[bytes], encoding: str) -> int | None:
+    """The offset of the first byte ``encoding`` cannot decode (None: it all decodes); the
+    stream is rewound."""
+    start = stream.tell()
+    decoder = codecs.getincrementaldecoder(encoding)()
+    done = 0
+    try:
+        while block := stream.read(_READ_BLOCK):
+            decoder.decode(block)
+            done += len(block)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:  # exc.object: the bytes held back, then this block
+        return done - (len(exc.object) - len(block)) + exc.start
+    finally:
+        stream.seek(start)
+    return None
+
+
+def _bad_sequences(stream: IO[bytes], encoding: str) -> int:
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    start = stream.tell()
+    count = 0
+    while block := stream.read(_READ_BLOCK):
+        count += decoder.decode(block).count("\ufffd")
+    count += decoder.decode(b"", final=True).count("\ufffd")
+    stream.seek(start)
+    return count
+
+
+def _refuse_broken_gb18030(stream: IO[bytes]) -> None:
+    """:class:`InputError` for a file with fewer bad bytes as GB18030 than as UTF-8 (what
+    Excel on a Chinese Windows saved, with a byte damaged), naming the first bad byte."""
+    if _bad_sequences(stream, "gb18030") >= _bad_sequences(stream, "utf-8"):
+        return
+    offset = _first_bad_byte(stream, "gb18030") or 0
+    start = stream.tell()
+    line = 1 + stream.read(offset).count(b"\n")
+    stream.seek(start)
+    raise InputError(
+        {
+            "file": [
+                f"Not UTF-8 or GB18030 text: byte {offset:,} (line {line}) cannot be read; "
+                "save the file again as UTF-8 or GB18030."
+            ]
+        }
+    )
 
 
 class _Lines:

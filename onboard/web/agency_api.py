@@ -522,6 +522,12 @@ class ApplicationLinkSchema(Schema):
         metadata={"description": "the private link to send to the client (shown once)"},
     )
     expires_at = fields.String(allow_none=True)
+    replaced_earlier_link = fields.Boolean(
+        metadata={
+            "description": "true when the row had a link already: it stopped working (one "
+            "private link works at a time), so the client must be sent this one"
+        }
+    )
 
 
 @blp.post("/batches/<batch_id>/rows/<int:row>/application")
@@ -532,6 +538,7 @@ class ApplicationLinkSchema(Schema):
         "application": "A-7KQ2M9XD4P",
         "link": "https://onboard.example/apply/…/",
         "expires_at": "2026-12-22T08:00:00Z",
+        "replaced_earlier_link": False,
     },
 )
 @_documented
@@ -541,14 +548,16 @@ def row_application(batch_id: str, row: int) -> dict[str, Any]:
     get its private link to send to the client (who adds the documents and submits).
 
     The link is in this answer only: it is never stored in clear and cannot be shown
-    again. Asked again for the same row, the same draft gets a new link.
+    again. Asked again for the same row, the same draft gets a new link and the earlier
+    link stops working (``replaced_earlier_link``: true).
     """
     batch = _batch_or_404(batch_id)
     found = batches.get_row(batch, row)
     if found is None:
         raise InputError({"row": [f"No row {row}."]}, status=404)
+    replaced = found.application_id is not None
     record, token = batches.start_application(batch, found)
-    return application_link(record, token)
+    return {**application_link(record, token), "replaced_earlier_link": replaced}
 
 
 def application_link(record: Any, token: str) -> dict[str, Any]:

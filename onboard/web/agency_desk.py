@@ -19,6 +19,7 @@ from onboard.agencies.models import Agency, AgencyUser, ApiKey
 from onboard.errors import InputError
 from onboard.extensions import db
 from onboard.links import external_url
+from onboard.web import texts
 
 bp = Blueprint("agency_desk", __name__, url_prefix="/desk/agencies")
 
@@ -45,7 +46,7 @@ def agencies() -> ResponseReturnValue:
 
 def _failed(exc: InputError) -> ResponseReturnValue:
     db.session.rollback()
-    flash(_("Not saved: %(why)s", why=exc.summary()), "warn")
+    flash(_("Not saved: %(why)s", why=texts.input_error(exc)), "warn")
     return redirect(url_for(".agencies"))
 
 

@@ -12,6 +12,7 @@ put in the session or a redirect, and never shown again.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 from typing import Any, TypeVar, cast
 
@@ -19,7 +20,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -31,16 +31,19 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from onboard import audit
 from onboard.agencies import batches, keys, report, samples, users
-from onboard.agencies.models import Agency, AgencyUser, Batch
+from onboard.agencies.models import Agency, AgencyUser, Batch, BatchRow
 from onboard.bounds import DB_INT_MAX, bounded_int
 from onboard.eligibility.model import Verdict
 from onboard.eligibility.ruleset import ruleset_by_version
 from onboard.errors import InputError
-from onboard.extensions import db, limiter
+from onboard.extensions import db
 from onboard.i18n import pick
+from onboard.models import utcnow
+from onboard.web import logins, texts
 from onboard.web.agency_api import application_link, csv_response, html_response, xlsx_response
 
 bp = Blueprint("agency_portal", __name__, url_prefix="/agency")
@@ -49,6 +52,8 @@ SESSION_KEY = "agency_user"
 #: Rows shown per page of a batch.
 PAGE_ROWS = 100
 VERDICTS = (*(v.value for v in Verdict), "error")
+#: The batch page's refresh while the batch runs, in seconds: at first, and at the most.
+REFRESH_MIN, REFRESH_MAX = 3, 60
 
 
 @bp.after_request
@@ -102,7 +107,14 @@ def _portal_context() -> dict[str, Any]:
         "person": current_person(),
         "verdict_label": verdict_label,
         "fix_lang": "zh" if locale is not None and locale.language == "zh" else "en",
+        "row_problems": texts.field_lines,
+        "encoding_name": encoding_name,
     }
+
+
+def encoding_name(encoding: str) -> str:
+    """How a file's text encoding is named to people (``utf-8-sig`` is Python's name)."""
+    return {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "gb18030": "GB18030"}.get(encoding, encoding)
 
 
 def verdict_label(verdict: str) -> str:
@@ -117,36 +129,20 @@ def verdict_label(verdict: str) -> str:
     }.get(verdict, verdict)
 
 
-def _login_limit() -> str:
-    return str(current_app.config.get("ONBOARD_LOGIN_LIMIT", "10 per 5 minutes"))
-
-
-def _failed(response: Response) -> bool:
-    return response.status_code != 302
-
-
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/agency/") and not target.startswith("//"):
-        return target
-    return url_for(".home")
+LOGIN = logins.LoginPage(
+    "agencies/login.html", "/agency/", "agency_portal.home", "agency_login_failed"
+)
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+@logins.throttled
 def login() -> ResponseReturnValue:
-    if request.method == "GET":
-        return render_template("agencies/login.html", next=request.args.get("next", ""))
-    email = request.form.get("email", "")
-    person = users.authenticate(email, request.form.get("password", ""))
-    if person is None:
-        audit.record("agency_login_failed", actor="anonymous", account=email.strip()[:320])
-        db.session.commit()
-        error = _("Wrong email address or password.")
-        return render_template("agencies/login.html", error=error, email=email), 401
+    return logins.login(LOGIN, users.authenticate, _logged_in)
+
+
+def _logged_in(person: AgencyUser) -> None:
     _start_session(person)
     audit.record("agency_login", actor=f"agency:{person.email}")
-    db.session.commit()
-    return redirect(_safe_next(request.form.get("next")))
 
 
 def _start_session(person: AgencyUser) -> None:
@@ -168,7 +164,7 @@ def logout() -> ResponseReturnValue:
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+@logins.throttled_per_address
 def invitation(token: str) -> ResponseReturnValue:
     """An invited person chooses a password (the link then stops working)."""
     person = users.invited(token)
@@ -212,7 +208,7 @@ def upload() -> ResponseReturnValue:
     part = request.files.get("file")
     if part is None or not part.filename:
         flash(_("Choose a CSV or XLSX file of clients."), "warn")
-        return redirect(url_for(".home"), 303)
+        return _uploaded(url_for(".home"))
     documents = request.files.get("documents")
     try:
         batch, _created = batches.create_batch(
@@ -224,12 +220,22 @@ def upload() -> ResponseReturnValue:
         )
     except InputError as exc:
         db.session.rollback()
-        flash(_("Not uploaded: %(why)s", why=exc.summary()), "warn")
-        return redirect(url_for(".home"), 303)
+        flash(_("Not uploaded: %(why)s", why=texts.input_error(exc)), "warn")
+        return _uploaded(url_for(".home"))
     finally:
         for stream in request.files.values():
             stream.close()
-    return redirect(url_for(".batch", batch_id=batch.public_id), 303)
+    return _uploaded(url_for(".batch", batch_id=batch.public_id))
+
+
+def _uploaded(location: str) -> ResponseReturnValue:
+    """Where to go after an upload: a redirect for a form, the address for ``agency.js``
+    (which sends the file itself to show progress). A redirect would be followed inside the
+    script's request, and the page it fetched there would take the flash message with it:
+    an upload's refusal was never seen."""
+    if request.headers.get("X-Requested-With") == "XMLHttpRequest":
+        return {"location": location}
+    return redirect(location, 303)
 
 
 def _batch(batch_id: str) -> Batch:
@@ -265,15 +271,37 @@ def batch(batch_id: str) -> ResponseReturnValue:
         "agencies/batch.html",
         batch=found,
         progress=batches.progress(found),
+        refresh=refresh_seconds(found),
         summary=summary,
         rule_titles=_rule_titles(found, [code for code, _count in summary.top_rules(50)]),
         lines=lines[:PAGE_ROWS],
+        invited=_invited(found, [line.row for line in lines[:PAGE_ROWS]]),
         more=len(lines) > PAGE_ROWS,
         page=page,
         verdict=verdict,
         rule=rule,
         verdicts=VERDICTS,
     )
+
+
+@bp.get("/batches/<batch_id>/progress")
+@member_required
+def batch_progress(batch_id: str) -> ResponseReturnValue:
+    """What the batch page polls while the batch runs (``agency.js``): state and counts."""
+    found = _batch(batch_id)
+    batches.resume_if_stalled(found)
+    progress = batches.progress(found)
+    return {"state": found.state, "done": progress.done, "total": progress.total}
+
+
+def refresh_seconds(batch: Batch, now: datetime | None = None) -> int | None:
+    """How long the batch page waits before it looks again without JavaScript: None once the
+    batch is done; 3 s while it is young, then a tenth of its age, at most a minute, so that
+    a page left open on a long (or stalled) batch does not ask every 3 s for good."""
+    if batch.state == "done":
+        return None
+    age = ((now or utcnow()) - batch.created_at).total_seconds()
+    return int(min(REFRESH_MAX, max(REFRESH_MIN, age // 10)))
 
 
 def _rule_titles(batch: Batch, codes: list[str]) -> dict[str, str]:
@@ -313,19 +341,47 @@ def download_html(batch_id: str) -> Response:
 @bp.post("/batches/<batch_id>/rows/<int:row>/application")
 @member_required
 def start_application(batch_id: str, row: int) -> ResponseReturnValue:
-    """The client's draft, prefilled from the row, and its private link (shown once)."""
+    """The client's draft, prefilled from the row, and its private link (shown once).
+
+    One link works at a time (a new one revokes the earlier, as for every private link), so
+    a row whose client was invited already first asks whether to replace the link the client
+    may have (``replace=1`` confirms), and the new link's page says the earlier one is dead.
+    """
     found = _batch(batch_id)
     item = batches.get_row(found, row)
     if item is None:
         abort(404)
+    invited = _invited(found, [item.row])
+    if item.row in invited and request.form.get("replace") != "1":
+        return render_template("agencies/relink.html", batch=found, row=item), 409
     try:
         record, token = batches.start_application(found, item)
     except InputError as exc:
         db.session.rollback()
-        flash(_("Not possible: %(why)s", why=exc.summary()), "warn")
+        flash(_("Not possible: %(why)s", why=texts.input_error(exc)), "warn")
         return redirect(url_for(".batch", batch_id=found.public_id), 303)
+    if invited:  # the first link is audited as the draft's creation; a replacement here
+        audit.record("agency_application_relinked", record, actor=_actor(), row=item.row)
+        db.session.commit()
     link = application_link(record, token)
-    return render_template("agencies/link.html", batch=found, row=item, link=link), 201
+    return render_template(
+        "agencies/link.html", batch=found, row=item, link=link, replaced=bool(invited)
+    ), 201
+
+
+def _invited(batch: Batch, rows: list[int]) -> set[int]:
+    """Which of ``rows`` have an applicant's draft (and so a private link) already."""
+    if not rows:
+        return set()
+    return set(
+        db.session.scalars(
+            select(BatchRow.row).where(
+                BatchRow.batch_id == batch.id,
+                BatchRow.row.in_(rows),
+                BatchRow.application_id.is_not(None),
+            )
+        )
+    )
 
 
 @bp.get("/samples/<name>")
@@ -361,7 +417,7 @@ def create_key() -> ResponseReturnValue:
         record, key = keys.create_key(agency, request.form.get("name") or "portal")
     except InputError as exc:
         db.session.rollback()
-        flash(_("Not saved: %(why)s", why=exc.summary()), "warn")
+        flash(_("Not saved: %(why)s", why=texts.input_error(exc)), "warn")
         return redirect(url_for(".api_keys"), 303)
     audit.record("api_key_created", actor=_actor(), agency=agency.name, key=record.prefix)
     db.session.commit()
@@ -389,7 +445,7 @@ def set_webhook() -> ResponseReturnValue:
         secret = keys.set_webhook(agency, request.form.get("webhook_url") or None)
     except InputError as exc:
         db.session.rollback()
-        flash(_("Not saved: %(why)s", why=exc.summary()), "warn")
+        flash(_("Not saved: %(why)s", why=texts.input_error(exc)), "warn")
         return redirect(url_for(".api_keys"), 303)
     audit.record("agency_webhook", actor=_actor(), agency=agency.name, webhook=bool(secret))
     db.session.commit()

@@ -15,7 +15,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -31,13 +30,13 @@ from onboard import audit, auth, repository
 from onboard.agencies import keys
 from onboard.bounds import bounded_int
 from onboard.eligibility.ruleset import default_ruleset
-from onboard.extensions import db, limiter
+from onboard.extensions import db
 from onboard.i18n import babel_locale
 from onboard.links import external_url
 from onboard.mail import send_email
 from onboard.models import ApplicationRecord, Decision, ReasonTemplate, UserAccount
 from onboard.usecases import review
-from onboard.web import deskview, forms
+from onboard.web import deskview, forms, logins, texts
 from onboard.web.apply import send_private_link
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
@@ -115,41 +114,13 @@ def _application(public_id: str) -> ApplicationRecord:
 # --- login and logout ----------------------------------------------------------------------
 
 
-def _login_limit() -> str:
-    return str(current_app.config.get("ONBOARD_LOGIN_LIMIT", "10 per 5 minutes"))
-
-
-def _failed(response: Response) -> bool:
-    """Only failed attempts count towards the limit (a success redirects)."""
-    return response.status_code != 302
-
-
-def _account_key() -> str:
-    return "account:" + (request.form.get("email") or "").strip().casefold()[:320]
-
-
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/desk/") and not target.startswith("//"):
-        return target
-    return url_for(".queue")
+LOGIN = logins.LoginPage("desk/login.html", "/desk/", "desk.queue", "login_failed")
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
-@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed)
+@logins.throttled
 def login() -> ResponseReturnValue:
-    if request.method == "GET":
-        return render_template("desk/login.html", next=request.args.get("next", ""))
-    email = request.form.get("email", "")
-    user = auth.authenticate(email, request.form.get("password", ""))
-    if user is None:
-        audit.record("login_failed", actor="anonymous", account=email.strip()[:320])
-        db.session.commit()
-        error = _("Wrong email address or password.")
-        return render_template("desk/login.html", error=error, email=email), 401
-    auth.log_in(user)
-    db.session.commit()
-    return redirect(_safe_next(request.form.get("next")))
+    return logins.login(LOGIN, auth.authenticate, auth.log_in)
 
 
 @bp.post("/logout")
@@ -212,7 +183,7 @@ def save_filter() -> ResponseReturnValue:
         )
     except review.DecisionError as exc:
         db.session.rollback()
-        flash(_("Not saved: %(why)s", why=str(exc)), "warn")
+        flash(_("Not saved: %(why)s", why=texts.message(str(exc))), "warn")
         return redirect(_queue_url(filters.args()))
     db.session.commit()
     flash(_("Filter “%(name)s” saved.", name=saved.name), "ok")
@@ -347,7 +318,7 @@ def decide(public_id: str) -> ResponseReturnValue:
         )
     except review.DecisionError as exc:
         db.session.rollback()
-        flash(_("The decision was not saved: %(why)s", why=str(exc)), "warn")
+        flash(_("The decision was not saved: %(why)s", why=texts.message(str(exc))), "warn")
         return redirect(url_for(".application", public_id=public_id) + "#decide")
     if done.waiting:
         db.session.commit()
@@ -379,7 +350,7 @@ def confirm(public_id: str) -> ResponseReturnValue:
         )
     except review.DecisionError as exc:
         db.session.rollback()
-        flash(_("Not saved: %(why)s", why=str(exc)), "warn")
+        flash(_("Not saved: %(why)s", why=texts.message(str(exc))), "warn")
         return redirect(url_for(".application", public_id=public_id) + "#decide")
     if done.decision.second_outcome == "confirmed":
         _send_decision(record, done.decision, done.token)
@@ -405,7 +376,7 @@ def checklist(public_id: str) -> ResponseReturnValue:
                 )
     except review.DecisionError as exc:
         db.session.rollback()
-        flash(_("Checklist not saved: %(why)s", why=str(exc)), "warn")
+        flash(_("Checklist not saved: %(why)s", why=texts.message(str(exc))), "warn")
         return redirect(url_for(".application", public_id=public_id) + "#checklist")
     db.session.commit()
     flash(_("Checklist saved."), "ok")
@@ -531,7 +502,7 @@ def save_reason(template_id: int | None) -> ResponseReturnValue:
         )
     except review.DecisionError as exc:
         db.session.rollback()
-        flash(_("Not saved: %(why)s", why=str(exc)), "warn")
+        flash(_("Not saved: %(why)s", why=texts.message(str(exc))), "warn")
         return redirect(url_for(".reasons"))
     db.session.commit()
     flash(_("Reason saved."), "ok")
@@ -557,7 +528,7 @@ def create_user() -> ResponseReturnValue:
         )
     except auth.AccountError as exc:
         db.session.rollback()
-        flash(_("Not saved: %(why)s", why=str(exc)), "warn")
+        flash(_("Not saved: %(why)s", why=texts.message(str(exc))), "warn")
         return redirect(url_for(".users"))
     audit.record("account_created", account=user.email, role=user.role)
     db.session.commit()

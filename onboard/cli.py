@@ -53,6 +53,7 @@ import click
 from onboard.agencies.report import spreadsheet_safe
 from onboard.eligibility.duplicates import within_batch
 from onboard.eligibility.model import Application, Check, Duplicate, Report, Status, Verdict
+from onboard.eligibility.problems import document_problem
 from onboard.errors import InputError, one_line
 from onboard.intake.batchfile import (
     Limits,
@@ -998,13 +999,7 @@ def _license_image(image: Path) -> bytes:
     except OSError as exc:
         raise FileInputError(f"{image}: cannot read: {exc.strerror or exc}") from None
     if facts.problem is not None:
-        texts = ruleset.document_problems.get(facts.problem, ruleset.document_problems["corrupt"])
-        values = {
-            "detail": facts.detail or facts.problem,
-            "pixels": (facts.width or 0) * (facts.height or 0) or "?",
-            "max_pixels": ruleset.max_pixels,
-        }
-        raise FileInputError(f"{image}: {texts['en'].format_map(values)}")
+        raise FileInputError(f"{image}: {document_problem(facts, ruleset)['en']}")
     return data
 
 

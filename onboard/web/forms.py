@@ -23,7 +23,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import FileStorage, MultiDict
 
 from onboard import repository
-from onboard.eligibility import vocabulary
+from onboard.eligibility import problems, vocabulary
 from onboard.eligibility.identifiers import normalize_identifier, validate_hk_br, validate_uscc
 from onboard.eligibility.lookalikes import compare_license_numbers, repair_hk_br, repair_uscc
 from onboard.eligibility.model import Check, DocumentFacts, Status
@@ -459,18 +459,13 @@ def field_errors(error: InputError) -> dict[str, list[str]]:
 
 def document_problem(ruleset: RuleSet, facts: DocumentFacts) -> str:
     """Why an upload was refused, in the applicant's language, from the rule set's texts."""
-    texts = ruleset.document_problems.get(facts.problem or "", {})
-    values = {
-        "detail": facts.detail or "?",
-        "pixels": (facts.width or 0) * (facts.height or 0),
-        "max_pixels": ruleset.max_pixels,
-    }
-    try:
-        reason = pick(texts).format(**values)
-    except (KeyError, IndexError, ValueError):
-        reason = pick(texts)
+    reason = pick(problems.document_problem(facts, ruleset))
     if facts.problem == "too_large":
-        return _("%(reason)s: files must be smaller than 5 MB.", reason=reason)
+        return _(
+            "%(reason)s: files must be smaller than %(limit)s.",
+            reason=reason,
+            limit=problems.size_limit(ruleset),
+        )
     return _("%(reason)s. Upload a JPEG, PNG or BMP image.", reason=reason)
 
 

@@ -33,7 +33,6 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from onboard import audit, jobs, repository
 from onboard.agencies import documents_zip
-from onboard.agencies.models import Agency, Batch, BatchRow, WebhookDelivery
 from onboard.agencies.report import ClientLine
 from onboard.eligibility.duplicates import within_batch
 from onboard.eligibility.model import Application, Duplicate, Report, Status, Verdict
@@ -44,7 +43,7 @@ from onboard.extensions import db
 from onboard.intake import batchfile
 from onboard.intake.jsontext import compact_report
 from onboard.intake.schemas import application_to_dict
-from onboard.models import ApplicationRecord, utcnow
+from onboard.models import Agency, ApplicationRecord, Batch, BatchRow, WebhookDelivery, utcnow
 from onboard.usecases.prescreen import choose_ruleset, prescreen
 
 

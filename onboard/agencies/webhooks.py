@@ -38,10 +38,9 @@ from urllib.parse import urlsplit
 from flask import current_app
 
 from onboard import jobs
-from onboard.agencies.models import Agency, Batch, WebhookDelivery
 from onboard.errors import one_line
 from onboard.extensions import db
-from onboard.models import utcnow
+from onboard.models import Agency, Batch, WebhookDelivery, utcnow
 
 SIGNATURE_HEADER = "X-Onboard-Signature"
 TIMESTAMP_HEADER = "X-Onboard-Timestamp"

@@ -34,13 +34,13 @@ from flask_babel import gettext as _
 
 from onboard import audit
 from onboard.agencies import batches, keys, report, samples, users
-from onboard.agencies.models import Agency, AgencyUser, Batch
 from onboard.bounds import DB_INT_MAX, bounded_int
 from onboard.eligibility.model import Verdict
 from onboard.eligibility.ruleset import ruleset_by_version
 from onboard.errors import InputError
 from onboard.extensions import db, limiter
 from onboard.i18n import pick
+from onboard.models import Agency, AgencyUser, Batch
 from onboard.web.agency_api import application_link, csv_response, html_response, xlsx_response
 
 bp = Blueprint("agency_portal", __name__, url_prefix="/agency")

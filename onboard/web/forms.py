@@ -33,6 +33,7 @@ from onboard.eligibility.ruleset import DocumentKind, RuleSet
 from onboard.errors import InputError
 from onboard.i18n import lang, pick
 from onboard.models import ApplicationRecord, DocumentRecord
+from onboard.usecases import applications
 
 Choices = Callable[[RuleSet], list[tuple[str, str]]]
 
@@ -678,7 +679,7 @@ def upload(
     before = repository.document(record, kind) if is_license else None
     earlier = dict(((before.reading or {}).get("filled") or {}) if before is not None else {})
     stream = cast(BinaryIO, file.stream)
-    document = repository.attach_document(
+    document = applications.attach_document(
         record, kind, stream, file.filename or kind, read_license=read_license
     )
     if not is_license or document is before or document.reading is None:

@@ -1,5 +1,5 @@
 """The Celery path against the real Redis with real worker processes: a batch checked by
-``celery -A onboard.jobs worker``, and a worker SIGKILLed mid-batch whose unacknowledged
+``celery -A onboard.worker worker``, and a worker SIGKILLed mid-batch whose unacknowledged
 job a new worker finishes, with no row lost, duplicated or judged twice."""
 
 from __future__ import annotations

@@ -146,7 +146,6 @@ def _extension(data: bytes) -> str:
 
 def application_data(record: Any) -> dict[str, Any]:
     """Everything stored about one application, as JSON-ready data (files by hash)."""
-
     rows = repository.personal_rows(record)
     return {
         "application": _columns(
@@ -271,7 +270,6 @@ def _erase(record: Any, *, actor: str, action: str) -> Erasure:
 
 def erase_application(public_id: str, *, actor: str = "command line") -> Erasure:
     """Delete one application, its rows and its files not shared with others; audited."""
-
     record = repository.get_application(public_id)
     if record is None:
         raise NoSuchApplication(f"no application {public_id!r}")

@@ -33,9 +33,9 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from onboard import audit, jobs, repository
 from onboard.agencies import documents_zip
-from onboard.agencies.report import ClientLine
+from onboard.agencies.report import ClientLine, client_line
 from onboard.eligibility.duplicates import within_batch
-from onboard.eligibility.model import Application, Duplicate, Report, Status, Verdict
+from onboard.eligibility.model import Application, Duplicate, Report, Verdict
 from onboard.eligibility.remedies import changes_for
 from onboard.eligibility.ruleset import RuleSet, ruleset_by_version
 from onboard.errors import InputError, one_line
@@ -463,26 +463,17 @@ class RowContext:
 
 
 def result_values(report: Report, application: Application, ruleset: RuleSet) -> dict[str, Any]:
-    """The columns of a checked row."""
-    changes = changes_for(report, application, ruleset)
-    blocking = [
-        check.code for check in report.checks if check.status in (Status.FAIL, Status.MISSING)
-    ]
-    body = compact_report(report)
+    """The columns of a checked row, from its summary (:func:`report.client_line`)."""
+    changes = [change.to_dict() for change in changes_for(report, application, ruleset)]
+    summary = client_line(report, application, changes, row=0, line=None, ref=None)
     return {
         "state": "done",
-        "verdict": report.verdict.value,
-        "report_z": zlib.compress(body, 1),
-        "changes": [change.to_dict() for change in changes],
-        "failed_codes": ";".join(dict.fromkeys(blocking)) or None,
-        "label": label_of(application),
+        "verdict": summary.verdict,
+        "report_z": zlib.compress(compact_report(report), 1),
+        "changes": list(summary.changes),
+        "failed_codes": ";".join(summary.codes) or None,
+        "label": summary.label,
     }
-
-
-def label_of(application: Application) -> str | None:
-    """How a client is named in reports: the company, else the shop."""
-    name = application.entity.company_name or application.shop.name
-    return name[:200] if name else None
 
 
 def finish_if_complete(batch_id: int) -> bool:

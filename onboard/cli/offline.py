@@ -10,7 +10,7 @@ from typing import Any
 
 from onboard.agencies.report import ClientLine, Summary, render_html, summarize
 from onboard.cli.settings import Who
-from onboard.eligibility.model import Application, Report, Status
+from onboard.eligibility.model import Application, Report
 from onboard.eligibility.remedies import changes_for
 from onboard.eligibility.ruleset import ruleset_by_version
 
@@ -19,19 +19,6 @@ def changes_of(report: Report, application: Application) -> list[dict[str, Any]]
     """What must change, judged by the rule set that made ``report``."""
     ruleset = ruleset_by_version(report.rules_version)
     return [change.to_dict() for change in changes_for(report, application, ruleset)]
-
-
-def client_line(who: Who, report: Report, changes: Sequence[Mapping[str, Any]]) -> ClientLine:
-    codes = [c.code for c in report.checks if c.status in (Status.FAIL, Status.MISSING)]
-    return ClientLine(
-        row=who.row,
-        label=who.client,
-        verdict=report.verdict.value,
-        codes=tuple(dict.fromkeys(codes)),
-        changes=tuple(changes),
-        line=who.line,
-        ref=who.ref,
-    )
 
 
 def error_line(who: Who, errors: Mapping[str, Sequence[str]]) -> ClientLine:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from onboard.agencies.report import client_line
 from onboard.cli import offline
 from onboard.cli.chunks import Chunk, ChunkResult, rows_of
 from onboard.cli.render import SEPARATORS, render_errors, render_report
@@ -59,7 +60,7 @@ def check_row(settings: Settings, item: Row) -> Outcome:
         return Outcome(item.row, item.line, code, render_report(settings, who, report))
     changes = offline.changes_of(report, application)
     text = render_report(settings, who, report, changes if settings.explain else None)
-    client = offline.client_line(who, report, changes)
+    client = client_line(report, application, changes, row=who.row, line=who.line, ref=who.ref)
     return Outcome(item.row, item.line, code, text, None, client if settings.collect else None)
 
 

@@ -54,28 +54,17 @@ def _setting(name: str, default: Any) -> Any:
 # --- reading the upload ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class RowIn:
-    """A row of the upload as it is stored: its payload, and what is known before checking
-    (the client it names, the agency's ref, errors the reader found)."""
-
-    row: int
-    line: int
-    payload: dict[str, Any]
-    ref: str | None
-    label: str | None
-    errors: dict[str, list[str]] | None = None
-
-
 def limits() -> batchfile.Limits:
     return batchfile.Limits(max_rows=int(_setting("ONBOARD_BATCH_MAX_ROWS", 100_000)))
 
 
-def read_upload(data: bytes, fmt: str, ruleset: RuleSet) -> tuple[batchfile.BatchFile, list[RowIn]]:
-    """Every row of the file (:mod:`onboard.intake.batchfile`, the reader ``onboard check`` uses);
-    :class:`InputError` when the file as a whole is unusable."""
+def read_upload(
+    data: bytes, fmt: str, ruleset: RuleSet
+) -> tuple[batchfile.BatchFile, list[batchfile.Row]]:
+    """Every row of the file (:mod:`onboard.intake.batchfile`, the reader ``onboard check``
+    uses); :class:`InputError` when the file as a whole is unusable."""
     opened = batchfile.read_all(data, fmt, ruleset=ruleset, limits=limits())
-    return opened, [_stored(item) for item in opened.rows]
+    return opened, list(opened.rows)
 
 
 def _column_text(text: str | None) -> str | None:
@@ -86,30 +75,27 @@ def _column_text(text: str | None) -> str | None:
     return "".join(c for c in text if c in "\t\n" or unicodedata.category(c) != "Cc")
 
 
-def _stored(item: batchfile.Row) -> RowIn:
+def _stored(item: batchfile.Row) -> dict[str, Any]:
+    """A row as it is stored before it is checked: its payload, the client it names and
+    the agency's ref (what is known before checking), and errors the reader found."""
     if isinstance(item.payload, dict):
         payload: dict[str, Any] = {"csv": item.payload}
-        return RowIn(
-            item.row,
-            item.line,
-            payload,
-            _column_text(item.ref),
-            _column_text(item.client()),
-            item.errors,
-        )
-    text = item.payload.decode("utf-8", "replace")
-    try:
-        decoded = batchfile.decode(item.payload)
-    except InputError as exc:
-        return RowIn(item.row, item.line, {"json": text}, None, None, exc.errors)
-    return RowIn(
-        item.row,
-        item.line,
-        {"json": text},
-        _column_text(decoded.ref),
-        _column_text(decoded.client),
-        item.errors,
-    )
+        ref, label, errors = item.ref, item.client(), item.errors
+    else:
+        payload = {"json": item.payload.decode("utf-8", "replace")}
+        try:
+            decoded = batchfile.decode(item.payload)
+            ref, label, errors = decoded.ref, decoded.client, item.errors
+        except InputError as exc:
+            ref, label, errors = None, None, exc.errors
+    return {
+        "row": item.row,
+        "line": item.line,
+        "payload": payload,
+        "ref": _column_text(ref),
+        "label": _column_text(label),
+        "errors": errors,
+    }
 
 
 # --- creating a batch ------------------------------------------------------------------------
@@ -202,43 +188,36 @@ def _unpack(stream: IO[bytes], ruleset: RuleSet) -> documents_zip.Unpacked:
     )
 
 
-def _with_batch_duplicates(rows: list[RowIn]) -> list[dict[str, Any]]:
+def _with_batch_duplicates(rows: list[batchfile.Row]) -> list[dict[str, Any]]:
     """Each row's payload, with the rows of the batch sharing its unique values (RULES.md
     §6: checked within the batch) under ``batch_duplicates``: field -> row numbers."""
     shared = within_batch(
-        (item.row, batchfile.unique_values_of(item.payload.get("json") or item.payload["csv"]))
-        for item in rows
-        if not item.errors
+        (item.row, batchfile.unique_values_of(item.payload)) for item in rows if not item.errors
     )
     return [
         {
-            **item.payload,
-            "batch_duplicates": {
-                field: [other.row for other in others]
-                for field, others in shared.get(item.row, {}).items()
-            },
+            field: [other.row for other in others]
+            for field, others in shared.get(item.row, {}).items()
         }
         for item in rows
     ]
 
 
-def _insert_rows(batch: Batch, rows: list[RowIn]) -> None:
+def _insert_rows(batch: Batch, rows: list[batchfile.Row]) -> None:
     now = utcnow()
-    payloads = _with_batch_duplicates(rows)
-    values = [
-        {
-            "batch_id": batch.id,
-            "row": item.row,
-            "line": item.line,
-            "payload": payload,
-            "state": "error" if item.errors else "pending",
-            "errors": item.errors,
-            "ref": item.ref,
-            "label": item.label,
-            "finished_at": now if item.errors else None,
-        }
-        for item, payload in zip(rows, payloads, strict=True)
-    ]
+    values = []
+    for item, duplicates in zip(rows, _with_batch_duplicates(rows), strict=True):
+        stored = _stored(item)
+        stored["payload"]["batch_duplicates"] = duplicates
+        failed = bool(stored["errors"])
+        values.append(
+            {
+                "batch_id": batch.id,
+                **stored,
+                "state": "error" if failed else "pending",
+                "finished_at": now if failed else None,
+            }
+        )
     for start_at in range(0, len(values), 1000):
         db.session.execute(insert(BatchRow), values[start_at : start_at + 1000])
 

@@ -634,3 +634,38 @@ def test_copy_to_stdout_passes_on_real_write_errors(tmp_path, monkeypatch):
         monkeypatch.setattr(sys, "stdout", stream)
         with pytest.raises(BrokenPipeError):
             batch_output.copy_to_stdout(str(source))
+
+
+# --- the command group -------------------------------------------------------------------------
+
+
+def test_help_lists_every_command_family_in_order():
+    result = run("--help")
+    assert result.exit_code == 0
+    listed = [
+        line.split()[0]
+        for line in result.output.split("Commands:", 1)[1].splitlines()
+        if line.startswith("  ") and not line.startswith("   ")
+    ]
+    assert listed == ["agencies", "check", "keys", "ocr", "privacy", "serve", "users"]
+
+
+@pytest.mark.parametrize(
+    ("command", "loaded", "not_loaded"),
+    [
+        ("serve", "onboard.cli.serve", "onboard.usecases.prescreen"),
+        ("check", "onboard.usecases.prescreen", "onboard.cli.serve"),
+        ("privacy", "onboard.usecases.privacy", "onboard.cli.check"),
+    ],
+)
+def test_a_command_loads_its_own_module_only(command, loaded, not_loaded):
+    probe = (
+        "import sys\n"
+        "from onboard.cli import main\n"
+        f"main([{command!r}, '--help'], standalone_mode=False)\n"
+        f"print({loaded!r} in sys.modules, {not_loaded!r} in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split()[-2:] == ["True", "False"]

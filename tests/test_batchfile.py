@@ -3,6 +3,7 @@ Chinese column titles, the ref column, and hostile spreadsheets refused."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import zipfile
 from datetime import date, datetime
@@ -11,13 +12,15 @@ import openpyxl
 import pytest
 
 from onboard.agencies import report, samples
+from onboard.eligibility.ruleset import default_ruleset
 from onboard.errors import InputError
 from onboard.intake import batchfile
-from onboard.intake.batchfile import Limits, application_of, decode, read_all
+from onboard.intake.batchfile import Limits, RowRead, read_all, read_row
 from onboard.intake.schemas import CSV_COLUMNS, application_to_csv_row
 from tests.factories import PLATFORMS, change, eligible
 
 APPLICATIONS = [eligible(p, r) for p in PLATFORMS for r in ("CN", "HK")]
+RULESET = default_ruleset()
 
 
 def workbook(
@@ -53,8 +56,9 @@ def table(applications=APPLICATIONS, refs: bool = True) -> list[list[str]]:
 def applications_of(opened: batchfile.BatchFile):
     out = []
     for item in opened.rows:
-        assert item.errors is None, item.errors
-        out.append((item.ref, application_of(decode(item.payload, item.ref))))
+        read = read_row(item.payload, RULESET, ref=item.ref, errors=item.errors)
+        assert read.errors is None, read.errors
+        out.append((read.ref, read.application))
     return out
 
 
@@ -159,16 +163,51 @@ def test_the_ref_and_client_travel_with_error_rows():
     records = table(APPLICATIONS[:1])
     records[1][records[0].index("store.rating")] = "4.5分"
     (item,) = read_all(csv_bytes(records), "csv").rows
-    assert item.ref == "C-001" and item.client() == APPLICATIONS[0].entity.company_name
-    with pytest.raises(InputError) as caught:
-        application_of(decode(item.payload, item.ref))
-    assert "store.rating" in caught.value.errors
+    company = APPLICATIONS[0].entity.company_name
+    assert item.ref == "C-001" and item.client() == company
+    read = read_row(item.payload, RULESET, ref=item.ref, errors=item.errors)
+    assert read.application is None and read.errors and "store.rating" in read.errors
+    assert (read.ref, read.client) == ("C-001", company)
 
 
 def test_a_json_lines_ref_is_taken_out_of_the_application():
-    decoded = decode(b'{"ref": "KH-9", "shop": {"name": "Starriver"}}')
-    assert decoded.ref == "KH-9" and decoded.client == "Starriver"
-    assert application_of(decoded).shop.name == "Starriver"
+    read = read_row(b'{"ref": "KH-9", "shop": {"name": "Starriver"}}', RULESET, ref="R-0")
+    assert (read.ref, read.client, read.errors) == ("KH-9", "Starriver", None)
+    assert read.application is not None and read.application.shop.name == "Starriver"
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [(b'{"shop": ', "Not valid JSON: "), (b"\xff{}", "Not UTF-8 text"), ("[1", "Not valid JSON")],
+)
+def test_a_row_that_is_not_json_is_an_error_of_the_row(payload, message):
+    read = read_row(payload, RULESET, ref="R-1")
+    assert read.application is None and read.ref == "R-1" and read.errors
+    assert list(read.errors) == ["_schema"] and read.errors["_schema"][0].startswith(message)
+
+
+def test_the_readers_errors_keep_the_row_from_being_read():
+    refused = {"_row": ["More cells than columns."]}
+    read = read_row({"shop.name": "Starriver"}, RULESET, ref="R-2", errors=refused)
+    assert read == RowRead("R-2", "Starriver", None, refused)
+
+
+def test_the_lists_come_from_the_rule_set_given():
+    without_toys = dataclasses.replace(
+        RULESET, categories={k: v for k, v in RULESET.categories.items() if k != "toys"}
+    )
+    for payload in (b'{"shop": {"main_category": "toys"}}', {"shop.main_category": "toys"}):
+        found = read_row(payload, RULESET).application
+        assert found is not None and found.shop.main_category == "toys"
+        assert list(read_row(payload, without_toys).errors or {}) == ["shop.main_category"]
+    without_gmv = dataclasses.replace(
+        RULESET,
+        document_kinds={k: v for k, v in RULESET.document_kinds.items() if k != "gmv_screenshot"},
+    )
+    cells = {"documents.gmv_screenshot": "gmv.png"}
+    found = read_row(cells, RULESET).application
+    assert found is not None and found.documents == {"gmv_screenshot": "gmv.png"}
+    assert list(read_row(cells, without_gmv).errors or {}) == ["documents.gmv_screenshot"]
 
 
 # --- hostile spreadsheets --------------------------------------------------------------------

@@ -201,6 +201,45 @@ def application_of(decoded: Decoded, ruleset: RuleSet | None = None) -> Applicat
     return parse_application(data, ruleset=ruleset)
 
 
+class RowRead(NamedTuple):
+    """A batch row read into an application: whom it names, and its application or the
+    errors that kept it from being one (exactly one of the two)."""
+
+    ref: str | None
+    client: str | None
+    application: Application | None
+    errors: dict[str, list[str]] | None
+
+
+def read_row(
+    payload: bytes | str | Mapping[str, str],
+    ruleset: RuleSet,
+    *,
+    ref: str | None = None,
+    errors: Mapping[str, list[str]] | None = None,
+) -> RowRead:
+    """Row -> application, the one way ``onboard check`` and agency batches read a row.
+
+    ``payload`` is a :class:`Row`'s (a JSON Lines text, or CSV / XLSX cells by column),
+    ``ref`` the row's own (a ``ref`` member of a JSON object replaces it) and ``errors``
+    what the file's reader refused already (:attr:`Row.errors`: the row is then not read
+    further). Category, platform and document-kind lists come from ``ruleset``. Never
+    raises for bad input: the errors, by dotted field name, come back with whom the row
+    names, so that an error line can still say which client it is about.
+    """
+    try:
+        decoded = decode(payload, ref)
+    except InputError as exc:  # not UTF-8, not JSON, a ref that is not text
+        return RowRead(ref, None, None, exc.errors)
+    if errors:
+        return RowRead(decoded.ref, decoded.client, None, dict(errors))
+    try:
+        application = application_of(decoded, ruleset)
+    except InputError as exc:
+        return RowRead(decoded.ref, decoded.client, None, exc.errors)
+    return RowRead(decoded.ref, decoded.client, application, None)
+
+
 def unique_values_of(payload: bytes | str | Mapping[str, str]) -> dict[str, str]:
     """The values a row may not share with another row of its batch (RULES.md §6), read
     from its payload as its check reads it; nothing for a row whose input is bad (its own

@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from datetime import date
-from functools import lru_cache
 from operator import attrgetter
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
+import msgspec
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
 
 from onboard import plaintext
@@ -68,23 +68,14 @@ def current_ruleset() -> RuleSet:
 
 # --- fields --------------------------------------------------------------------------------
 #
-# Each field converts in two ways that must agree: marshmallow's ``_deserialize`` and
-# validators (authoritative; they word the error messages), and ``quick_check`` — a function
-# made once per field that does the same conversion for well-formed input without
-# marshmallow's per-field machinery, and raises ``_Fallback`` at the first doubt so that
-# marshmallow then explains what is wrong. A quick check never sees ``null``: the loader
-# (:func:`_quick_loader`) handles it for every field. Batches of 100,000 rows spend most of
-# their parsing time in the quick path; tests/test_schemas_quick.py checks that it gives
-# marshmallow's answer, value types included, on near-valid and arbitrary input.
-
-
-class _Fallback(Exception):
-    """The quick path met something it does not vouch for: let marshmallow judge."""
-
-
-#: A field's quick check: a JSON value (never ``null``) and the rule set in, the model's
-#: value out, or :class:`_Fallback`.
-QuickCheck = Callable[[Any, RuleSet], Any]
+# Each field is declared once, in the schemas below. marshmallow validates it (and words
+# every error message); the same declaration also gives the field's ``wire`` type, a msgspec
+# type with the same limits (length, range, choices), from which :func:`_compile` builds one
+# msgspec structure for the whole application. Well-formed input goes through that compiled
+# structure, about ten times faster than marshmallow; whatever it refuses is judged by
+# marshmallow, so the error messages are marshmallow's alone (see :func:`parse_application`).
+# A wire type may refuse more than marshmallow (it then only costs time), never less:
+# tests/test_schemas.py proves both give the same answer on near-valid and arbitrary input.
 
 
 def is_unicode(text: str) -> bool:
@@ -97,6 +88,12 @@ def is_unicode(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def is_plain_line(text: str) -> bool:
+    """What a text field may hold: Unicode text (:func:`is_unicode`) on a single line, without
+    control characters (:func:`~onboard.plaintext.has_control`)."""
+    return is_unicode(text) and not has_control(text)
 
 
 def _unicode_text(value: str) -> None:
@@ -131,27 +128,15 @@ class Text(fields.String):
             validators.append(InRuleSet(table))
         super().__init__(allow_none=True, validate=validators, **kwargs)
         self.max_length = max_length
-        self.choices = frozenset(choices) or None
+        self.choices = choices
         self.table = table
-
-    def quick_check(self) -> QuickCheck:
-        max_length, choices = self.max_length, self.choices
-        table = attrgetter(self.table) if self.table else None
-
-        def check(value: Any, ruleset: RuleSet) -> str:
-            # isascii() first: most text is ASCII, and ASCII has no lone surrogates.
-            if (
-                type(value) is str
-                and len(value) <= max_length
-                and (value.isascii() or is_unicode(value))
-                and (value.isprintable() or not has_control(value))
-                and (choices is None or value in choices)
-                and (table is None or value in table(ruleset))
-            ):
-                return value
-            raise _Fallback
-
-        return check
+        # A closed set is checked whole by msgspec; free text's characters, and a rule-set
+        # list (which msgspec cannot see), by _load_quickly after it.
+        self.wire: Any = (
+            Literal.__getitem__(choices)
+            if choices
+            else Annotated[str, msgspec.Meta(max_length=max_length)]
+        )
 
 
 class InRuleSet(validate.Validator):
@@ -182,29 +167,14 @@ class StrictFloat(fields.Float):
         super().__init__(
             allow_none=True, allow_nan=False, validate=validate.Range(low, high), **kwargs
         )
-        if not -(2**53) <= low <= high <= 2**53:
-            # Within ±2**53 every whole number is a float, so the quick check compares ints.
-            raise ValueError("StrictFloat bounds must lie within ±2**53")
         self.low, self.high = low, high
+        # msgspec takes a JSON integer as the float marshmallow makes of it.
+        self.wire: Any = Annotated[float, msgspec.Meta(ge=low, le=high)]
 
     def _validated(self, value: Any) -> float:
         if type(value) not in (int, float):  # bool is a subclass of int: refused here
             raise self.make_error("invalid", input=value)
         return super()._validated(value)
-
-    def quick_check(self) -> QuickCheck:
-        low, high = self.low, self.high
-
-        def check(value: Any, ruleset: RuleSet) -> float:
-            kind = type(value)
-            # NaN fails the comparison; an int in range is exactly a float (bounds ±2**53).
-            if kind is float and low <= value <= high:
-                return value
-            if kind is int and low <= value <= high:
-                return float(value)
-            raise _Fallback
-
-        return check
 
 
 class StrictInteger(fields.Integer):
@@ -214,6 +184,8 @@ class StrictInteger(fields.Integer):
     def __init__(self, *, low: int, high: int, **kwargs: Any) -> None:
         super().__init__(allow_none=True, validate=validate.Range(low, high), **kwargs)
         self.low, self.high = low, high
+        # msgspec refuses 310.0 for an integer: marshmallow then takes it.
+        self.wire: Any = Annotated[int, msgspec.Meta(ge=low, le=high)]
 
     def _validated(self, value: Any) -> int:
         kind = type(value)
@@ -222,16 +194,6 @@ class StrictInteger(fields.Integer):
         if kind is not int:
             raise self.make_error("invalid", input=value)
         return int(value)
-
-    def quick_check(self) -> QuickCheck:
-        low, high = self.low, self.high
-
-        def check(value: Any, ruleset: RuleSet) -> int:
-            if type(value) is int and low <= value <= high:
-                return value
-            raise _Fallback
-
-        return check
 
 
 _DATE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -255,18 +217,19 @@ def parse_date(text: object) -> date:
     return day
 
 
-#: :func:`parse_date` remembered: a batch repeats the same few hundred dates (``as_of``, days
-#: opened), and a ``date`` is immutable, so sharing one is safe. Errors are not remembered.
-_parse_date_text = lru_cache(maxsize=4096)(parse_date)
+#: The shape of a date whose year lies in :data:`YEARS`, for the OpenAPI document and msgspec.
+_DATE_PATTERN = f"^({'|'.join(_CENTURIES)})[0-9]{{2}}-[0-9]{{2}}-[0-9]{{2}}$"
 
 
 class IsoDate(fields.Date):
     """A ``YYYY-MM-DD`` date (see :func:`parse_date`)."""
 
+    #: Checked for its shape; msgspec then reads it as a calendar date into the model.
+    wire: Any = Annotated[str, msgspec.Meta(pattern=_DATE_PATTERN)]
+
     def __init__(self, **kwargs: Any) -> None:
         # The OpenAPI document states the years accepted (YEARS), as the validator does.
-        pattern = f"^({'|'.join(_CENTURIES)})[0-9]{{2}}-[0-9]{{2}}-[0-9]{{2}}$"
-        kwargs["metadata"] = {"pattern": pattern, **kwargs.get("metadata", {})}
+        kwargs["metadata"] = {"pattern": _DATE_PATTERN, **kwargs.get("metadata", {})}
         super().__init__(allow_none=True, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> date:
@@ -278,17 +241,6 @@ class IsoDate(fields.Date):
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
         return None if value is None else value.isoformat()
 
-    def quick_check(self) -> QuickCheck:
-        def check(value: Any, ruleset: RuleSet) -> date:
-            if type(value) is not str:  # the one type parse_date takes, and hashable
-                raise _Fallback
-            try:
-                return _parse_date_text(value)
-            except ValueError:
-                raise _Fallback from None
-
-        return check
-
 
 _REGION = re.compile(r"[A-Za-z]{2}")
 
@@ -296,6 +248,9 @@ _REGION = re.compile(r"[A-Za-z]{2}")
 class RegionCode(fields.String):
     """A two-letter country or region code, upper-cased. Which regions may apply is a rule
     (``entity.region`` fails all but CN and HK), not a matter of typing."""
+
+    #: Upper case only: lower case is marshmallow's to upper-case.
+    wire: Any = Annotated[str, msgspec.Meta(pattern="^[A-Z]{2}$")]
 
     def __init__(self, **kwargs: Any) -> None:
         # the pattern tells the OpenAPI document what _deserialize accepts
@@ -307,15 +262,6 @@ class RegionCode(fields.String):
             raise ValidationError("Must be a two-letter country or region code such as CN or HK.")
         return value.upper()
 
-    def quick_check(self) -> QuickCheck:
-        def check(value: Any, ruleset: RuleSet) -> str:
-            # Two ASCII letters, as _REGION says, without the regex engine.
-            if type(value) is str and len(value) == 2 and value.isascii() and value.isalpha():
-                return value.upper()
-            raise _Fallback
-
-        return check
-
 
 class DocumentFiles(fields.Dict):
     """Document kind -> file name (a path on the command line, a part name over HTTP).
@@ -323,6 +269,9 @@ class DocumentFiles(fields.Dict):
     Errors are keyed by kind, so they surface as ``documents.<kind>``; a ``null`` file means
     the kind is not given.
     """
+
+    #: A null file is marshmallow's to drop; kinds and characters are _load_quickly's.
+    wire: Any = dict[str, Annotated[str, msgspec.Meta(min_length=1, max_length=TEXT_MAX)]]
 
     def __init__(self, **kwargs: Any) -> None:
         name = {"type": "string", "minLength": 1, "maxLength": TEXT_MAX}
@@ -360,27 +309,6 @@ class DocumentFiles(fields.Dict):
             raise ValidationError(errors)
         return files
 
-    def quick_check(self) -> QuickCheck:
-        def check(value: Any, ruleset: RuleSet) -> dict[str, str]:
-            if type(value) is not dict:
-                raise _Fallback
-            kinds = ruleset.document_kinds
-            for kind, name in value.items():
-                # ``not name.isspace()`` is ``name.strip()`` without making a new string.
-                if not (
-                    type(name) is str
-                    and kind in kinds
-                    and name
-                    and not name.isspace()
-                    and len(name) <= TEXT_MAX
-                    and (name.isascii() or is_unicode(name))
-                    and (name.isprintable() or not has_control(name))
-                ):
-                    raise _Fallback
-            return dict(value)
-
-        return check
-
 
 class Section(fields.Nested):
     """A nested part of the application (``store``, ``entity`` …); ``null`` means not given."""
@@ -388,9 +316,7 @@ class Section(fields.Nested):
     def __init__(self, schema: type[_Strict]) -> None:
         super().__init__(schema, allow_none=True)
         self.schema_class = schema
-
-    def quick_check(self) -> QuickCheck:
-        return _quick_loader(self.schema_class())
+        self.wire: Any = _compile(schema())
 
 
 # --- schemas -------------------------------------------------------------------------------
@@ -423,6 +349,25 @@ class _Strict(Schema):
         if cls.null_means_default:
             data = {key: value for key, value in data.items() if value is not None}
         return cls.model(**data)
+
+
+def _compile(schema: _Strict) -> type[msgspec.Struct]:
+    """The msgspec structure of ``schema``: each field's ``wire`` type or ``null``, unknown
+    fields refused. The model must have the schema's fields, in its order (checked here), for
+    msgspec then reads the same data into it by name."""
+    name = type(schema).__name__
+    model_fields = [field.name for field in dataclasses.fields(schema.model)]
+    if model_fields != list(schema.load_fields):
+        raise TypeError(f"{name}: the model's fields are not the schema's")
+    wires = []
+    for key, field in schema.load_fields.items():
+        wire = getattr(field, "wire", None)  # the field kinds of this module have one
+        if wire is None:
+            raise TypeError(f"{name}.{key}: a field without a wire type")
+        wires.append((key, wire | None, None))
+    return msgspec.defstruct(
+        name.removesuffix("Schema") + "Wire", wires, forbid_unknown_fields=True
+    )
 
 
 def _category() -> Text:
@@ -509,59 +454,57 @@ class ApplicationSchema(_Strict):
 _SCHEMA = ApplicationSchema()
 
 
-def _quick_loader(schema: _Strict) -> QuickCheck:
-    """``schema.load`` for well-formed data (or :class:`_Fallback`), made once per schema; it
-    is also the quick check of a :class:`Section` of that schema.
+def _text_paths(schema: _Strict, prefix: str = "") -> Iterator[tuple[str, Text]]:
+    """Every free-text field (a :class:`Text` without a closed set of choices) by dotted path."""
+    for name, field in schema.load_fields.items():
+        if isinstance(field, Section):
+            yield from _text_paths(field.schema_class(), f"{prefix}{name}.")
+        elif isinstance(field, Text) and not field.choices:
+            yield f"{prefix}{name}", field
 
-    Every field is looked up by name in the model's order: a field not given and one given as
-    ``null`` both take the model's default, which is also marshmallow's answer because every
-    default is ``None`` or the schema's ``null_means_default`` holds (checked here). The
-    frozen dataclass is filled through its slots rather than ``__init__``, which would pass
-    each value twice (as an argument, then to ``object.__setattr__``: a third slower); that
-    is safe for a plain slotted dataclass without ``__post_init__``, also checked here.
+
+#: What msgspec leaves to :func:`_load_quickly`, read off the schema: the characters of free
+#: text (a ``pattern`` would cost msgspec a regular-expression call per field, most of its
+#: time), and the values a rule-set list must hold.
+_TEXTS = tuple(attrgetter(path) for path, _ in _text_paths(_SCHEMA))
+_TABLES = tuple(
+    (attrgetter(path), attrgetter(field.table))
+    for path, field in _text_paths(_SCHEMA)
+    if field.table
+)
+_WIRE = _compile(_SCHEMA)
+
+
+def _load_quickly(data: Any, ruleset: RuleSet) -> Application | None:
+    """:func:`parse_application` for well-formed data, or ``None`` when in any doubt.
+
+    msgspec checks the data against the structure compiled from the schema (types, ranges,
+    lengths, choices, unknown fields), then reads it into the model (a JSON integer becomes a
+    float where the model says so, a date text a date); what msgspec does not check, the
+    characters of free text and the rule-set lists, is checked here by the very functions
+    marshmallow's validators call.
     """
-    name = type(schema).__name__
-    model = schema.model
-    model_fields = {field.name: field for field in dataclasses.fields(model)}
-    if (
-        not hasattr(model, "__slots__")
-        or hasattr(model, "__post_init__")
-        or list(model_fields) != list(schema.load_fields)
-    ):
-        raise TypeError(f"{name}: the model must be a plain slotted dataclass of its fields")
-    steps = []
-    for key, field in schema.load_fields.items():
-        default = model_fields[key]
-        null = None if default.default_factory is dataclasses.MISSING else default.default_factory
-        if default.default is not None and null is None:
-            raise TypeError(f"{name}.{key}: a default other than None or a factory")
-        if null is not None and not schema.null_means_default:
-            raise TypeError(f"{name}.{key}: null is None, not the default")
-        check: QuickCheck = field.quick_check()  # type: ignore[attr-defined]
-        steps.append((key, check, getattr(model, key).__set__, null))
-    plan = tuple(steps)
-    names = frozenset(model_fields)
-    new = object.__new__
-
-    def load(data: Any, ruleset: RuleSet) -> Any:
-        if type(data) is not dict or not data.keys() <= names:  # unknown fields: refused
-            raise _Fallback
-        get = data.get
-        loaded = new(model)
-        for key, check, put, null in plan:
-            value = get(key)
-            if value is not None:
-                put(loaded, check(value, ruleset))
-            elif null is None:
-                put(loaded, None)
-            else:
-                put(loaded, null())
-        return loaded
-
-    return load
-
-
-_load_quickly = _quick_loader(_SCHEMA)
+    try:
+        msgspec.convert(data, _WIRE)
+        # A section or a list given as null is one not given (the model's default).
+        given = {key: value for key, value in data.items() if value is not None}
+        application = msgspec.convert(given, Application)
+    except (msgspec.ValidationError, UnicodeEncodeError):
+        # msgspec reads a closed set's values as UTF-8: a lone surrogate cannot be encoded.
+        return None
+    for text in _TEXTS:
+        value = text(application)
+        if value is not None and not is_plain_line(value):
+            return None
+    for value_of, table in _TABLES:
+        value = value_of(application)
+        if value is not None and value not in table(ruleset):
+            return None
+    kinds = ruleset.document_kinds
+    for kind, name in application.documents.items():
+        if kind not in kinds or name.isspace() or not is_plain_line(name):
+            return None
+    return application
 
 
 # --- the public helpers --------------------------------------------------------------------
@@ -596,9 +539,8 @@ def parse_application(data: object, *, ruleset: RuleSet | None = None) -> Applic
     else, whatever JSON value sits in whatever field. ``ruleset`` supplies the category,
     platform and document-kind lists (default: the rule set in force today).
     """
-    try:
-        application: Application = _load_quickly(data, ruleset or default_ruleset())
-    except _Fallback:
+    application = _load_quickly(data, ruleset or default_ruleset())
+    if application is None:
         return _load_carefully(data, ruleset)
     return application
 
@@ -645,7 +587,8 @@ def csv_columns(ruleset: RuleSet | None = None) -> list[str]:
 
 #: The CSV columns of the rule set in force at start-up (documentation and templates).
 CSV_COLUMNS: list[str] = csv_columns()
-_COLUMN_SET = frozenset(CSV_COLUMNS)
+#: The columns of the application's fields (the documents' columns follow the rule set).
+_FIELD_COLUMNS = frozenset(name for name, _ in _scalar_fields())
 
 _NUMBER_COLUMNS = {name for name, field in _scalar_fields() if isinstance(field, fields.Number)}
 _NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
@@ -660,6 +603,10 @@ def _number_cell(text: str) -> int | float:
     return float(text)
 
 
+def _is_document_column(column: object, kinds: Mapping[str, Any]) -> bool:
+    return isinstance(column, str) and column[:10] == "documents." and column[10:] in kinds
+
+
 def csv_row_to_data(row: Mapping[Any, Any], *, ruleset: RuleSet | None = None) -> dict[str, Any]:
     """One CSV row (as :class:`csv.DictReader` gives it) in the JSON shape of an application.
 
@@ -668,14 +615,14 @@ def csv_row_to_data(row: Mapping[Any, Any], *, ruleset: RuleSet | None = None) -
     else is left to :func:`parse_application`. Raises :class:`InputError` for unknown
     columns, surplus cells and cells that are not numbers.
     """
-    columns = set(csv_columns(ruleset)) if ruleset else _COLUMN_SET
+    kinds = (ruleset or default_ruleset()).document_kinds
     data: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
     for column, cell in row.items():
         if column is None:
             errors["_row"] = ["More cells than columns."]
             continue
-        if column not in columns:
+        if column not in _FIELD_COLUMNS and not _is_document_column(column, kinds):
             errors[str(column)] = ["Unknown column: columns are dotted field names (store.rating)."]
             continue
         text = cell.strip() if isinstance(cell, str) else ""

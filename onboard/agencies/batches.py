@@ -407,15 +407,18 @@ class RowContext:
         return RowResult(row_id, result_values(report, application, self.ruleset))
 
     def application(self, payload: Mapping[str, Any]) -> Application:
-        """The row's application, read as ``onboard check`` reads it (one decoder)."""
+        """The row's application, read as ``onboard check`` reads it (:func:`read_row`)."""
+        errors = None
         if "json" in payload:
-            decoded = batchfile.decode(payload["json"])
+            content = payload["json"]
         else:
-            cells = dict(payload["csv"])
-            if cells.pop("_surplus", None) is not None:  # rows stored before the reader
-                raise InputError({"_row": ["More cells than columns."]})
-            decoded = batchfile.decode(cells)
-        return batchfile.application_of(decoded, self.ruleset)
+            content = dict(payload["csv"])
+            if content.pop("_surplus", None) is not None:  # rows stored before the reader
+                errors = {"_row": ["More cells than columns."]}
+        read = batchfile.read_row(content, self.ruleset, errors=errors)
+        if read.application is None:
+            raise InputError(read.errors or {})
+        return read.application
 
     def report(
         self,

@@ -14,8 +14,9 @@ from onboard.cli.chunks import Chunk, ChunkResult, rows_of
 from onboard.cli.render import SEPARATORS, render_errors, render_report
 from onboard.cli.settings import Outcome, Settings, Who
 from onboard.eligibility.model import Application, Verdict
+from onboard.eligibility.ruleset import default_ruleset
 from onboard.errors import InputError
-from onboard.intake.batchfile import Row, application_of, decode
+from onboard.intake.batchfile import Row, read_row
 from onboard.usecases.prescreen import prescreen
 
 
@@ -34,13 +35,12 @@ def check_chunk(settings: Settings, chunk: Chunk) -> ChunkResult:
 
 def check_row(settings: Settings, item: Row) -> Outcome:
     """Check one application and render the result; bad input becomes an error outcome."""
-    who = Who(item.row, item.line, item.ref, item.client())
+    read = read_row(item.payload, default_ruleset(), ref=item.ref, errors=item.errors)
+    who = Who(item.row, item.line, read.ref, read.client)
+    if read.application is None:
+        return _error_outcome(settings, who, InputError(read.errors or {}))
+    application = read.application
     try:
-        if item.errors:
-            raise InputError(item.errors)
-        decoded = decode(item.payload, item.ref)
-        who = who._replace(ref=decoded.ref, client=decoded.client)
-        application = application_of(decoded)
         documents = document_files(application, settings.documents_dir or settings.base_dir)
         report = prescreen(
             application,
@@ -52,16 +52,20 @@ def check_row(settings: Settings, item: Row) -> Outcome:
             else settings.batch_duplicates.get(item.row, {}),
         )
     except InputError as exc:
-        text = render_errors(settings, who, exc)
-        client = offline.error_line(who, exc.errors) if settings.collect else None
-        return Outcome(item.row, item.line, 2, text, exc.summary(), client)
+        return _error_outcome(settings, who, exc)
     code = 0 if report.verdict is Verdict.ELIGIBLE else 1
     if not (settings.explain or settings.collect):
-        return Outcome(item.row, item.line, code, render_report(settings, who, report))
+        return Outcome(who.row, who.line, code, render_report(settings, who, report))
     changes = offline.changes_of(report, application)
     text = render_report(settings, who, report, changes if settings.explain else None)
     client = client_line(report, application, changes, row=who.row, line=who.line, ref=who.ref)
-    return Outcome(item.row, item.line, code, text, None, client if settings.collect else None)
+    return Outcome(who.row, who.line, code, text, None, client if settings.collect else None)
+
+
+def _error_outcome(settings: Settings, who: Who, error: InputError) -> Outcome:
+    text = render_errors(settings, who, error)
+    client = offline.error_line(who, error.errors) if settings.collect else None
+    return Outcome(who.row, who.line, 2, text, error.summary(), client)
 
 
 def document_files(application: Application, base_dir: Path) -> dict[str, Path]:

@@ -180,7 +180,7 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "ONBOARD_RECIPIENT_LIMIT": env.get("ONBOARD_RECIPIENT_LIMIT") or "5 per hour",
         "ONBOARD_UPLOAD_LIMIT": env.get("ONBOARD_UPLOAD_LIMIT") or "100 per hour",
         # Agencies (issue 6). Background jobs: worker threads in this process by default;
-        # Celery on this broker (redis://…) when set, run by `celery -A onboard.jobs worker`.
+        # Celery on this broker (redis://…) when set, run by `celery -A onboard.worker worker`.
         "ONBOARD_BROKER_URL": env.get("ONBOARD_BROKER_URL") or None,
         "ONBOARD_JOBS_QUEUE": env.get("ONBOARD_JOBS_QUEUE") or "onboard",
         # Seconds before Redis hands the job of a worker that died to another worker.

@@ -24,6 +24,7 @@ from flask_migrate import upgrade
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from onboard import models  # noqa: F401 — its import registers every table with the metadata
 from onboard.extensions import db, migrate
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -47,9 +48,6 @@ def _tune_sqlite(engine: Engine) -> None:
 
 
 def init_app(app: Flask) -> None:
-    from onboard import models  # noqa: F401, PLC0415 — register the tables with the metadata
-    from onboard.agencies import models as _agencies  # noqa: F401, PLC0415
-
     url = app.config["DATABASE_URL"]
     if url.startswith("postgres://"):  # Heroku-style URLs name the old dialect
         url = "postgresql://" + url.removeprefix("postgres://")

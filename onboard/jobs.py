@@ -8,7 +8,7 @@ does no harm. :func:`enqueue` hands it to whichever runner the app has:
 - :class:`ThreadRunner` (the embedded default): ``ONBOARD_JOB_THREADS`` daemon threads of
   this process, started on the first job. Delayed jobs (retries, back-off) wait in a heap.
 - :class:`CeleryRunner`: a message on the Redis queue ``ONBOARD_JOBS_QUEUE``, run by
-  ``celery -A onboard.jobs worker`` (the Procfile's ``worker:`` line). Messages are
+  ``celery -A onboard.worker worker`` (the Procfile's ``worker:`` line). Messages are
   acknowledged late, after the job returns, and rejected back to the queue when a worker
   process is lost; a worker killed outright leaves its message unacknowledged, and Redis
   hands it to another worker once ``ONBOARD_JOBS_VISIBILITY_TIMEOUT`` seconds have passed.
@@ -20,7 +20,7 @@ Nobody has to poll for work to finish: the job :data:`SWEEP_JOB` resumes stalled
 serving process starts it with :func:`start_sweeper` (``onboard serve``, each gunicorn
 worker): at once (the embedded runner's threads died with any earlier process, so every
 running batch is resumed) and then every ``ONBOARD_BATCH_SWEEP_SECONDS`` from a timer thread;
-on the scale path Celery beat runs it on the same period (``celery -A onboard.jobs beat``, the
+on the scale path Celery beat runs it on the same period (``celery -A onboard.worker beat``, the
 Procfile's ``beat:`` line). A broker out of reach when a job is handed over is
 :class:`JobsUnavailable` (a 503 with ``Retry-After`` at the web edge), never a 500.
 """
@@ -252,7 +252,7 @@ def celery_settings(config: Mapping[str, Any]) -> dict[str, Any]:
             "interval_max": 0.5,
         },
         "broker_connection_timeout": 2,
-        # Celery beat (`celery -A onboard.jobs beat`): the stalled-batch sweep.
+        # Celery beat (`celery -A onboard.worker beat`): the stalled-batch sweep.
         "beat_schedule": {
             "stalled-batch-sweep": {
                 "task": TASK_NAME,
@@ -263,8 +263,9 @@ def celery_settings(config: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def make_celery(config: Mapping[str, Any]) -> Any:
-    """A Celery app sending to (and, in a worker, consuming from) onboard's queue."""
+def make_celery(config: Mapping[str, Any], worker_app: Callable[[], Flask] | None = None) -> Any:
+    """A Celery app sending to onboard's queue and, given ``worker_app`` (the worker's Flask
+    app, built once: :mod:`onboard.worker`), running the jobs it consumes from it."""
     from celery import Celery  # noqa: PLC0415 — only when a broker is configured
 
     celery = Celery("onboard", set_as_current=False)
@@ -272,7 +273,9 @@ def make_celery(config: Mapping[str, Any]) -> Any:
 
     @celery.task(name=TASK_NAME, bind=True, max_retries=None)
     def run_job(task: Any, name: str, args: list[Any], attempt: int = 0) -> None:
-        app = _worker_app()
+        if worker_app is None:
+            raise RuntimeError("this process only sends jobs: run `celery -A onboard.worker`")
+        app = worker_app()
         try:
             run_now(app, name, tuple(args))
         except Exception as error:
@@ -340,33 +343,3 @@ def start_sweeper(app: Flask) -> Sweeper | None:
     if not embedded or period <= 0:
         return None
     return Sweeper(app, period)
-
-
-_worker_flask_app: Flask | None = None
-_worker_lock = threading.Lock()
-
-
-def _worker_app() -> Flask:
-    """The Flask app of a Celery worker process, built once from the environment."""
-    global _worker_flask_app  # noqa: PLW0603 — one per worker process
-    with _worker_lock:
-        if _worker_flask_app is None:
-            from onboard import create_app  # noqa: PLC0415
-
-            _worker_flask_app = create_app()
-        return _worker_flask_app
-
-
-def __getattr__(name: str) -> Any:
-    """``celery -A onboard.jobs worker`` finds the Celery app here, configured from the
-    environment (``ONBOARD_BROKER_URL``, ``ONBOARD_JOBS_QUEUE`` …)."""
-    if name != "celery":
-        raise AttributeError(name)
-    from onboard.config import from_environment  # noqa: PLC0415
-
-    config = from_environment()
-    if not config.get("ONBOARD_BROKER_URL"):
-        raise RuntimeError("set ONBOARD_BROKER_URL (e.g. redis://127.0.0.1:6379/0) to run workers")
-    app = make_celery(config)
-    globals()["celery"] = app
-    return app

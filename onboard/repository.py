@@ -6,41 +6,35 @@ objects back and never build queries themselves.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-import re
 import secrets
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import and_, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from onboard import audit
-from onboard.documents import inspect_document, reencode_image
-from onboard.eligibility.engine import evaluate
 from onboard.eligibility.identifiers import normalize_identifier
 from onboard.eligibility.model import (
     Application,
-    DocumentFacts,
     Duplicate,
-    Evidence,
-    LicenseReading,
     Report,
 )
 from onboard.eligibility.rules.entity import LICENSE_DOCUMENT
 from onboard.eligibility.rules.people import normalize_email, normalize_phone
-from onboard.eligibility.ruleset import RuleSet, default_ruleset, ruleset_by_version
 from onboard.extensions import db
 from onboard.intake.schemas import parse_application
 from onboard.models import (
     ApplicationRecord,
     ApplicationVersion,
+    AuditEvent,
+    Batch,
     CheckResult,
+    Decision,
     DocumentRecord,
     Evaluation,
     LiveClaim,
@@ -55,14 +49,6 @@ LIVE_STATES = ("submitted", "approved", "changes_requested")
 #: States in which the applicant may change the application and submit it (again).
 EDITABLE_STATES = ("draft", "changes_requested", "rejected")
 RESUME_TTL = timedelta(days=30)
-
-
-class DocumentRejected(ValueError):
-    """An upload that is not a usable image; ``facts`` says why (for a message per field)."""
-
-    def __init__(self, facts: DocumentFacts) -> None:
-        super().__init__(facts.problem)
-        self.facts = facts
 
 
 def document_store() -> DocumentStore:
@@ -142,82 +128,6 @@ def _index(record: ApplicationRecord, app: Application) -> None:
 
 
 # --- documents -----------------------------------------------------------------------------
-
-
-def attach_document(
-    record: ApplicationRecord,
-    kind: str,
-    stream: BinaryIO,
-    filename: str,
-    *,
-    ruleset: RuleSet | None = None,
-    read_license: bool = True,
-) -> DocumentRecord:
-    """Inspect, re-encode and store an upload, replacing any earlier file of that kind.
-
-    The file is judged by its bytes, within the size limit, before it is read whole; what is
-    stored is re-encoded from its pixels (EXIF/GPS, comments and appended payloads are gone).
-    A license image is read by OCR once, here, and the reading kept with the document.
-
-    Decoding and OCR take seconds and up to the decoded-bytes budget of memory: they run
-    outside any database transaction (what the request changed so far is committed first),
-    so that no lock is held meanwhile (SQLite's write lock would stop every other writer).
-    """
-    ruleset = ruleset or default_ruleset()
-    region = (record.data.get("entity") or {}).get("region")
-    known = {doc.kind: doc.original_sha256 for doc in record.documents}
-    db.session.commit()
-    facts = inspect_document(
-        kind,
-        stream,
-        max_bytes=ruleset.max_bytes,
-        max_pixels=ruleset.max_pixels,
-        max_decoded_bytes=ruleset.max_decoded_bytes,
-        measure_quality=kind == "legal_rep_id",
-    )
-    if facts.problem is not None:
-        raise DocumentRejected(facts)
-    stream.seek(0)
-    original = stream.read(ruleset.max_bytes)
-    original_sha256 = hashlib.sha256(original).hexdigest()
-    if known.get(kind) == original_sha256:
-        same = document(record, kind)
-        if same is not None:
-            return same  # the same file again: its facts and OCR reading stand
-    clean, mime_type = reencode_image(
-        original, max_pixels=ruleset.max_pixels, max_decoded_bytes=ruleset.max_decoded_bytes
-    )
-    sha256 = document_store().put(clean)
-    reading = None
-    if read_license and LICENSE_DOCUMENT.get(region or "") == kind:
-        from onboard.ocr import read_license as ocr  # noqa: PLC0415 — loads Tesseract lazily
-
-        result = ocr(original, region=region or "CN")
-        reading = {**result.to_dict(), "scheme": result.scheme}
-    existing = document(record, kind)
-    if existing is not None:
-        record.documents.remove(existing)
-        db.session.flush()
-    stored = DocumentRecord(
-        kind=kind,
-        sha256=sha256,
-        original_sha256=original_sha256,
-        size_bytes=facts.size_bytes,
-        mime_type=mime_type,
-        original_name=_safe_name(filename, kind, mime_type),
-        facts=facts.to_dict(),
-        reading=reading,
-    )
-    record.documents.append(stored)
-    db.session.flush()
-    return stored
-
-
-def _safe_name(filename: str, kind: str, mime_type: str) -> str:
-    """A display name only: no directories, no control characters, bounded length."""
-    base = filename.replace("\\", "/").rsplit("/", 1)[-1]
-    base = "".join(ch for ch in base if ch.isprintable() and ch not in '<>:"|?*')[:120].strip()
-    return base or f"{kind}.{mime_type.rsplit('/', 1)[-1]}"
 
 
 def remove_document(record: ApplicationRecord, kind: str) -> bool:
@@ -312,56 +222,6 @@ def holders(record: ApplicationRecord) -> dict[str, int]:
     return {str(field): int(holder) for field, holder in rows}
 
 
-def evidence_for(record: ApplicationRecord) -> Evidence:
-    documents = {doc.kind: DocumentFacts.from_dict(doc.facts) for doc in record.documents}
-    reading = None
-    region = record.region or ""
-    license_doc = document(record, LICENSE_DOCUMENT.get(region, ""))
-    if license_doc is not None and license_doc.reading:
-        reading = LicenseReading.from_dict(license_doc.reading)
-    return Evidence(
-        documents=documents, duplicates=find_duplicates(record), license_reading=reading
-    )
-
-
-def evaluate_record(
-    record: ApplicationRecord, *, as_of: date | None = None, ruleset: RuleSet | None = None
-) -> Report:
-    """The report on the application as it stands now (nothing is stored).
-
-    Its messages are what the applicant reads (pages, the receipt, the decision email): a
-    duplicate's message never names the other application (:func:`_without_other_ids`);
-    its id stays in the check's evidence, which only the desk shows."""
-    report = evaluate(
-        application_of(record),
-        ruleset or default_ruleset(),
-        as_of=as_of,
-        evidence=evidence_for(record),
-    )
-    return _without_other_ids(report)
-
-
-#: A public application id in a message, with the brackets and separators around it.
-_OTHER_IDS = re.compile(
-    r"\s*[(（]?\s*A-[2-9A-HJ-NP-Z]{10}(?:\s*[,，、]\s*A-[2-9A-HJ-NP-Z]{10})*\s*[)）]?"
-)
-
-
-def _without_other_ids(report: Report) -> Report:
-    """``report`` with the ids of other applications cut out of its messages (the guide
-    tells the applicant that the value is taken and how to appeal, not by whom)."""
-    checks = []
-    changed = False
-    for check in report.checks:
-        others = check.evidence.get("duplicates") if check.evidence else None
-        if others and any(_OTHER_IDS.search(text) for text in check.message.values()):
-            message = {lang: _OTHER_IDS.sub("", text) for lang, text in check.message.items()}
-            check = check._replace(message=message)  # noqa: PLW2901
-            changed = True
-        checks.append(check)
-    return dataclasses.replace(report, checks=tuple(checks)) if changed else report
-
-
 def save_evaluation(record: ApplicationRecord, report: Report) -> Evaluation:
     evaluation = Evaluation(
         version=record.version,
@@ -399,42 +259,31 @@ def _stored_evidence(check: Any) -> dict[str, Any]:
     return evidence
 
 
-def priority_of(report: Report) -> int:
-    """Where an application sorts in the desk's queue, lower first: those a person must look
-    at (``review``), then near misses (one thing short of eligible), then eligible ones,
-    then the incomplete, then the clearly ineligible."""
-    problems = sum(c.status.value in ("fail", "missing") for c in report.checks)
-    verdict = report.verdict.value
-    if verdict == "review":
-        return 0
-    if verdict in ("ineligible", "incomplete") and problems == 1:
-        return 1
-    return {"eligible": 2, "incomplete": 3}.get(verdict, 4)
-
-
-def claim_live_values(record: ApplicationRecord) -> dict[str, int]:
-    """Take the record's unique values (license number, phone, email, shop name) in the
-    ``live_claim`` table; field -> id of the application that holds each one.
-
-    ``INSERT … ON CONFLICT DO NOTHING`` on the unique (field, value): of two transactions
-    claiming a value at once, PostgreSQL makes the second wait for the first and then find
-    the row taken; SQLite's BEGIN IMMEDIATE runs them one after the other. Values are claimed
-    in one fixed order, so two submissions sharing several values cannot deadlock.
-    """
+def corrected_claims(record: ApplicationRecord) -> list[str]:
+    """The fields whose claimed value the record no longer has (a corrected value)."""
     wanted = _claimed_values(record)
-    dropped = [
+    return [
         claim.field
         for claim in db.session.scalars(
             select(LiveClaim).where(LiveClaim.application_id == record.id)
         )
         if wanted.get(claim.field) != claim.value
     ]
-    if dropped:  # a corrected value: the old one passes to whoever else uses it
-        release_live_values(record, dropped)
-    found: dict[str, int] = {}
-    for field, value in wanted.items():
-        found[field] = _claim(field, value, record.id)
-    return found
+
+
+def claim_live_values(record: ApplicationRecord) -> dict[str, int]:
+    """Take the record's unique values (license number, phone, email, shop name) in the
+    ``live_claim`` table; field -> id of the application that holds each one. (A value the
+    record corrected is let go first: :func:`corrected_claims`, :func:`release_live_values`.)
+
+    ``INSERT … ON CONFLICT DO NOTHING`` on the unique (field, value): of two transactions
+    claiming a value at once, PostgreSQL makes the second wait for the first and then find
+    the row taken; SQLite's BEGIN IMMEDIATE runs them one after the other. Values are claimed
+    in one fixed order, so two submissions sharing several values cannot deadlock.
+    """
+    return {
+        field: _claim(field, value, record.id) for field, value in _claimed_values(record).items()
+    }
 
 
 def _claim(field: str, value: str, application_id: int) -> int:
@@ -456,12 +305,13 @@ def _claim(field: str, value: str, application_id: int) -> int:
     return holder
 
 
-def release_live_values(record: ApplicationRecord, fields: Iterable[str] | None = None) -> None:
-    """The record lets go of its values (all of them when it is rejected or erased, or the
-    ``fields`` it corrected). Each value passes to the live application that has used it
-    longest, and the stored checks of every live application that shares it are judged
-    again (same version, rule set and date), so that what the desk, the applicant and the
-    emails say about the duplicate stays one truth."""
+def release_live_values(
+    record: ApplicationRecord, fields: Iterable[str] | None = None
+) -> list[ApplicationRecord]:
+    """The record lets go of its values (all of them, or the ``fields`` it corrected). Each
+    value passes to the live application that has used it longest; returned: every live
+    application that shares one of them, whose stored duplicate checks are now to be judged
+    again (:func:`onboard.usecases.applications.release_values` does)."""
     query = select(LiveClaim).where(LiveClaim.application_id == record.id)
     if fields is not None:
         query = query.where(LiveClaim.field.in_(list(fields)))
@@ -474,45 +324,7 @@ def release_live_values(record: ApplicationRecord, fields: Iterable[str] | None 
         if heirs:
             _claim(field, value, heirs[0].id)
         affected.update((heir.id, heir) for heir in heirs)
-    for other in affected.values():
-        recheck_duplicates(other)
-
-
-#: The checks that read who holds a value.
-DUPLICATE_CHECKS = frozenset(
-    {"entity.license_duplicate", "contact.phone", "contact.email", "shop.name_unique"}
-)
-
-
-def recheck_duplicates(record: ApplicationRecord) -> Evaluation | None:
-    """Judge a submitted version again after a value it shares changed hands, on the same
-    rule set and date as its last evaluation; a new evaluation is stored only when a
-    duplicate check's status changed. Skipped while the applicant has unsubmitted changes
-    (their resubmission is judged afresh)."""
-    last = record.evaluations[-1] if record.evaluations else None
-    if last is None or record.state not in LIVE_STATES or changed_since_last_version(record):
-        return None
-    try:
-        ruleset = ruleset_by_version(last.rules_version)
-    except KeyError:
-        ruleset = default_ruleset()
-    report = evaluate_record(record, as_of=date.fromisoformat(last.as_of), ruleset=ruleset)
-    before = {c.code: c.status for c in last.checks if c.code in DUPLICATE_CHECKS}
-    after = {c.code: c.status.value for c in report.checks if c.code in DUPLICATE_CHECKS}
-    if before == after:
-        return None
-    evaluation = save_evaluation(record, report)
-    record.priority = priority_of(report)
-    audit.record(
-        "rechecked",
-        record,
-        actor="system",
-        version=record.version,
-        why="duplicate_released",
-        checks={code: after.get(code, "n/a") for code in sorted(set(before) | set(after))},
-    )
-    db.session.flush()
-    return evaluation
+    return list(affected.values())
 
 
 def changed_since_last_version(record: ApplicationRecord) -> set[str]:
@@ -543,46 +355,6 @@ def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
         else:
             out[f"{prefix}{key}"] = value
     return out
-
-
-def submit(record: ApplicationRecord) -> Report:
-    """Freeze the draft as a new version, evaluate it and store every check: the one path
-    by which an application (or a corrected one) enters the desk's queue.
-
-    The record's unique values are claimed first, in this transaction, so that the duplicate
-    checks see every competing submission that committed before; of two submitted at once
-    exactly one holds each value and the other is reported as its duplicate. Only what the
-    applicant changed was re-read: documents keep their stored facts and OCR readings, and
-    the rule engine itself is pure.
-    """
-    if record.state not in EDITABLE_STATES:
-        raise ValueError(f"application {record.public_id} is {record.state}, not editable")
-    changed = changed_since_last_version(record)
-    resubmission = record.version > 0
-    claim_live_values(record)
-    report = evaluate_record(record)
-    record.version += 1
-    record.versions.append(
-        ApplicationVersion(
-            number=record.version,
-            data=dict(record.data),
-            documents={doc.kind: doc.sha256 for doc in record.documents},
-        )
-    )
-    record.state = "submitted"
-    record.submitted_at = utcnow()
-    record.priority = priority_of(report)
-    save_evaluation(record, report)
-    if resubmission:
-        audit.record(
-            "resubmitted",
-            record,
-            actor="applicant",
-            version=record.version,
-            changed=sorted(changed),
-        )
-    db.session.flush()
-    return report
 
 
 # --- resume links --------------------------------------------------------------------------
@@ -663,7 +435,6 @@ def confirm_license_reading(record: ApplicationRecord, number: str) -> None:
 def personal_rows(record: ApplicationRecord) -> dict[str, list[Any]]:
     """Every row about one application outside its own relationships: the emails sent to
     the applicant, the reviewers' decisions, the audit trail and the resume links."""
-    from onboard.models import AuditEvent, Decision  # noqa: PLC0415
 
     def rows(model: Any, column: Any) -> list[Any]:
         return list(db.session.scalars(select(model).where(column == record.id)))
@@ -697,10 +468,6 @@ def files_used_elsewhere(hashes: set[str], record_id: int | None = None) -> set[
     used = set(db.session.scalars(current))
     for documents in db.session.scalars(versions):
         used.update(hashes.intersection(str(v) for v in (documents or {}).values()))
-    try:
-        from onboard.agencies.models import Batch  # noqa: PLC0415
-    except ImportError:  # pragma: no cover — agencies are an optional part
-        return used
     for documents in db.session.scalars(select(Batch.documents).where(Batch.documents.isnot(None))):
         used.update(hashes.intersection(str(v) for v in (documents or {}).values()))
     return used
@@ -708,14 +475,14 @@ def files_used_elsewhere(hashes: set[str], record_id: int | None = None) -> set[
 
 def delete_application(record: ApplicationRecord) -> None:
     """Delete the application and every row that holds its personal data; the audit trail
-    stays (it masks personal numbers) but no longer points at the application."""
+    stays (it masks personal numbers) but no longer points at the application. Its unique
+    values are let go before (:func:`onboard.usecases.applications.release_values`)."""
     for rows in personal_rows(record).values():
         for row in rows:
             if row.__tablename__ == "audit_event":
                 row.application_id = None
             else:
                 db.session.delete(row)
-    release_live_values(record)
     db.session.delete(record)
     db.session.flush()
 

@@ -1,4 +1,4 @@
-"""Real Celery workers for tests and benchmarks: ``celery -A onboard.jobs worker`` as
+"""Real Celery workers for tests and benchmarks: ``celery -A onboard.worker worker`` as
 subprocesses on the local Redis, each test on a queue (and key prefix) of its own."""
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def start_worker(env: dict[str, str], name: str, log: Path) -> subprocess.Popen[
         "-m",
         "celery",
         "-A",
-        "onboard.jobs",
+        "onboard.worker",
         "worker",
         "--pool",
         "solo",

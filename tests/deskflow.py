@@ -19,6 +19,7 @@ from onboard import auth, repository
 from onboard.eligibility.model import Application
 from onboard.extensions import db
 from onboard.intake.schemas import application_to_dict
+from onboard.usecases import applications
 from tests import imagefactory
 from tests.factories import change, eligible
 from tests.licensefactory import make_uscc
@@ -70,7 +71,7 @@ def draft(app: Flask, application: Application, *, locale: str = "en") -> tuple[
         data.pop("documents")
         repository.save_sections(record, data)
         for kind in application.documents:
-            repository.attach_document(
+            applications.attach_document(
                 record, kind, io.BytesIO(imagefactory.png(160, 120)), f"{kind}.png",
                 read_license=False,
             )  # fmt: skip
@@ -84,7 +85,7 @@ def submitted(app: Flask, application: Application, *, locale: str = "en") -> tu
     with app.app_context():
         record = repository.get_application(public_id)
         assert record is not None
-        repository.submit(record)
+        applications.submit(record)
         db.session.commit()
     return public_id, token
 

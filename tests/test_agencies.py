@@ -15,9 +15,9 @@ import pytest
 from flask import Flask
 
 from onboard.agencies import documents_zip, keys
-from onboard.agencies.models import ApiKey, BatchRow
 from onboard.extensions import db
 from onboard.intake.schemas import application_to_dict
+from onboard.models import ApiKey, BatchRow
 from tests.agencyhelpers import (
     agency_with_key,
     bearer,

@@ -7,8 +7,8 @@ import re
 import pytest
 from flask import Flask
 
-from onboard.agencies.models import AgencyUser, ApiKey
 from onboard.extensions import db
+from onboard.models import AgencyUser, ApiKey
 from tests.agencyhelpers import bearer
 from tests.deskflow import add_user, csrf_of, login
 
@@ -23,7 +23,7 @@ def test_admins_create_agencies_and_keys_and_revoke_them(app: Flask, client):
     )
     assert made.status_code == 201 and "Desk Agency" in made.text
     with app.app_context():
-        from onboard.agencies.models import Agency  # noqa: PLC0415
+        from onboard.models import Agency  # noqa: PLC0415
 
         agency_id = db.session.scalar(db.select(Agency.id))
     created = client.post(

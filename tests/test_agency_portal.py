@@ -268,7 +268,7 @@ def test_the_most_common_failing_rules_are_named_in_the_readers_language(app: Fl
     client = logged_in(app, "Acme", "a@acme.example")
     batch_id = upload_sample(client, "sample.csv")
     with app.app_context():
-        from onboard.agencies.models import Batch  # noqa: PLC0415
+        from onboard.models import Batch  # noqa: PLC0415
 
         version = db.session.scalar(select(Batch.rules_version))
     title = ruleset_by_version(version).rule("store.rating").title

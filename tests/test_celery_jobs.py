@@ -1,5 +1,5 @@
 """The Celery path against the real Redis with real worker processes: a batch checked by
-``celery -A onboard.jobs worker``, and a worker SIGKILLed mid-batch whose unacknowledged
+``celery -A onboard.worker worker``, and a worker SIGKILLed mid-batch whose unacknowledged
 job a new worker finishes, with no row lost, duplicated or judged twice."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from onboard.agencies.models import Batch, BatchRow
 from onboard.eligibility.engine import evaluate
 from onboard.extensions import db
+from onboard.models import Batch, BatchRow
 from tests import celeryharness as harness
 from tests.agencyhelpers import agency_with_key, bearer, csv_file, upload, wait_done
 from tests.conftest import make_app

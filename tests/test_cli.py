@@ -18,6 +18,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from onboard import cli
+from onboard.cli import check as check_command
+from onboard.cli import chunks as batch_chunks
+from onboard.cli import output as batch_output
+from onboard.cli import render
 from onboard.eligibility.model import Application, LicenseReading
 from onboard.errors import InputError
 from onboard.intake.schemas import CSV_COLUMNS, application_to_csv_row, application_to_dict
@@ -213,10 +217,10 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch):
             return True
 
     monkeypatch.delenv("NO_COLOR", raising=False)
-    assert cli._colour_wanted(Terminal())
-    assert not cli._colour_wanted(io.StringIO())
+    assert check_command._colour_wanted(Terminal())
+    assert not check_command._colour_wanted(io.StringIO())
     monkeypatch.setenv("NO_COLOR", "1")
-    assert not cli._colour_wanted(Terminal())
+    assert not check_command._colour_wanted(Terminal())
 
 
 def test_csv_output_one_row_per_application(tmp_path):
@@ -224,7 +228,7 @@ def test_csv_output_one_row_per_application(tmp_path):
     lines = [good, undocumented(INELIGIBLE), {"store": {"rating": "x"}}]
     result = run("check", write_jsonl(tmp_path / "b.jsonl", lines), "--no-ocr", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert list(rows[0]) == list(cli.RESULT_COLUMNS)
+    assert list(rows[0]) == list(render.RESULT_COLUMNS)
     assert [row["row"] for row in rows] == ["1", "2", "3"]
     assert rows[1]["verdict"] == "ineligible" and rows[1]["failed"] == "store.feedback"
     assert rows[1]["fail"] == "1"
@@ -342,7 +346,7 @@ def test_documents_are_paths_relative_to_the_input(tmp_path):
 
 
 def test_workers_give_the_same_output_in_the_same_order(tmp_path, monkeypatch):
-    monkeypatch.setattr(cli, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(batch_chunks, "CHUNK_ROWS", 3)
     lines: list[Any] = [undocumented(eligible(p)) for p in PLATFORMS] * 3
     lines[4] = {"store": {"rating": "x"}}
     path = write_jsonl(tmp_path / "b.jsonl", lines)
@@ -540,7 +544,7 @@ def test_serve_runs_the_app_threaded(tmp_path, monkeypatch):
 
 
 def test_csv_batches_over_workers_match_one_process(tmp_path, monkeypatch):
-    monkeypatch.setattr(cli, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(batch_chunks, "CHUNK_ROWS", 2)
     applications = [eligible(p, r) for p in PLATFORMS for r in ("CN", "HK")] + [INELIGIBLE]
     path = write_csv(tmp_path / "b.csv", applications)
     for output in ("json", "csv", "text"):
@@ -550,11 +554,11 @@ def test_csv_batches_over_workers_match_one_process(tmp_path, monkeypatch):
 
 
 def test_jsonl_chunks_keep_row_and_line_numbers_across_blank_lines(tmp_path, monkeypatch):
-    monkeypatch.setattr(cli, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(batch_chunks, "CHUNK_ROWS", 2)
     good = json.dumps(undocumented(eligible())).encode()
     path = tmp_path / "b.jsonl"
     path.write_bytes(b"\n".join([b"", good, b"  ", good, b"{bad", b"", b"", b"{bad", good]))
-    chunks = list(cli._jsonl_chunks(path))
+    chunks = list(batch_chunks.jsonl_chunks(path))
     assert [(c.rows, c.first_row, c.first_line) for c in chunks] == [
         (2, 1, 1),
         (2, 3, 5),
@@ -562,7 +566,7 @@ def test_jsonl_chunks_keep_row_and_line_numbers_across_blank_lines(tmp_path, mon
     ]
     assert b"".join(c.lines for c in chunks if isinstance(c.lines, bytes)) == path.read_bytes()
     assert sum(c.size for c in chunks) == path.stat().st_size
-    rows = [(r.row, r.line) for c in chunks for r in cli._rows_of(c)]
+    rows = [(r.row, r.line) for c in chunks for r in batch_chunks.rows_of(c)]
     assert rows == [(1, 2), (2, 4), (3, 5), (4, 8), (5, 9)]
     items = json.loads(run("check", path, "--no-ocr", "--jobs", "2").stdout)
     assert [(i["row"], i["line"]) for i in items if "errors" in i] == [(3, 5), (4, 8)]
@@ -613,7 +617,7 @@ def test_copy_to_stdout_finishes_by_hand_when_sendfile_gives_up(tmp_path, monkey
     monkeypatch.setattr(os, "sendfile", partial_then_refuse)
     with (tmp_path / "out").open("w") as stream:
         monkeypatch.setattr(sys, "stdout", stream)
-        cli._copy_to_stdout(str(source))
+        batch_output.copy_to_stdout(str(source))
     assert calls == [0, 1000]
     assert (tmp_path / "out").read_bytes() == source.read_bytes()
 
@@ -629,4 +633,39 @@ def test_copy_to_stdout_passes_on_real_write_errors(tmp_path, monkeypatch):
     with (tmp_path / "out").open("w") as stream:
         monkeypatch.setattr(sys, "stdout", stream)
         with pytest.raises(BrokenPipeError):
-            cli._copy_to_stdout(str(source))
+            batch_output.copy_to_stdout(str(source))
+
+
+# --- the command group -------------------------------------------------------------------------
+
+
+def test_help_lists_every_command_family_in_order():
+    result = run("--help")
+    assert result.exit_code == 0
+    listed = [
+        line.split()[0]
+        for line in result.output.split("Commands:", 1)[1].splitlines()
+        if line.startswith("  ") and not line.startswith("   ")
+    ]
+    assert listed == ["agencies", "check", "keys", "ocr", "privacy", "serve", "users"]
+
+
+@pytest.mark.parametrize(
+    ("command", "loaded", "not_loaded"),
+    [
+        ("serve", "onboard.cli.serve", "onboard.usecases.prescreen"),
+        ("check", "onboard.usecases.prescreen", "onboard.cli.serve"),
+        ("privacy", "onboard.usecases.privacy", "onboard.cli.check"),
+    ],
+)
+def test_a_command_loads_its_own_module_only(command, loaded, not_loaded):
+    probe = (
+        "import sys\n"
+        "from onboard.cli import main\n"
+        f"main([{command!r}, '--help'], standalone_mode=False)\n"
+        f"print({loaded!r} in sys.modules, {not_loaded!r} in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split()[-2:] == ["True", "False"]

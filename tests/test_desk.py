@@ -15,6 +15,7 @@ from sqlalchemy import select
 from onboard import repository
 from onboard.extensions import db
 from onboard.models import AuditEvent, OutboxEmail, ReasonTemplate
+from onboard.usecases import applications
 from tests import imagefactory
 from tests.applyflow import csrf_token, ensure_catalogues, step_data
 from tests.conftest import make_app
@@ -230,7 +231,9 @@ def test_resending_the_same_file_reuses_its_reading(app: Flask, monkeypatch):
 
         record = repository.get_application(public_id)
         old = repository.document(record, "business_license")
-        kept = repository.attach_document(record, "business_license", io.BytesIO(content), "x.png")
+        kept = applications.attach_document(
+            record, "business_license", io.BytesIO(content), "x.png"
+        )
         assert kept is old and calls == []
 
 

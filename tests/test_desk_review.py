@@ -16,7 +16,7 @@ from sqlalchemy import select
 from onboard import repository
 from onboard.extensions import db
 from onboard.models import AuditEvent, ChecklistMark, Decision, OutboxEmail, ReasonTemplate
-from onboard.usecases import review
+from onboard.usecases import applications, review
 from tests.applyflow import csrf_token, ensure_catalogues
 from tests.deskflow import add_user, approve, login, seller, submitted, tick_checklist
 
@@ -387,7 +387,7 @@ def test_assignment_survives_resubmission(app: Flask):
     with app.app_context():
         record = repository.get_application(public_id)
         repository.save_sections(record, {"store": {"rating": 4.6}})
-        repository.submit(record)
+        applications.submit(record)
         db.session.commit()
         assert record.version == 2 and record.assignee_id is not None
     queue = client.get("/desk/?assignee=me").text

@@ -7,6 +7,7 @@ allowed and one pixel more is not.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import io
 import os
@@ -35,7 +36,8 @@ from onboard.documents import (
     reencode_image,
 )
 from onboard.eligibility.model import DocumentFacts
-from onboard.eligibility.ruleset import RuleSet
+from onboard.eligibility.problems import document_problem, size_limit
+from onboard.eligibility.ruleset import RuleSet, default_ruleset
 from tests import imagefactory as factory
 
 PROBLEMS = {problem.value for problem in Problem}
@@ -608,3 +610,32 @@ def test_reencoding_refuses_what_inspection_refuses(data: bytes, problem: str) -
 def test_reencoding_honours_max_pixels() -> None:
     with pytest.raises(RejectedImageError, match="too_many_pixels"):
         reencode_image(factory.png(4, 3), max_pixels=11)
+
+
+# --- the words for a refused file (onboard.eligibility.problems), written once ------------------
+
+
+def test_a_document_problem_reads_the_rule_sets_words_with_the_files_numbers() -> None:
+    ruleset = default_ruleset()
+    facts = DocumentFacts("business_license", 10, "PNG", "too_many_pixels", None, 9000, 9000)
+    words = document_problem(facts, ruleset)
+    assert words["en"] == (
+        f"the image has 81,000,000 pixels, more than the limit of {ruleset.max_pixels:,}"
+    )
+    assert "81,000,000" in words["zh"]
+    assert "{" not in words["en"] + words["zh"]
+
+
+def test_a_problem_without_words_of_its_own_reads_as_a_damaged_image() -> None:
+    ruleset = default_ruleset()
+    facts = DocumentFacts("business_license", 10, problem="something_new")
+    assert document_problem(facts, ruleset) == dict(ruleset.document_problems["corrupt"])
+
+
+@pytest.mark.parametrize(
+    ("max_bytes", "words"),
+    [(5 * 1024 * 1024, "5 MB"), (10 * 1024 * 1024, "10 MB"), (7_864_320, "7.50 MB")],
+)
+def test_the_size_limit_in_words_follows_max_bytes(max_bytes: int, words: str) -> None:
+
+    assert size_limit(dataclasses.replace(default_ruleset(), max_bytes=max_bytes)) == words

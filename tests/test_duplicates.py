@@ -16,6 +16,7 @@ from onboard import repository
 from onboard.eligibility.ruleset import default_ruleset
 from onboard.extensions import db
 from onboard.models import AuditEvent, LiveClaim, OutboxEmail
+from onboard.usecases import applications
 from tests.applyflow import csrf_token, ensure_catalogues
 from tests.deskflow import add_user, approve, draft, login, seller, submitted
 
@@ -85,7 +86,7 @@ def _race(app: Flask, public_ids: list[str]) -> list[BaseException]:
             barrier.wait(timeout=20)
             with app.app_context():  # a request's work: read, submit, commit
                 record = repository.get_application(public_id)
-                repository.submit(record)
+                applications.submit(record)
                 db.session.commit()
                 db.session.remove()
         except BaseException as exc:
@@ -141,7 +142,7 @@ def test_claims_follow_a_corrected_application(db_app: Flask):
             comment="email",
         )
         repository.save_sections(record, {"contact": {"email": "new@example.cn"}})
-        repository.submit(record)
+        applications.submit(record)
         db.session.commit()
         emails = db.session.scalars(
             select(LiveClaim.value).where(LiveClaim.field == "contact.email")
@@ -210,7 +211,7 @@ def _every_side(app: Flask, desk, public_id: str, token: str) -> dict[str, dict[
         }
         live = {
             c.code: c.status.value
-            for c in repository.evaluate_record(record).checks
+            for c in applications.evaluate_record(record).checks
             if c.code in DUPLICATE_CODES
         }
     return {
@@ -310,9 +311,9 @@ def test_a_rejected_holder_hands_its_value_to_the_next_and_every_side_follows(db
         assert holder == record.id
         # the rejected applicant sees the number is now someone else's before resubmitting
         first_record = repository.get_application(first)
-        live = {c.code: c.status.value for c in repository.evaluate_record(first_record).checks}
+        live = {c.code: c.status.value for c in applications.evaluate_record(first_record).checks}
         assert live["contact.phone"] == "fail"
-        repository.submit(first_record)
+        applications.submit(first_record)
         db.session.commit()
         assert {c.code: c.status for c in first_record.evaluations[-1].checks}[
             "contact.phone"

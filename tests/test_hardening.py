@@ -28,11 +28,11 @@ from sqlalchemy import select, update
 
 from onboard import jobs, repository
 from onboard.agencies import keys, webhooks
-from onboard.agencies.models import Batch, BatchRow, WebhookDelivery
 from onboard.config import ConfigError, from_environment
 from onboard.errors import InputError
 from onboard.extensions import db
-from onboard.models import AuditEvent, OutboxEmail, utcnow
+from onboard.models import AuditEvent, Batch, BatchRow, OutboxEmail, WebhookDelivery, utcnow
+from onboard.usecases import applications
 from tests import imagefactory
 from tests.agencyhelpers import agency_with_key, bearer, csv_file, jsonl_file, upload, wait_done
 from tests.applyflow import csrf_token, ensure_catalogues, step_data, token_of
@@ -100,7 +100,7 @@ def test_the_outbox_keeps_no_live_link_and_only_admins_read_it(
     assert reviewer.get("/desk/outbox").status_code == 403
     # the reviewer can only have a new link sent (audited), never read one
     with app.app_context():
-        repository.submit(repository.application_for_token(applicant.token))
+        applications.submit(repository.application_for_token(applicant.token))
         db.session.commit()
     page = reviewer.get(f"/desk/applications/{public_id}").text
     assert applicant.token not in page and not re.search(r"/apply/[\w-]{16,}", page)

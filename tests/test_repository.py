@@ -16,6 +16,7 @@ from onboard.errors import InputError
 from onboard.extensions import db
 from onboard.intake.schemas import application_to_dict
 from onboard.storage import DocumentStore, StorageError
+from onboard.usecases import applications
 from tests.factories import eligible
 
 
@@ -65,7 +66,7 @@ def test_documents_are_reencoded_stored_by_hash_and_replaced(db_app: Flask):
     raw = jpeg_with_exif_and_payload()
     with db_app.app_context():
         record = repository.create_draft()
-        first = repository.attach_document(
+        first = applications.attach_document(
             record, "gmv_screenshot", io.BytesIO(raw), "../../etc/gmv\x00.jpg"
         )
         stored = repository.document_store().read(first.sha256)
@@ -78,11 +79,11 @@ def test_documents_are_reencoded_stored_by_hash_and_replaced(db_app: Flask):
         png = io.BytesIO()
         Image.new("RGB", (50, 50)).save(png, "PNG")
         png.seek(0)
-        second = repository.attach_document(record, "gmv_screenshot", png, "gmv.png")
+        second = applications.attach_document(record, "gmv_screenshot", png, "gmv.png")
         assert [d.kind for d in record.documents] == ["gmv_screenshot"]
         assert second.mime_type == "image/png"
-        with pytest.raises(repository.DocumentRejected) as caught:
-            repository.attach_document(
+        with pytest.raises(applications.DocumentRejected) as caught:
+            applications.attach_document(
                 record, "legal_rep_id", io.BytesIO(b"GIF89a" + b"\0" * 40), "id.jpg"
             )
         assert caught.value.facts.problem == "unsupported_format"
@@ -96,7 +97,7 @@ def test_submit_stores_version_evaluation_and_checks(db_app: Flask):
     with db_app.app_context():
         record = repository.create_draft()
         repository.save_sections(record, data)
-        report = repository.submit(record)
+        report = applications.submit(record)
         db.session.commit()
         assert record.state == "submitted" and record.version == 1
         assert record.versions[0].data["store"]["rating"] == 4.6
@@ -113,11 +114,11 @@ def test_duplicates_across_live_applications(db_app: Flask):
     with db_app.app_context():
         first = repository.create_draft()
         repository.save_sections(first, data)
-        repository.submit(first)
+        applications.submit(first)
         second = repository.create_draft()
         shouting = {**data, "shop": {**data["shop"], "name": "  STARRIVER   home "}}
         repository.save_sections(second, shouting)
-        report = repository.evaluate_record(second)
+        report = applications.evaluate_record(second)
         for code in (
             "entity.license_duplicate",
             "shop.name_unique",

@@ -12,8 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from onboard.agencies import webhooks
-from onboard.agencies.models import Agency, WebhookDelivery
 from onboard.extensions import db
+from onboard.models import Agency, WebhookDelivery
 from tests.agencyhelpers import agency_with_key, csv_file, upload, wait_done
 from tests.conftest import make_app
 from tests.factories import eligible

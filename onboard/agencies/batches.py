@@ -33,10 +33,9 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from onboard import audit, jobs, repository
 from onboard.agencies import documents_zip
-from onboard.agencies.models import Agency, Batch, BatchRow, WebhookDelivery
-from onboard.agencies.report import ClientLine
+from onboard.agencies.report import ClientLine, client_line
 from onboard.eligibility.duplicates import within_batch
-from onboard.eligibility.model import Application, Duplicate, Report, Status, Verdict
+from onboard.eligibility.model import Application, Duplicate, Report, Verdict
 from onboard.eligibility.remedies import changes_for
 from onboard.eligibility.ruleset import RuleSet, ruleset_by_version
 from onboard.errors import InputError, one_line
@@ -44,7 +43,7 @@ from onboard.extensions import db
 from onboard.intake import batchfile
 from onboard.intake.jsontext import compact_report
 from onboard.intake.schemas import application_to_dict
-from onboard.models import ApplicationRecord, utcnow
+from onboard.models import Agency, ApplicationRecord, Batch, BatchRow, WebhookDelivery, utcnow
 from onboard.usecases.prescreen import choose_ruleset, prescreen
 
 
@@ -55,28 +54,17 @@ def _setting(name: str, default: Any) -> Any:
 # --- reading the upload ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class RowIn:
-    """A row of the upload as it is stored: its payload, and what is known before checking
-    (the client it names, the agency's ref, errors the reader found)."""
-
-    row: int
-    line: int
-    payload: dict[str, Any]
-    ref: str | None
-    label: str | None
-    errors: dict[str, list[str]] | None = None
-
-
 def limits() -> batchfile.Limits:
     return batchfile.Limits(max_rows=int(_setting("ONBOARD_BATCH_MAX_ROWS", 100_000)))
 
 
-def read_upload(data: bytes, fmt: str, ruleset: RuleSet) -> tuple[batchfile.BatchFile, list[RowIn]]:
-    """Every row of the file (:mod:`onboard.intake.batchfile`, the reader ``onboard check`` uses);
-    :class:`InputError` when the file as a whole is unusable."""
+def read_upload(
+    data: bytes, fmt: str, ruleset: RuleSet
+) -> tuple[batchfile.BatchFile, list[batchfile.Row]]:
+    """Every row of the file (:mod:`onboard.intake.batchfile`, the reader ``onboard check``
+    uses); :class:`InputError` when the file as a whole is unusable."""
     opened = batchfile.read_all(data, fmt, ruleset=ruleset, limits=limits())
-    return opened, [_stored(item) for item in opened.rows]
+    return opened, list(opened.rows)
 
 
 def _column_text(text: str | None) -> str | None:
@@ -87,30 +75,27 @@ def _column_text(text: str | None) -> str | None:
     return "".join(c for c in text if c in "\t\n" or unicodedata.category(c) != "Cc")
 
 
-def _stored(item: batchfile.Row) -> RowIn:
+def _stored(item: batchfile.Row) -> dict[str, Any]:
+    """A row as it is stored before it is checked: its payload, the client it names and
+    the agency's ref (what is known before checking), and errors the reader found."""
     if isinstance(item.payload, dict):
         payload: dict[str, Any] = {"csv": item.payload}
-        return RowIn(
-            item.row,
-            item.line,
-            payload,
-            _column_text(item.ref),
-            _column_text(item.client()),
-            item.errors,
-        )
-    text = item.payload.decode("utf-8", "replace")
-    try:
-        decoded = batchfile.decode(item.payload)
-    except InputError as exc:
-        return RowIn(item.row, item.line, {"json": text}, None, None, exc.errors)
-    return RowIn(
-        item.row,
-        item.line,
-        {"json": text},
-        _column_text(decoded.ref),
-        _column_text(decoded.client),
-        item.errors,
-    )
+        ref, label, errors = item.ref, item.client(), item.errors
+    else:
+        payload = {"json": item.payload.decode("utf-8", "replace")}
+        try:
+            decoded = batchfile.decode(item.payload)
+            ref, label, errors = decoded.ref, decoded.client, item.errors
+        except InputError as exc:
+            ref, label, errors = None, None, exc.errors
+    return {
+        "row": item.row,
+        "line": item.line,
+        "payload": payload,
+        "ref": _column_text(ref),
+        "label": _column_text(label),
+        "errors": errors,
+    }
 
 
 # --- creating a batch ------------------------------------------------------------------------
@@ -203,43 +188,36 @@ def _unpack(stream: IO[bytes], ruleset: RuleSet) -> documents_zip.Unpacked:
     )
 
 
-def _with_batch_duplicates(rows: list[RowIn]) -> list[dict[str, Any]]:
+def _with_batch_duplicates(rows: list[batchfile.Row]) -> list[dict[str, Any]]:
     """Each row's payload, with the rows of the batch sharing its unique values (RULES.md
     §6: checked within the batch) under ``batch_duplicates``: field -> row numbers."""
     shared = within_batch(
-        (item.row, batchfile.unique_values_of(item.payload.get("json") or item.payload["csv"]))
-        for item in rows
-        if not item.errors
+        (item.row, batchfile.unique_values_of(item.payload)) for item in rows if not item.errors
     )
     return [
         {
-            **item.payload,
-            "batch_duplicates": {
-                field: [other.row for other in others]
-                for field, others in shared.get(item.row, {}).items()
-            },
+            field: [other.row for other in others]
+            for field, others in shared.get(item.row, {}).items()
         }
         for item in rows
     ]
 
 
-def _insert_rows(batch: Batch, rows: list[RowIn]) -> None:
+def _insert_rows(batch: Batch, rows: list[batchfile.Row]) -> None:
     now = utcnow()
-    payloads = _with_batch_duplicates(rows)
-    values = [
-        {
-            "batch_id": batch.id,
-            "row": item.row,
-            "line": item.line,
-            "payload": payload,
-            "state": "error" if item.errors else "pending",
-            "errors": item.errors,
-            "ref": item.ref,
-            "label": item.label,
-            "finished_at": now if item.errors else None,
-        }
-        for item, payload in zip(rows, payloads, strict=True)
-    ]
+    values = []
+    for item, duplicates in zip(rows, _with_batch_duplicates(rows), strict=True):
+        stored = _stored(item)
+        stored["payload"]["batch_duplicates"] = duplicates
+        failed = bool(stored["errors"])
+        values.append(
+            {
+                "batch_id": batch.id,
+                **stored,
+                "state": "error" if failed else "pending",
+                "finished_at": now if failed else None,
+            }
+        )
     for start_at in range(0, len(values), 1000):
         db.session.execute(insert(BatchRow), values[start_at : start_at + 1000])
 
@@ -429,15 +407,18 @@ class RowContext:
         return RowResult(row_id, result_values(report, application, self.ruleset))
 
     def application(self, payload: Mapping[str, Any]) -> Application:
-        """The row's application, read as ``onboard check`` reads it (one decoder)."""
+        """The row's application, read as ``onboard check`` reads it (:func:`read_row`)."""
+        errors = None
         if "json" in payload:
-            decoded = batchfile.decode(payload["json"])
+            content = payload["json"]
         else:
-            cells = dict(payload["csv"])
-            if cells.pop("_surplus", None) is not None:  # rows stored before the reader
-                raise InputError({"_row": ["More cells than columns."]})
-            decoded = batchfile.decode(cells)
-        return batchfile.application_of(decoded, self.ruleset)
+            content = dict(payload["csv"])
+            if content.pop("_surplus", None) is not None:  # rows stored before the reader
+                errors = {"_row": ["More cells than columns."]}
+        read = batchfile.read_row(content, self.ruleset, errors=errors)
+        if read.application is None:
+            raise InputError(read.errors or {})
+        return read.application
 
     def report(
         self,
@@ -464,26 +445,17 @@ class RowContext:
 
 
 def result_values(report: Report, application: Application, ruleset: RuleSet) -> dict[str, Any]:
-    """The columns of a checked row."""
-    changes = changes_for(report, application, ruleset)
-    blocking = [
-        check.code for check in report.checks if check.status in (Status.FAIL, Status.MISSING)
-    ]
-    body = compact_report(report)
+    """The columns of a checked row, from its summary (:func:`report.client_line`)."""
+    changes = [change.to_dict() for change in changes_for(report, application, ruleset)]
+    summary = client_line(report, application, changes, row=0, line=None, ref=None)
     return {
         "state": "done",
-        "verdict": report.verdict.value,
-        "report_z": zlib.compress(body, 1),
-        "changes": [change.to_dict() for change in changes],
-        "failed_codes": ";".join(dict.fromkeys(blocking)) or None,
-        "label": label_of(application),
+        "verdict": summary.verdict,
+        "report_z": zlib.compress(compact_report(report), 1),
+        "changes": list(summary.changes),
+        "failed_codes": ";".join(summary.codes) or None,
+        "label": summary.label,
     }
-
-
-def label_of(application: Application) -> str | None:
-    """How a client is named in reports: the company, else the shop."""
-    name = application.entity.company_name or application.shop.name
-    return name[:200] if name else None
 
 
 def finish_if_complete(batch_id: int) -> bool:

@@ -16,10 +16,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from onboard.agencies import webhooks
-from onboard.agencies.models import Agency, ApiKey
 from onboard.errors import InputError
 from onboard.extensions import db
-from onboard.models import utcnow
+from onboard.models import Agency, ApiKey, utcnow
 
 KEY_PREFIX = "obk_"
 #: How stale ``last_used_at`` may get before a request refreshes it.

@@ -17,10 +17,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from onboard import auth
-from onboard.agencies.models import Agency, AgencyUser
 from onboard.errors import InputError
 from onboard.extensions import db
-from onboard.models import new_session_token, utcnow
+from onboard.models import Agency, AgencyUser, new_session_token, utcnow
 
 INVITE_TTL = timedelta(days=7)
 

@@ -38,10 +38,10 @@ from urllib.parse import urlsplit
 from flask import current_app
 
 from onboard import jobs
-from onboard.agencies.models import Agency, Batch, WebhookDelivery
+from onboard.agencies.batches import batch_dict
 from onboard.errors import one_line
 from onboard.extensions import db
-from onboard.models import utcnow
+from onboard.models import Agency, Batch, WebhookDelivery, utcnow
 
 SIGNATURE_HEADER = "X-Onboard-Signature"
 TIMESTAMP_HEADER = "X-Onboard-Timestamp"
@@ -174,8 +174,6 @@ def post(url: str, secret: str, delivery_id: int, payload: dict[str, Any], timeo
 def deliver(delivery_id: int) -> None:
     """One attempt; raises :class:`jobs.Retry` with the next back-off while attempts are
     left. Idempotent: a delivered (or abandoned) notice is never sent again."""
-    from onboard.agencies.batches import batch_dict  # noqa: PLC0415 — batches imports us
-
     delivery = db.session.get(WebhookDelivery, delivery_id)
     if delivery is None or delivery.state != "pending":
         return

@@ -35,6 +35,12 @@ from typing import Any
 
 from flask import Flask
 
+from onboard import audit, repository
+from onboard.extensions import db
+from onboard.models import utcnow
+from onboard.storage import StorageError
+from onboard.usecases import applications
+
 MASK = "•"
 
 # --- masking personal numbers in logs -----------------------------------------------------
@@ -140,8 +146,6 @@ def _extension(data: bytes) -> str:
 
 def application_data(record: Any) -> dict[str, Any]:
     """Everything stored about one application, as JSON-ready data (files by hash)."""
-    from onboard import repository  # noqa: PLC0415
-
     rows = repository.personal_rows(record)
     return {
         "application": _columns(
@@ -202,10 +206,6 @@ def export_application(public_id: str, out: Path, *, actor: str = "command line"
     is a directory): ``application.json`` and the stored files under ``documents/``, named
     by their SHA-256 as ``application.json`` refers to them. The zip is readable by its
     owner only, and written whole or not at all. The export is audited."""
-    from onboard import audit, repository  # noqa: PLC0415
-    from onboard.extensions import db  # noqa: PLC0415
-    from onboard.storage import StorageError  # noqa: PLC0415
-
     record = repository.get_application(public_id)
     if record is None:
         raise NoSuchApplication(f"no application {public_id!r}")
@@ -251,12 +251,10 @@ class Erasure:
 
 
 def _erase(record: Any, *, actor: str, action: str) -> Erasure:
-    from onboard import audit, repository  # noqa: PLC0415
-    from onboard.extensions import db  # noqa: PLC0415
-
     public_id = record.public_id
     hashes = repository.stored_files_of(record)
     shared = repository.files_used_elsewhere(hashes, record.id)
+    applications.release_values(record)
     repository.delete_application(record)
     audit.record(action, None, actor=actor, public_id=public_id, files=len(hashes - shared))
     db.session.commit()
@@ -272,8 +270,6 @@ def _erase(record: Any, *, actor: str, action: str) -> Erasure:
 
 def erase_application(public_id: str, *, actor: str = "command line") -> Erasure:
     """Delete one application, its rows and its files not shared with others; audited."""
-    from onboard import repository  # noqa: PLC0415
-
     record = repository.get_application(public_id)
     if record is None:
         raise NoSuchApplication(f"no application {public_id!r}")
@@ -303,9 +299,6 @@ def purge_drafts(
 ) -> Purge:
     """Erase drafts whose answers and documents nobody changed for ``older_than``; one
     transaction per draft, so a long purge never holds the database."""
-    from onboard import repository  # noqa: PLC0415
-    from onboard.models import utcnow  # noqa: PLC0415
-
     before = (now or utcnow()) - older_than
     stale = repository.stale_drafts(before)
     result = Purge([record.public_id for record in stale])

@@ -31,6 +31,7 @@ from onboard.models import (
     UserAccount,
     utcnow,
 )
+from onboard.usecases import applications
 
 #: What a reviewer can decide, and the state each leaves the application in.
 OUTCOMES = ("approved", "rejected", "changes_requested")
@@ -775,7 +776,7 @@ def _take_effect(record: ApplicationRecord, decision: Decision) -> str | None:
     if decision.outcome != "approved":
         token = repository.issue_resume_token(record)
     if decision.outcome == "rejected":
-        repository.release_live_values(record)
+        applications.release_values(record)
     db.session.flush()
     return token
 

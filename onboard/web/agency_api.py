@@ -23,11 +23,11 @@ from werkzeug.exceptions import Unauthorized
 
 from onboard import repository
 from onboard.agencies import batches, keys, report, samples
-from onboard.agencies.models import Agency, ApiKey, Batch
 from onboard.bounds import QUERY_RANGE
 from onboard.errors import InputError
 from onboard.extensions import limiter
 from onboard.links import external_url
+from onboard.models import Agency, ApiKey, Batch
 from onboard.plaintext import SINGLE_LINE_PATTERN
 from onboard.web.errors import ErrorSchema, documents_errors
 

@@ -15,10 +15,10 @@ from flask_babel import gettext as _
 
 from onboard import audit, auth
 from onboard.agencies import keys, users
-from onboard.agencies.models import Agency, AgencyUser, ApiKey
 from onboard.errors import InputError
 from onboard.extensions import db
 from onboard.links import external_url
+from onboard.models import Agency, AgencyUser, ApiKey
 from onboard.web import texts
 
 bp = Blueprint("agency_desk", __name__, url_prefix="/desk/agencies")

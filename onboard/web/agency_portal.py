@@ -35,14 +35,13 @@ from sqlalchemy import select
 
 from onboard import audit
 from onboard.agencies import batches, keys, report, samples, users
-from onboard.agencies.models import Agency, AgencyUser, Batch, BatchRow
 from onboard.bounds import DB_INT_MAX, bounded_int
 from onboard.eligibility.model import Verdict
 from onboard.eligibility.ruleset import ruleset_by_version
 from onboard.errors import InputError
 from onboard.extensions import db
 from onboard.i18n import pick
-from onboard.models import utcnow
+from onboard.models import Agency, AgencyUser, Batch, BatchRow, utcnow
 from onboard.web import logins, texts
 from onboard.web.agency_api import application_link, csv_response, html_response, xlsx_response
 

@@ -19,6 +19,7 @@ from werkzeug.datastructures import FileStorage
 from onboard.agencies import samples
 from onboard.documents import inspect_document
 from onboard.eligibility.model import Application, Report
+from onboard.eligibility.problems import document_problem
 from onboard.eligibility.remedies import changes_for
 from onboard.eligibility.ruleset import RuleSet, default_ruleset
 from onboard.errors import InputError
@@ -338,14 +339,7 @@ def read_license_image() -> dict[str, Any]:
         max_decoded_bytes=ruleset.max_decoded_bytes,
     )
     if facts.problem is not None:
-        reason = ruleset.document_problems.get(facts.problem, ruleset.document_problems["corrupt"])
-        detail = reason["en"].format_map(
-            {
-                "detail": facts.detail or "?",
-                "pixels": (facts.width or 0) * (facts.height or 0) or "?",
-                "max_pixels": ruleset.max_pixels,
-            }
-        )
+        detail = document_problem(facts, ruleset)["en"]
         status = 413 if facts.problem == "too_large" else 422
         raise InputError({"file": [detail]}, status=status)
     part.stream.seek(0)

@@ -39,7 +39,7 @@ from onboard.i18n import babel_locale, day, lang, pick
 from onboard.links import external_url
 from onboard.mail import send_email
 from onboard.models import ApplicationRecord
-from onboard.usecases import review
+from onboard.usecases import applications, review
 from onboard.web import forms, limits
 
 bp = Blueprint("apply", __name__, url_prefix="/apply")
@@ -145,7 +145,7 @@ def _page(template: str, record: ApplicationRecord, current: str, **context: Any
 def _step_page(record: ApplicationRecord, name: str, **context: Any) -> str:
     _ruleset, steps = _steps()
     step = steps[name]
-    report = repository.evaluate_record(record)
+    report = applications.evaluate_record(record)
     context.setdefault("data", record.data)
     return _page(
         "apply/step.html",
@@ -233,7 +233,7 @@ def page(token: str, step: str) -> ResponseReturnValue:
     record = _editable(token)
     if step == "documents":
         return _documents_page(record)
-    return _review_page(record, repository.evaluate_record(record))
+    return _review_page(record, applications.evaluate_record(record))
 
 
 @dataclass
@@ -268,7 +268,7 @@ def _save(record: ApplicationRecord, step: forms.Step) -> _Outcome:
     elif step.name == "contact" and record.email:
         _send_link_once(record)
     if go == "next" and not outcome.errors and outcome.target == after:
-        report = repository.evaluate_record(record)
+        report = applications.evaluate_record(record)
         notes = forms.notes_for(step, report.checks)
         if any(c.status == Status.FAIL for checks in notes.values() for c in checks):
             flash(_("Saved, but some answers do not meet the entry rules: see the notes."), "warn")
@@ -316,7 +316,7 @@ def _store_upload(record: ApplicationRecord, kind: str | None, file: Any) -> str
         return _("Choose a file to upload.")
     try:
         forms.upload(record, kind, file, read_license=current_app.config.get("ONBOARD_OCR", True))
-    except repository.DocumentRejected as exc:
+    except applications.DocumentRejected as exc:
         return forms.document_problem(ruleset, exc.facts)
     flash(_("%(name)s uploaded.", name=pick(ruleset.document_kinds[kind].name)), "ok")
     return None
@@ -437,7 +437,7 @@ def _review_page(record: ApplicationRecord, report: Report) -> str:
 @limits.emails
 def submit(token: str) -> ResponseReturnValue:
     record = _editable(token)
-    report = repository.submit(record)
+    report = applications.submit(record)
     if record.email:
         _send_receipt(record, report)
     db.session.commit()
@@ -457,7 +457,7 @@ def status(token: str) -> ResponseReturnValue:
     waiting for review, changes asked for, approved and what to do next, or rejected."""
     record = _draft(token)
     ruleset, steps = _steps()
-    report = repository.evaluate_record(record)
+    report = applications.evaluate_record(record)
     decision = review.last_decision(record) if record.state in DECIDED else None
     return _page(
         "apply/status.html",

@@ -23,7 +23,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import FileStorage, MultiDict
 
 from onboard import repository
-from onboard.eligibility import vocabulary
+from onboard.eligibility import problems, vocabulary
 from onboard.eligibility.identifiers import normalize_identifier, validate_hk_br, validate_uscc
 from onboard.eligibility.lookalikes import compare_license_numbers, repair_hk_br, repair_uscc
 from onboard.eligibility.model import Check, DocumentFacts, Status
@@ -33,6 +33,7 @@ from onboard.eligibility.ruleset import DocumentKind, RuleSet
 from onboard.errors import InputError
 from onboard.i18n import lang, pick
 from onboard.models import ApplicationRecord, DocumentRecord
+from onboard.usecases import applications
 
 Choices = Callable[[RuleSet], list[tuple[str, str]]]
 
@@ -459,18 +460,13 @@ def field_errors(error: InputError) -> dict[str, list[str]]:
 
 def document_problem(ruleset: RuleSet, facts: DocumentFacts) -> str:
     """Why an upload was refused, in the applicant's language, from the rule set's texts."""
-    texts = ruleset.document_problems.get(facts.problem or "", {})
-    values = {
-        "detail": facts.detail or "?",
-        "pixels": (facts.width or 0) * (facts.height or 0),
-        "max_pixels": ruleset.max_pixels,
-    }
-    try:
-        reason = pick(texts).format(**values)
-    except (KeyError, IndexError, ValueError):
-        reason = pick(texts)
+    reason = pick(problems.document_problem(facts, ruleset))
     if facts.problem == "too_large":
-        return _("%(reason)s: files must be smaller than 5 MB.", reason=reason)
+        return _(
+            "%(reason)s: files must be smaller than %(limit)s.",
+            reason=reason,
+            limit=problems.size_limit(ruleset),
+        )
     return _("%(reason)s. Upload a JPEG, PNG or BMP image.", reason=reason)
 
 
@@ -683,7 +679,7 @@ def upload(
     before = repository.document(record, kind) if is_license else None
     earlier = dict(((before.reading or {}).get("filled") or {}) if before is not None else {})
     stream = cast(BinaryIO, file.stream)
-    document = repository.attach_document(
+    document = applications.attach_document(
         record, kind, stream, file.filename or kind, read_license=read_license
     )
     if not is_license or document is before or document.reading is None:

@@ -8,7 +8,7 @@ with documents declared by name, 0.5 % malformed rows):
 * **in-process**: ``POST /api/v1/batches`` on the embedded set-up (SQLite, the default
   worker threads), timed from the upload until ``GET /api/v1/batches/<id>`` says ``done``;
 * **Celery, 1 and 2 workers**: the same with ``ONBOARD_BROKER_URL`` set to the local Redis
-  and ``celery -A onboard.jobs worker --pool solo`` processes (started and warmed up before
+  and ``celery -A onboard.worker worker --pool solo`` processes (started and warmed up before
   the clock starts), the database shared through SQLite's WAL (and through PostgreSQL when
   the local server answers).
 

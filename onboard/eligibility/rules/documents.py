@@ -8,6 +8,7 @@ from typing import Any
 
 from onboard.eligibility.formatting import display
 from onboard.eligibility.model import Application, Check, DocumentFacts, Status
+from onboard.eligibility.problems import document_problem
 from onboard.eligibility.rules.base import FAIL, MISSING, PASS, REVIEW, RuleContext, rule
 from onboard.eligibility.ruleset import DocumentKind
 
@@ -145,7 +146,7 @@ def image_format(app: Application, ctx: RuleContext) -> list[Check]:
                 )
             )
             continue
-        reason = _problem_reason(ctx, facts)
+        reason = document_problem(facts, ctx.ruleset)
         checks.append(
             ctx.check(
                 FAIL,
@@ -161,19 +162,6 @@ def image_format(app: Application, ctx: RuleContext) -> list[Check]:
             )
         )
     return checks
-
-
-def _problem_reason(ctx: RuleContext, facts: DocumentFacts) -> dict[str, str]:
-    texts = ctx.ruleset.document_problems.get(facts.problem or "corrupt")
-    if texts is None:
-        texts = ctx.ruleset.document_problems["corrupt"]
-    pixels = (facts.width or 0) * (facts.height or 0)
-    values = {
-        "detail": facts.detail or "?",
-        "pixels": display(pixels),
-        "max_pixels": display(ctx.ruleset.max_pixels),
-    }
-    return {lang: text.format_map(values) for lang, text in texts.items()}
 
 
 @rule("document.id_quality")

@@ -12,6 +12,13 @@ from contextlib import contextmanager
 from typing import Any, NoReturn
 
 import click
+from flask_migrate import upgrade
+
+from onboard import create_app
+from onboard.agencies import keys, users
+from onboard.config import ConfigError
+from onboard.errors import InputError
+from onboard.extensions import db
 
 
 def _fail(message: str) -> NoReturn:
@@ -21,11 +28,6 @@ def _fail(message: str) -> NoReturn:
 
 @contextmanager
 def _app() -> Iterator[Any]:
-    from flask_migrate import upgrade  # noqa: PLC0415
-
-    from onboard import create_app  # noqa: PLC0415
-    from onboard.config import ConfigError  # noqa: PLC0415
-
     try:
         app = create_app()
     except ConfigError as exc:
@@ -36,8 +38,6 @@ def _app() -> Iterator[Any]:
 
 
 def _agency(reference: str) -> Any:
-    from onboard.agencies import keys  # noqa: PLC0415
-
     agency = keys.find_agency(reference)
     if agency is None:
         _fail(f"no agency {reference!r} (give its name or AG-… id)")
@@ -45,8 +45,6 @@ def _agency(reference: str) -> Any:
 
 
 def _guard(action: Callable[[], None]) -> None:
-    from onboard.errors import InputError  # noqa: PLC0415
-
     try:
         action()
     except InputError as exc:
@@ -63,9 +61,6 @@ def agencies() -> None:
 @click.option("--webhook", metavar="URL", help="POST a signed notice here when a batch is done.")
 def agencies_create(name: str, webhook: str | None) -> None:
     """Create the agency NAME (prints its id, and the webhook secret when a URL is given)."""
-    from onboard.agencies import keys  # noqa: PLC0415
-    from onboard.extensions import db  # noqa: PLC0415
-
     with _app():
 
         def create() -> None:
@@ -81,8 +76,6 @@ def agencies_create(name: str, webhook: str | None) -> None:
 @agencies.command("list")
 def agencies_list() -> None:
     """Every agency with its number of live keys."""
-    from onboard.agencies import keys  # noqa: PLC0415
-
     with _app():
         for agency in keys.list_agencies():
             live = sum(1 for key in agency.keys if key.revoked_at is None)
@@ -101,9 +94,6 @@ def agencies_list() -> None:
 )
 def agencies_invite(agency: str, email: str, name: str, base_url: str) -> None:
     """Invite EMAIL to AGENCY's portal: prints the invitation link, shown this once."""
-    from onboard.agencies import users  # noqa: PLC0415
-    from onboard.extensions import db  # noqa: PLC0415
-
     with _app():
 
         def create() -> None:
@@ -125,9 +115,6 @@ def keys_group() -> None:
 @click.option("--name", default="default", show_default=True, help="What the key is for.")
 def keys_create(agency: str, name: str) -> None:
     """Create a key for AGENCY (name or id) and print it: it is shown this once only."""
-    from onboard.agencies import keys  # noqa: PLC0415
-    from onboard.extensions import db  # noqa: PLC0415
-
     with _app():
 
         def create() -> None:
@@ -154,9 +141,6 @@ def keys_list(agency: str) -> None:
 @click.argument("key")
 def keys_revoke(key: str) -> None:
     """Revoke KEY (its id or prefix, as `onboard keys list` shows): it stops working now."""
-    from onboard.agencies import keys  # noqa: PLC0415
-    from onboard.extensions import db  # noqa: PLC0415
-
     with _app():
         record = keys.find_key(key.rstrip("…"))
         if record is None:

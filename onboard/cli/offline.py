@@ -1,14 +1,16 @@
-"""``onboard check`` for agencies working offline: what must change per row, the summary
-table on stderr and the HTML report file (the same report the API serves for a batch)."""
+"""``onboard check`` for agencies working offline: what must change per row (``--explain``),
+the summary table on stderr and the HTML report file (``--html``: the same report the API
+serves for a batch, built from the same per-row lines, :mod:`onboard.agencies.report`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from onboard.agencies.report import ClientLine, Summary, render_html, summarize
-from onboard.eligibility.model import Application, Report, Status
+from onboard.cli.settings import Who
+from onboard.eligibility.model import Application, Report
 from onboard.eligibility.remedies import changes_for
 from onboard.eligibility.ruleset import ruleset_by_version
 
@@ -19,29 +21,7 @@ def changes_of(report: Report, application: Application) -> list[dict[str, Any]]
     return [change.to_dict() for change in changes_for(report, application, ruleset)]
 
 
-class Whom(Protocol):
-    """A row's place and names (``onboard.cli.Who``)."""
-
-    row: int
-    line: int
-    ref: str | None
-    client: str | None
-
-
-def client_line(who: Whom, report: Report, changes: Sequence[Mapping[str, Any]]) -> ClientLine:
-    codes = [c.code for c in report.checks if c.status in (Status.FAIL, Status.MISSING)]
-    return ClientLine(
-        row=who.row,
-        label=who.client,
-        verdict=report.verdict.value,
-        codes=tuple(dict.fromkeys(codes)),
-        changes=tuple(changes),
-        line=who.line,
-        ref=who.ref,
-    )
-
-
-def error_line(who: Whom, errors: Mapping[str, Sequence[str]]) -> ClientLine:
+def error_line(who: Who, errors: Mapping[str, Sequence[str]]) -> ClientLine:
     return ClientLine(
         row=who.row,
         label=who.client,

@@ -386,7 +386,7 @@ def test_a_gbk_file_with_a_bad_byte_is_refused_naming_the_line(app: Flask):
     (flash,) = _flashes(_post_file(client, b"\n".join(lines), "clients.csv").text)
     assert "(line 4)" in flash, flash
     with app.app_context():
-        from onboard.agencies.models import Batch  # noqa: PLC0415
+        from onboard.models import Batch  # noqa: PLC0415
 
         assert db.session.scalar(select(Batch.id)) is None  # nothing half-read was kept
 
@@ -424,8 +424,7 @@ def test_inviting_a_client_twice_asks_first_and_says_the_first_link_died(app: Fl
 def test_the_batch_page_stops_refreshing_when_done_and_backs_off_while_it_runs(app: Flask):
     from datetime import timedelta  # noqa: PLC0415
 
-    from onboard.agencies.models import Batch  # noqa: PLC0415
-    from onboard.models import utcnow  # noqa: PLC0415
+    from onboard.models import Batch, utcnow  # noqa: PLC0415
     from onboard.web.agency_portal import refresh_seconds  # noqa: PLC0415
 
     client = logged_in(app, "Acme", "a@acme.example")

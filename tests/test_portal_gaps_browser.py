@@ -25,8 +25,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from onboard.agencies import samples
-from onboard.agencies.models import Batch
 from onboard.extensions import db
+from onboard.models import Batch
 from tests.applyflow import ensure_catalogues
 from tests.browser import SCREENSHOTS, chromium, served
 from tests.conftest import make_app

@@ -369,6 +369,24 @@ def test_upload_inputs_check_type_and_size_in_the_browser(client: FlaskClient):
     assert "/static/apply.js" in page and "<script>" not in page
 
 
+@pytest.mark.parametrize(
+    ("lang", "limit"),
+    [("zh", "每个文件小于 5 MB"), ("en", "each smaller than 5 MB")],
+)
+def test_the_documents_step_names_the_rule_sets_size_limit(
+    client: FlaskClient, lang: str, limit: str
+):
+    """The step's words, the file control's own refusal and the size come from the rule set
+    (eligibility.problems), never a second copy: the page says the limit the check applies."""
+    draft = Draft(use_lang(client, lang))
+    fill(draft)
+    page = draft.get("documents").text
+    assert limit in page
+    too_large = "须小于 5 MB" if lang == "zh" else "must be smaller than 5 MB"
+    assert re.search(r'data-msg-size="[^"]*' + re.escape(too_large), page)
+    assert "%(limit)s" not in page
+
+
 # --- the license OCR check ----------------------------------------------------------------
 
 

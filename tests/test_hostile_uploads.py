@@ -163,6 +163,7 @@ def test_hundreds_of_parts_are_413(draft: Draft, api: FlaskClient):
         draft.client, f"{draft.base}/company", {"csrf_token": draft.csrf, **fields}
     )
     assert form.status_code == 413 and form.mimetype == "text/html"
+    assert "smaller than 5 MB" in form.text  # the rule set's limit, named as the checks do
     parts = post_multipart(api, "/api/v1/prescreen", {"application": "{}", **fields})
     assert parts.status_code == 413
     assert "parts" in parts.json["message"]

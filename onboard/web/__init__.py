@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, request
 
+from onboard.eligibility import problems
+from onboard.eligibility.ruleset import default_ruleset
 from onboard.extensions import api, csrf, limiter
 from onboard.web.sessions import CookieSessions
 
@@ -19,6 +21,12 @@ def _unlimited() -> bool:
     cost about as much as the rest of a health check. The desk login and the agencies' API
     are limited and still checked. (A filter, registered once: ``limiter`` outlives apps.)"""
     return request.blueprint in UNLIMITED_BLUEPRINTS
+
+
+def _file_size_limit() -> dict[str, str]:
+    """The upload size limit as pages name it ("5 MB"), from the rule set in force: the same
+    words as the refusal of a file too large (``eligibility.problems``)."""
+    return {"file_size_limit": problems.size_limit(default_ruleset())}
 
 
 def register(app: Flask) -> None:
@@ -67,6 +75,7 @@ def register(app: Flask) -> None:
     # After api.init_app: flask-smorest answers every HTTP error with JSON; ours chooses by
     # path, so applicants get HTML pages and agencies JSON.
     errors.register(app)
+    app.context_processor(_file_size_limit)
     # Security headers on every answer; personal numbers masked in every log line.
     security.init_app(app)
     privacy.init_app(app)

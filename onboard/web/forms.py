@@ -339,8 +339,9 @@ def build_steps(ruleset: RuleSet) -> tuple[Step, ...]:
             "documents",
             _l("Documents"),
             _l(
-                "Photos or scans: JPEG, PNG or BMP, each smaller than 5 MB. Screenshots must "
-                "show the system date and time, the store link and the store name."
+                "Photos or scans: JPEG, PNG or BMP, each smaller than %(limit)s. Screenshots "
+                "must show the system date and time, the store link and the store name.",
+                limit=problems.size_limit(ruleset),
             ),
         ),
         Step("review", _l("Review and submit")),

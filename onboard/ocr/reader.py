@@ -364,7 +364,27 @@ def split_label(region: Image.Image, *, dark: bool = False) -> tuple[Image.Image
         start = max(0, left - round(0.4 * digit_px))
     margin = round(0.45 * digit_px)
     box = (start, max(0, top - margin), min(region.width, right + margin), bottom + margin)
+    if dark:
+        region = without_grey(region)
     return region.crop(box), digit_px
+
+
+#: See :func:`without_grey`: what is lighter than this share of the paper's grey is not print.
+#: A grey copy mark's strokes are at 0.65–0.85 of the paper in a line's crop, print's core
+#: under 0.55; its blurred edges reach further, and cutting them at 0.55 lost glyphs (a 4
+#: read as A, an 8 dropped) on the tuning photos, where 0.65 kept them.
+GREY_CUT_SHARE = 0.65
+
+
+def without_grey(region: Image.Image) -> Image.Image:
+    """``region`` with everything lighter than :data:`GREY_CUT_SHARE` of its paper made
+    paper: the strokes of a grey copy mark crossing the code line, which the ink mask leaves
+    out in a second look (``dark``) but which otherwise stay in the crop and turn a 9 into a 0
+    where they cross it."""
+    grey = np.asarray(region, dtype=np.float32)
+    paper = float(np.percentile(grey, 90))
+    cleaned = np.where(grey < GREY_CUT_SHARE * paper, grey, paper)
+    return Image.fromarray(cleaned.astype(np.uint8))
 
 
 def normalise(
@@ -753,8 +773,12 @@ def find_uscc(image: Image.Image, backend: Backend, deadline: float) -> Found:
             too_small = True
             continue
         found = replace(found, reading=replace(found.reading, orientation=turn))
-        if found.reading.status in ("ok", "corrected") or found.code_like:
+        if found.reading.status in ("ok", "corrected"):
             return found
+        if found.code_like:
+            # The right way up, but the code line did not settle: a grey copy mark across
+            # it is the likeliest reason, so one look with only near-black print as ink.
+            return _darker_look(found, turned, turn, backend, deadline) if not dark else found
         if fallback is None or (fallback.reading.status == "unreadable" and found.line):
             fallback = found
     if fallback is not None and (fallback.line is not None or not too_small):
@@ -762,6 +786,20 @@ def find_uscc(image: Image.Image, backend: Backend, deadline: float) -> Found:
     if too_small:
         raise TooSmall("the text is too small to read; send a sharper or closer photo")
     return Found(LicenseReading(status="unreadable", license_number=None, valid=False, raw=""))
+
+
+def _darker_look(
+    found: Found, turned: Image.Image, turn: int, backend: Backend, deadline: float
+) -> Found:
+    """``found`` (a code-like line that did not settle), or what a second look at the same
+    upright page with only near-black print as ink reads, when that gives a code."""
+    try:
+        darker = read_uscc_upright(turned, backend, deadline, dark=True)
+    except (TooSmall, OcrTimeout):
+        return found
+    if darker.reading.status in ("ok", "corrected"):
+        return replace(darker, reading=replace(darker.reading, orientation=turn))
+    return found
 
 
 def read_uscc(image: Image.Image, backend: Backend, deadline: float) -> LicenseReading:

@@ -29,6 +29,7 @@ from PIL import Image
 from onboard.eligibility.model import LICENSE_FIELDS, FieldReading
 from onboard.ocr import geometry
 from onboard.ocr.backends import Backend, LineText, OcrTimeout
+from onboard.ocr.chinese import get_recognizer
 from onboard.ocr.reader import Page, ink_mask, normalise, straighten
 
 #: The printed label of each field (mainland license, 2019 edition; individual businesses
@@ -56,6 +57,9 @@ FIELD_CONFIDENT = 0.97
 TARGET_GLYPH_PX = 40.0
 #: Legal forms a company name ends with (企业名称登记管理规定: the organisational form).
 _COMPANY_ENDINGS = ("公司", "厂", "店", "社", "中心", "部", "行", "所", "合伙）", "合伙)", "企业")
+#: What a crop's ends may hold that is no part of a name: the edge of a neighbour's
+#: stroke, punctuation after the value.
+_STRAY = "|丨!！:：,，.。;；、'\"‘’“” _-—"
 _PERSON = re.compile(r"^[\u4e00-\u9fff·]{2,5}$")
 _DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 
@@ -120,7 +124,8 @@ def _confidence(line: LineText) -> float:
 def judge_name(name: str, line: LineText) -> FieldReading:
     """A company name or a person's name as read: ``ok`` when every character was read with
     :data:`FIELD_CONFIDENT` and it has the form of such a name."""
-    value = "".join(line.text.split())
+    # A stroke of the frame or a comma read at either end of the crop is not the name's.
+    value = "".join(line.text.split()).strip(_STRAY)
     if not value:
         return unreadable()
     confidence = _confidence(line)
@@ -239,6 +244,13 @@ def _read(
     pad: float = 0.35,
     target: float = TARGET_GLYPH_PX,
 ) -> LineText | None:
+    recognizer = get_recognizer()
+    if recognizer is not None:
+        # PaddleOCR's recogniser reads the crop as photographed (it was trained on such
+        # lines), at any size; no whitelist: a label is matched, a value judged, afterwards.
+        _remaining(deadline)
+        region = straighten(page, line, pad=pad)
+        return recognizer.read_line(region) if min(region.size) >= 4 else None
     image = _prepare_crop(straighten(page, line, pad=pad), target)
     if image is None:
         return None

@@ -30,6 +30,7 @@ from onboard.eligibility.lookalikes import CONFIDENT, clean_reading, repair_hk_b
 from onboard.eligibility.model import LicenseReading
 from onboard.ocr import geometry
 from onboard.ocr.backends import Backend, LineText, OcrTimeout
+from onboard.ocr.chinese import get_recognizer
 
 #: Digits lower than this (in the photo's own pixels) carry too little detail: measured
 #: accuracy falls off a cliff below about 12–14 px, and a guess from such text is how a
@@ -53,6 +54,9 @@ class Crop:
 
     image: Image.Image
     digit_px: float
+    #: The whole line, label included, as straightened (for PaddleOCR's recogniser, which
+    #: reads the label too and so needs no cut, which a shadow's edge can misplace).
+    whole: Image.Image | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -470,6 +474,9 @@ class _Evidence:
     line: geometry.Line | None = None
     texts: list[str] = field(default_factory=list)
     found: list[tuple[LicenseReading, int]] = field(default_factory=list)
+    #: Whether the line was left after one reading that was no code (PaddleOCR's reading
+    #: is then taken only if no line of the page settles).
+    paddle_later: bool = False
 
     @property
     def code_like(self) -> bool:
@@ -550,25 +557,96 @@ def _distance(code: str, text: str) -> int:
 
 def _read_uscc_line(backend: Backend, evidence: _Evidence, deadline: float) -> LicenseReading:
     """Read one line until it gives a valid code: as a text line with the code's alphabet;
-    then as a raw line (psm 13, no layout analysis, which keeps a first character that the
-    line finder merged away); then with every capital allowed. Each pass costs one Tesseract
-    call, so a clean photo costs one. The first pass's valid code is taken as it is; a later
-    pass's only when another reading confirms it (:meth:`_Evidence.confirmed`)."""
+    then with PaddleOCR's recogniser (the whole line, label included, when installed); then
+    as a raw line (psm 13, no layout analysis, which keeps a first character that the line
+    finder merged away); then with every capital allowed. Each pass costs one call, so a
+    clean photo costs one. The first pass's valid code is taken as it is, PaddleOCR's when
+    it is sure of it (:func:`sure_as_read`), any other only when another reading confirms
+    it (:meth:`_Evidence.confirmed`)."""
     crop = evidence.crop
     image = normalise(crop.image, crop.digit_px)
     first: LicenseReading | None = None
-    for whitelist, psm in ((USCC_ALPHABET, 7), (USCC_ALPHABET, 13), (FALLBACK_WHITELIST, 7)):
-        line = backend.read_line(image, whitelist, _remaining(deadline), psm=psm)
-        accepted, reading = evidence.add(line, trusted=first is None)
+    passes: tuple[tuple[str, int] | None, ...] = (
+        (USCC_ALPHABET, 7),
+        None,  # PaddleOCR's recogniser, when installed
+        (USCC_ALPHABET, 13),
+        (FALLBACK_WHITELIST, 7),
+    )
+    for spec in passes:
+        if spec is None:
+            looked = paddle_look(evidence, deadline)
+            if looked is None:
+                continue
+            accepted, reading = looked
+        else:
+            whitelist, psm = spec
+            line = backend.read_line(image, whitelist, _remaining(deadline), psm=psm)
+            accepted, reading = evidence.add(line, trusted=first is None)
         if accepted is not None:
             return accepted
         if _business(reading):  # valid but unconfirmed: not a reading to report as such
             reading = _unconfirmed(reading)
         if first is None and not _worth_more(line.text):
-            return reading  # not a code line (or a page the wrong way up): no more passes
+            # Not a code line (or a page the wrong way up): no more passes now; only
+            # PaddleOCR's, when no line of the page settles (:func:`read_uscc_upright`).
+            evidence.paddle_later = True
+            return reading
         first = first or reading
     assert first is not None
     return first
+
+
+def paddle_look(
+    evidence: _Evidence, deadline: float
+) -> tuple[LicenseReading | None, LicenseReading] | None:
+    """PaddleOCR's reading of the whole line, label included (a shadow's edge can misplace
+    the cut before the code), added to the line's evidence (see :meth:`_Evidence.add`);
+    ``None`` when the recogniser is not installed."""
+    recognizer = get_recognizer()
+    if recognizer is None:
+        return None
+    _remaining(deadline)
+    crop = evidence.crop
+    line = after_label(recognizer.read_line(crop.whole or crop.image))
+    return evidence.add(line, trusted=sure_as_read(line))
+
+
+def after_label(line: LineText) -> LineText:
+    """What follows the last Chinese character of a reading (the label 统一社会信用代码 in
+    front of the code), with its confidences."""
+    text = line.text.replace(" ", "")
+    cut = max((i + 1 for i, char in enumerate(text) if ord(char) > 0x2E7F), default=0)
+    if cut == 0 or line.confidences is None or len(line.confidences) != len(text):
+        return line
+    confidences = line.confidences[cut:]
+    return LineText(
+        text[cut:], min(confidences, default=0.0), confidences, ((),) * len(confidences)
+    )
+
+
+#: Every character of a reading of the other recogniser (PaddleOCR's) must be this sure
+#: for its code to be believed without another reading confirming it.
+SURE = 0.97
+
+
+def sure_as_read(line: LineText) -> bool:
+    """Whether a reading of PaddleOCR's recogniser may stand on its own: exactly 18
+    characters (nothing of the label or another line in it), all but at most
+    :data:`OK_DOUBTS` read with :data:`SURE` (one doubtful character is the one error the
+    mod-31 check always catches, as for Tesseract's first reading), and a code that passes
+    both checks as read (no repair: a repaired reading needs another reading to confirm it,
+    like Tesseract's later passes).
+
+    Its misreads come with low probabilities: on the hard tuning photos the one code it got
+    wrong had two characters under 0.9, while its right codes had every character, or all
+    but one, at 0.97 or more."""
+    text = clean_reading(line.text)
+    if len(text) != 18 or line.confidences is None or len(line.confidences) != 18:
+        return False
+    if sum(value < SURE for value in line.confidences) > OK_DOUBTS:
+        return False
+    reading = repair_uscc(text)
+    return reading.status == "ok" and reading.license_number == text
 
 
 def _unconfirmed(reading: LicenseReading) -> LicenseReading:
@@ -704,7 +782,7 @@ def _candidates(page: Page) -> Iterator[tuple[geometry.Line, Crop]]:
         code, digit_px = split_label(region, dark=page.dark)
         if digit_px <= 0:
             continue
-        yield line, Crop(code, digit_px)
+        yield line, Crop(code, digit_px, without_grey(region) if page.dark else region)
 
 
 #: Clockwise turns of the photo, and the Pillow transposition that makes each.
@@ -826,6 +904,7 @@ def read_uscc_upright(
     other: LicenseReading | None = None
     too_small = False
     unsettled: list[_Evidence] = []
+    set_aside: list[_Evidence] = []
     for line, crop in _candidates(page):
         if crop.digit_px < min_digit_px(crop):
             too_small = True
@@ -838,6 +917,8 @@ def read_uscc_upright(
             other = other or reading
         elif evidence.code_like:
             unsettled.append(evidence)
+        elif evidence.paddle_later:
+            set_aside.append(evidence)
         if (
             reading.status == "ambiguous"
             and len(reading.raw.replace(" ", "")) >= 17
@@ -860,6 +941,15 @@ def read_uscc_upright(
                 accepted, _ = evidence.add(text, trusted=False)
                 if accepted is not None:
                     return Found(accepted, page, evidence.line, True)
+        if not unsettled:
+            for evidence in set_aside[:MAX_CANDIDATES]:
+                looked = paddle_look(evidence, deadline)
+                if looked is None:
+                    break
+                if looked[0] is not None:
+                    return Found(looked[0], page, evidence.line, True)
+                if evidence.code_like:
+                    unsettled.append(evidence)
     except OcrTimeout:
         pass  # out of time for second looks: what the first readings gave stands
     code_like = bool(unsettled)

@@ -4,16 +4,19 @@ The fields sit in two columns below the title, each a spaced label in a Hei face
 its value in a Song face on the same line. They are found the way the code line is, without
 recognising anything first: the page's text-line blobs (on the page already turned upright and
 deskewed by the code's reader) are grouped into rows, and in each row a short blob followed
-by another is a label candidate. The candidates are read with Tesseract's Chinese model
-restricted to the labels' own characters (a few milliseconds each, top to bottom, stopping
-once all three labels are found), and each label's value is the blob right after it, read
-with the Chinese model (names) or with digits and 年月日 only (the date).
+by another is a label candidate. The candidates are read top to bottom, stopping once all
+three labels are found, and each label's value is the blob right after it. Both are read
+with PaddleOCR's recognition network (:mod:`onboard.ocr.chinese`: about 15 ms a label, 20–50
+ms a value, and right on nearly every name where Tesseract's Chinese model misread one in
+five); without it, with Tesseract's Chinese model, restricted to the labels' own characters
+for a label and to digits and 年月日 for the date.
 
-The safety rule is the number's: a value is ``ok`` only when Tesseract was confident of every
-one of its characters and it has the form such a value has (a company name ends in a legal
-form; a person's name is two to four Chinese characters; a date is a real date). Anything
-less is ``uncertain``, for the applicant or a reviewer to confirm, and nothing usable is
-``unreadable``.
+The safety rule is the number's: a value is ``ok`` only when the recogniser was confident of
+every one of its characters and it has the form such a value has (a company name ends in a
+legal form; a person's name is two to four Chinese characters; a date is a real date), and
+a second, differently cropped look agrees unless every character was all but certain.
+Anything less is ``uncertain``, for the applicant or a reviewer to confirm, and nothing
+usable is ``unreadable``.
 """
 
 from __future__ import annotations
@@ -228,9 +231,10 @@ def read_cn_fields(
     return found
 
 
-#: The two preparations of a value's crop: (line heights of margin, glyph height in px).
-#: Each reading alone is wrong on about one name in five (Tesseract's Chinese model on Song
-#: print); a value is ``ok`` only when both agree, character for character.
+#: The two preparations of a value's crop: (line heights of margin, glyph height in px; the
+#: height is Tesseract's only). Each reading of Tesseract's Chinese model alone is wrong on
+#: about one name in five on Song print; a value is ``ok`` only when both agree, character
+#: for character (with PaddleOCR's recogniser, see :data:`SURE_ALONE`).
 VALUE_LOOKS = ((0.35, TARGET_GLYPH_PX), (0.8, 48.0))
 #: A value PaddleOCR's recogniser read with every character at least this sure needs no
 #: second look. Its probabilities are not Tesseract's: on the tuning photos its wrong

@@ -11,7 +11,11 @@ through :func:`onboard.eligibility.lookalikes.repair_uscc`, and the first candid
 that gives a valid business code wins. A line that reads about 18 characters without
 settling gets a few second looks (thinned, smaller, sharpened, larger: :data:`RETRIES`),
 and a code from any pass but the first must be confirmed by another reading of the same
-line, so that extra passes add right answers and not lucky wrong ones.
+line, so that extra passes add right answers and not lucky wrong ones. The second pass, when
+PaddleOCR's recognition network is installed (:mod:`onboard.ocr.chinese`), reads the whole
+line, label included, with another engine whose misreads come with low probabilities: its
+code stands alone only when read clean and sure (:func:`sure_as_read`). A page on which no
+line settles gets one more look with only near-black print as ink (a grey copy mark).
 """
 
 from __future__ import annotations

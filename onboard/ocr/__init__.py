@@ -148,10 +148,14 @@ def _fields(found: Found, region: str, engine: Backend, deadline: float) -> dict
     ``unreadable`` when time ran out or the Chinese model is not installed (the number
     stands either way). A Hong Kong certificate names the business only."""
     names = ("company_name",) if region == "HK" else LICENSE_FIELDS
-    per_character = getattr(engine, "per_character", True) or get_recognizer() is not None
+    # The mainland fields are read by PaddleOCR's recogniser when it is installed, whatever
+    # the backend; the rest by the backend.
+    per_character = getattr(engine, "per_character", True) or (
+        region == "CN" and get_recognizer() is not None
+    )
     if found.page is None or not per_character:
         # pytesseract tells no character's confidence, so no value could be ok; and each of
-        # a dozen Chinese lines would start a process and load the model (seconds).
+        # a dozen lines would start a process and load the model (seconds).
         return {name: unreadable_field() for name in names}
     try:
         if region == "HK":

@@ -835,6 +835,8 @@ class Found:
     page: Page | None = None
     line: geometry.Line | None = None
     code_like: bool = False
+    #: Lines left after one reading that was no code (see :func:`_paddle_sweep`).
+    set_aside: tuple[_Evidence, ...] = ()
 
 
 def find_uscc(image: Image.Image, backend: Backend, deadline: float) -> Found:
@@ -851,6 +853,7 @@ def find_uscc(image: Image.Image, backend: Backend, deadline: float) -> Found:
     attempts = [(turn, False) for turn in order[:2]] + [(turn, True) for turn in order[:2]]
     attempts += [(turn, False) for turn in order[2:]]
     fallback: Found | None = None
+    aside: list[Found] = []
     too_small = False
     for index, (turn, dark) in enumerate(attempts):
         if index >= 4 and fallback is not None:
@@ -868,14 +871,42 @@ def find_uscc(image: Image.Image, backend: Backend, deadline: float) -> Found:
         if found.code_like:
             # The right way up, but the code line did not settle: a grey copy mark across
             # it is the likeliest reason, so one look with only near-black print as ink.
-            return _darker_look(found, turned, turn, backend, deadline) if not dark else found
+            looked = _darker_look(found, turned, turn, backend, deadline) if not dark else found
+            if looked.reading.status in ("ok", "corrected"):
+                return looked
+            return _paddle_sweep([found], deadline) or looked
         if fallback is None or (fallback.reading.status == "unreadable" and found.line):
             fallback = found
+        if found.set_aside:
+            aside.append(found)
+    swept = _paddle_sweep(aside, deadline)
+    if swept is not None:
+        return swept
     if fallback is not None and (fallback.line is not None or not too_small):
         return fallback
     if too_small:
         raise TooSmall("the text is too small to read; send a sharper or closer photo")
     return Found(LicenseReading(status="unreadable", license_number=None, valid=False, raw=""))
+
+
+def _paddle_sweep(aside: list[Found], deadline: float) -> Found | None:
+    """When no turn of the page settled a code line: PaddleOCR's reading of each line that
+    Tesseract's first reading found no code in (turns in the order tried), the first one it
+    reads a code on, sure of it (:func:`paddle_look`). Only pages that are otherwise
+    unreadable pay for it (a shadow's edge across the code line, misplacing the cut after
+    the label, is what it finds)."""
+    try:
+        for found in aside:
+            for evidence in found.set_aside[:MAX_CANDIDATES]:
+                looked = paddle_look(evidence, deadline)
+                if looked is None:
+                    return None
+                if looked[0] is not None:
+                    reading = replace(looked[0], orientation=found.reading.orientation)
+                    return replace(found, reading=reading, line=evidence.line, code_like=True)
+    except OcrTimeout:
+        pass
+    return None
 
 
 def _darker_look(
@@ -953,26 +984,18 @@ def read_uscc_upright(
                 accepted, _ = evidence.add(text, trusted=False)
                 if accepted is not None:
                     return Found(accepted, page, evidence.line, True)
-        if not unsettled:
-            for evidence in set_aside[:MAX_CANDIDATES]:
-                looked = paddle_look(evidence, deadline)
-                if looked is None:
-                    break
-                if looked[0] is not None:
-                    return Found(looked[0], page, evidence.line, True)
-                if evidence.code_like:
-                    unsettled.append(evidence)
     except OcrTimeout:
         pass  # out of time for second looks: what the first readings gave stands
     code_like = bool(unsettled)
     if best is not None:
-        return Found(best, page, best_line, True)
+        return Found(best, page, best_line, True, tuple(set_aside))
     if other is not None:
-        return Found(_unconfirmed(other), page, None, code_like)
+        return Found(_unconfirmed(other), page, None, code_like, tuple(set_aside))
     if too_small and not unsettled:
         raise TooSmall("the text is too small to read; send a sharper or closer photo")
     unreadable = LicenseReading(status="unreadable", license_number=None, valid=False, raw="")
-    return Found(unreadable, page, unsettled[0].line if unsettled else None, bool(unsettled))
+    where = unsettled[0].line if unsettled else None
+    return Found(unreadable, page, where, bool(unsettled), tuple(set_aside))
 
 
 def _with_confidence(reading: LicenseReading, line: LineText) -> LicenseReading:

@@ -26,6 +26,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from onboard.eligibility.model import LICENSE_FIELDS, FieldReading, LicenseReading
 from onboard.ocr.backends import Backend, OcrTimeout, get_backend
+from onboard.ocr.chinese import get_recognizer
 from onboard.ocr.fields import read_cn_fields, read_hk_fields
 from onboard.ocr.fields import unreadable as unreadable_field
 from onboard.ocr.reader import Found, TooSmall, find_hk_br, find_uscc
@@ -147,9 +148,14 @@ def _fields(found: Found, region: str, engine: Backend, deadline: float) -> dict
     ``unreadable`` when time ran out or the Chinese model is not installed (the number
     stands either way). A Hong Kong certificate names the business only."""
     names = ("company_name",) if region == "HK" else LICENSE_FIELDS
-    if found.page is None or not getattr(engine, "per_character", True):
+    # The mainland fields are read by PaddleOCR's recogniser when it is installed, whatever
+    # the backend; the rest by the backend.
+    per_character = getattr(engine, "per_character", True) or (
+        region == "CN" and get_recognizer() is not None
+    )
+    if found.page is None or not per_character:
         # pytesseract tells no character's confidence, so no value could be ok; and each of
-        # a dozen Chinese lines would start a process and load the model (seconds).
+        # a dozen lines would start a process and load the model (seconds).
         return {name: unreadable_field() for name in names}
     try:
         if region == "HK":

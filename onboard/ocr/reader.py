@@ -11,7 +11,11 @@ through :func:`onboard.eligibility.lookalikes.repair_uscc`, and the first candid
 that gives a valid business code wins. A line that reads about 18 characters without
 settling gets a few second looks (thinned, smaller, sharpened, larger: :data:`RETRIES`),
 and a code from any pass but the first must be confirmed by another reading of the same
-line, so that extra passes add right answers and not lucky wrong ones.
+line, so that extra passes add right answers and not lucky wrong ones. The second pass, when
+PaddleOCR's recognition network is installed (:mod:`onboard.ocr.chinese`), reads the whole
+line, label included, with another engine whose misreads come with low probabilities: its
+code stands alone only when read clean and sure (:func:`sure_as_read`). A page on which no
+line settles gets one more look with only near-black print as ink (a grey copy mark).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from onboard.eligibility.lookalikes import CONFIDENT, clean_reading, repair_hk_b
 from onboard.eligibility.model import LicenseReading
 from onboard.ocr import geometry
 from onboard.ocr.backends import Backend, LineText, OcrTimeout
+from onboard.ocr.chinese import get_recognizer
 
 #: Digits lower than this (in the photo's own pixels) carry too little detail: measured
 #: accuracy falls off a cliff below about 12–14 px, and a guess from such text is how a
@@ -53,6 +58,9 @@ class Crop:
 
     image: Image.Image
     digit_px: float
+    #: The whole line, label included, as straightened (for PaddleOCR's recogniser, which
+    #: reads the label too and so needs no cut, which a shadow's edge can misplace).
+    whole: Image.Image | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,7 +372,27 @@ def split_label(region: Image.Image, *, dark: bool = False) -> tuple[Image.Image
         start = max(0, left - round(0.4 * digit_px))
     margin = round(0.45 * digit_px)
     box = (start, max(0, top - margin), min(region.width, right + margin), bottom + margin)
+    if dark:
+        region = without_grey(region)
     return region.crop(box), digit_px
+
+
+#: See :func:`without_grey`: what is lighter than this share of the paper's grey is not print.
+#: A grey copy mark's strokes are at 0.65–0.85 of the paper in a line's crop, print's core
+#: under 0.55; its blurred edges reach further, and cutting them at 0.55 lost glyphs (a 4
+#: read as A, an 8 dropped) on the tuning photos, where 0.65 kept them.
+GREY_CUT_SHARE = 0.65
+
+
+def without_grey(region: Image.Image) -> Image.Image:
+    """``region`` with everything lighter than :data:`GREY_CUT_SHARE` of its paper made
+    paper: the strokes of a grey copy mark crossing the code line, which the ink mask leaves
+    out in a second look (``dark``) but which otherwise stay in the crop and turn a 9 into a 0
+    where they cross it."""
+    grey = np.asarray(region, dtype=np.float32)
+    paper = float(np.percentile(grey, 90))
+    cleaned = np.where(grey < GREY_CUT_SHARE * paper, grey, paper)
+    return Image.fromarray(cleaned.astype(np.uint8))
 
 
 def normalise(
@@ -450,6 +478,9 @@ class _Evidence:
     line: geometry.Line | None = None
     texts: list[str] = field(default_factory=list)
     found: list[tuple[LicenseReading, int]] = field(default_factory=list)
+    #: Whether the line was left after one reading that was no code (PaddleOCR's reading
+    #: is then taken only if no line of the page settles).
+    paddle_later: bool = False
 
     @property
     def code_like(self) -> bool:
@@ -530,25 +561,96 @@ def _distance(code: str, text: str) -> int:
 
 def _read_uscc_line(backend: Backend, evidence: _Evidence, deadline: float) -> LicenseReading:
     """Read one line until it gives a valid code: as a text line with the code's alphabet;
-    then as a raw line (psm 13, no layout analysis, which keeps a first character that the
-    line finder merged away); then with every capital allowed. Each pass costs one Tesseract
-    call, so a clean photo costs one. The first pass's valid code is taken as it is; a later
-    pass's only when another reading confirms it (:meth:`_Evidence.confirmed`)."""
+    then with PaddleOCR's recogniser (the whole line, label included, when installed); then
+    as a raw line (psm 13, no layout analysis, which keeps a first character that the line
+    finder merged away); then with every capital allowed. Each pass costs one call, so a
+    clean photo costs one. The first pass's valid code is taken as it is, PaddleOCR's when
+    it is sure of it (:func:`sure_as_read`), any other only when another reading confirms
+    it (:meth:`_Evidence.confirmed`)."""
     crop = evidence.crop
     image = normalise(crop.image, crop.digit_px)
     first: LicenseReading | None = None
-    for whitelist, psm in ((USCC_ALPHABET, 7), (USCC_ALPHABET, 13), (FALLBACK_WHITELIST, 7)):
-        line = backend.read_line(image, whitelist, _remaining(deadline), psm=psm)
-        accepted, reading = evidence.add(line, trusted=first is None)
+    passes: tuple[tuple[str, int] | None, ...] = (
+        (USCC_ALPHABET, 7),
+        None,  # PaddleOCR's recogniser, when installed
+        (USCC_ALPHABET, 13),
+        (FALLBACK_WHITELIST, 7),
+    )
+    for spec in passes:
+        if spec is None:
+            looked = paddle_look(evidence, deadline)
+            if looked is None:
+                continue
+            accepted, reading = looked
+        else:
+            whitelist, psm = spec
+            line = backend.read_line(image, whitelist, _remaining(deadline), psm=psm)
+            accepted, reading = evidence.add(line, trusted=first is None)
         if accepted is not None:
             return accepted
         if _business(reading):  # valid but unconfirmed: not a reading to report as such
             reading = _unconfirmed(reading)
         if first is None and not _worth_more(line.text):
-            return reading  # not a code line (or a page the wrong way up): no more passes
+            # Not a code line (or a page the wrong way up): no more passes now; only
+            # PaddleOCR's, when no line of the page settles (:func:`read_uscc_upright`).
+            evidence.paddle_later = True
+            return reading
         first = first or reading
     assert first is not None
     return first
+
+
+def paddle_look(
+    evidence: _Evidence, deadline: float
+) -> tuple[LicenseReading | None, LicenseReading] | None:
+    """PaddleOCR's reading of the whole line, label included (a shadow's edge can misplace
+    the cut before the code), added to the line's evidence (see :meth:`_Evidence.add`);
+    ``None`` when the recogniser is not installed."""
+    recognizer = get_recognizer()
+    if recognizer is None:
+        return None
+    _remaining(deadline)
+    crop = evidence.crop
+    line = after_label(recognizer.read_line(crop.whole or crop.image))
+    return evidence.add(line, trusted=sure_as_read(line))
+
+
+def after_label(line: LineText) -> LineText:
+    """What follows the last Chinese character of a reading (the label 统一社会信用代码 in
+    front of the code), with its confidences."""
+    text = line.text.replace(" ", "")
+    cut = max((i + 1 for i, char in enumerate(text) if ord(char) > 0x2E7F), default=0)
+    if cut == 0 or line.confidences is None or len(line.confidences) != len(text):
+        return line
+    confidences = line.confidences[cut:]
+    return LineText(
+        text[cut:], min(confidences, default=0.0), confidences, ((),) * len(confidences)
+    )
+
+
+#: Every character of a reading of the other recogniser (PaddleOCR's) must be this sure
+#: for its code to be believed without another reading confirming it.
+SURE = 0.97
+
+
+def sure_as_read(line: LineText) -> bool:
+    """Whether a reading of PaddleOCR's recogniser may stand on its own: exactly 18
+    characters (nothing of the label or another line in it), all but at most
+    :data:`OK_DOUBTS` read with :data:`SURE` (one doubtful character is the one error the
+    mod-31 check always catches, as for Tesseract's first reading), and a code that passes
+    both checks as read (no repair: a repaired reading needs another reading to confirm it,
+    like Tesseract's later passes).
+
+    Its misreads come with low probabilities: on the hard tuning photos the one code it got
+    wrong had two characters under 0.9, while its right codes had every character, or all
+    but one, at 0.97 or more."""
+    text = clean_reading(line.text)
+    if len(text) != 18 or line.confidences is None or len(line.confidences) != 18:
+        return False
+    if sum(value < SURE for value in line.confidences) > OK_DOUBTS:
+        return False
+    reading = repair_uscc(text)
+    return reading.status == "ok" and reading.license_number == text
 
 
 def _unconfirmed(reading: LicenseReading) -> LicenseReading:
@@ -684,7 +786,15 @@ def _candidates(page: Page) -> Iterator[tuple[geometry.Line, Crop]]:
         code, digit_px = split_label(region, dark=page.dark)
         if digit_px <= 0:
             continue
-        yield line, Crop(code, digit_px)
+        whole = straighten(page, line, pad=WHOLE_PAD)
+        yield line, Crop(code, digit_px, without_grey(whole) if page.dark else whole)
+
+
+#: The margin around the whole line PaddleOCR's recogniser reads, in line heights: it scales
+#: every line to 48 px high, so a tight crop reads the characters larger. On the hard tuning
+#: photos, 0.6 (Tesseract's margin) merged a doubled 11 into one 1 where 0.2 did not (hard,
+#: copy-marked, angled, screenshots, top parts, turned: 117 of 120 with 0.6, 119 with 0.2).
+WHOLE_PAD = 0.2
 
 
 #: Clockwise turns of the photo, and the Pillow transposition that makes each.
@@ -725,6 +835,8 @@ class Found:
     page: Page | None = None
     line: geometry.Line | None = None
     code_like: bool = False
+    #: Lines left after one reading that was no code (see :func:`_paddle_sweep`).
+    set_aside: tuple[_Evidence, ...] = ()
 
 
 def find_uscc(image: Image.Image, backend: Backend, deadline: float) -> Found:
@@ -741,6 +853,7 @@ def find_uscc(image: Image.Image, backend: Backend, deadline: float) -> Found:
     attempts = [(turn, False) for turn in order[:2]] + [(turn, True) for turn in order[:2]]
     attempts += [(turn, False) for turn in order[2:]]
     fallback: Found | None = None
+    aside: list[Found] = []
     too_small = False
     for index, (turn, dark) in enumerate(attempts):
         if index >= 4 and fallback is not None:
@@ -753,15 +866,61 @@ def find_uscc(image: Image.Image, backend: Backend, deadline: float) -> Found:
             too_small = True
             continue
         found = replace(found, reading=replace(found.reading, orientation=turn))
-        if found.reading.status in ("ok", "corrected") or found.code_like:
+        if found.reading.status in ("ok", "corrected"):
             return found
+        if found.code_like:
+            # The right way up, but the code line did not settle: a grey copy mark across
+            # it is the likeliest reason, so one look with only near-black print as ink.
+            looked = _darker_look(found, turned, turn, backend, deadline) if not dark else found
+            if looked.reading.status in ("ok", "corrected"):
+                return looked
+            return _paddle_sweep([found], deadline) or looked
         if fallback is None or (fallback.reading.status == "unreadable" and found.line):
             fallback = found
+        if found.set_aside:
+            aside.append(found)
+    swept = _paddle_sweep(aside, deadline)
+    if swept is not None:
+        return swept
     if fallback is not None and (fallback.line is not None or not too_small):
         return fallback
     if too_small:
         raise TooSmall("the text is too small to read; send a sharper or closer photo")
     return Found(LicenseReading(status="unreadable", license_number=None, valid=False, raw=""))
+
+
+def _paddle_sweep(aside: list[Found], deadline: float) -> Found | None:
+    """When no turn of the page settled a code line: PaddleOCR's reading of each line that
+    Tesseract's first reading found no code in (turns in the order tried), the first one it
+    reads a code on, sure of it (:func:`paddle_look`). Only pages that are otherwise
+    unreadable pay for it (a shadow's edge across the code line, misplacing the cut after
+    the label, is what it finds)."""
+    try:
+        for found in aside:
+            for evidence in found.set_aside[:MAX_CANDIDATES]:
+                looked = paddle_look(evidence, deadline)
+                if looked is None:
+                    return None
+                if looked[0] is not None:
+                    reading = replace(looked[0], orientation=found.reading.orientation)
+                    return replace(found, reading=reading, line=evidence.line, code_like=True)
+    except OcrTimeout:
+        pass
+    return None
+
+
+def _darker_look(
+    found: Found, turned: Image.Image, turn: int, backend: Backend, deadline: float
+) -> Found:
+    """``found`` (a code-like line that did not settle), or what a second look at the same
+    upright page with only near-black print as ink reads, when that gives a code."""
+    try:
+        darker = read_uscc_upright(turned, backend, deadline, dark=True)
+    except (TooSmall, OcrTimeout):
+        return found
+    if darker.reading.status in ("ok", "corrected"):
+        return replace(darker, reading=replace(darker.reading, orientation=turn))
+    return found
 
 
 def read_uscc(image: Image.Image, backend: Backend, deadline: float) -> LicenseReading:
@@ -788,6 +947,7 @@ def read_uscc_upright(
     other: LicenseReading | None = None
     too_small = False
     unsettled: list[_Evidence] = []
+    set_aside: list[_Evidence] = []
     for line, crop in _candidates(page):
         if crop.digit_px < min_digit_px(crop):
             too_small = True
@@ -800,6 +960,8 @@ def read_uscc_upright(
             other = other or reading
         elif evidence.code_like:
             unsettled.append(evidence)
+        elif evidence.paddle_later:
+            set_aside.append(evidence)
         if (
             reading.status == "ambiguous"
             and len(reading.raw.replace(" ", "")) >= 17
@@ -826,13 +988,14 @@ def read_uscc_upright(
         pass  # out of time for second looks: what the first readings gave stands
     code_like = bool(unsettled)
     if best is not None:
-        return Found(best, page, best_line, True)
+        return Found(best, page, best_line, True, tuple(set_aside))
     if other is not None:
-        return Found(_unconfirmed(other), page, None, code_like)
+        return Found(_unconfirmed(other), page, None, code_like, tuple(set_aside))
     if too_small and not unsettled:
         raise TooSmall("the text is too small to read; send a sharper or closer photo")
     unreadable = LicenseReading(status="unreadable", license_number=None, valid=False, raw="")
-    return Found(unreadable, page, unsettled[0].line if unsettled else None, bool(unsettled))
+    where = unsettled[0].line if unsettled else None
+    return Found(unreadable, page, where, bool(unsettled), tuple(set_aside))
 
 
 def _with_confidence(reading: LicenseReading, line: LineText) -> LicenseReading:

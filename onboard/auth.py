@@ -22,6 +22,7 @@ from flask_login import AnonymousUserMixin, current_user, login_user, logout_use
 from sqlalchemy import func, select
 
 from onboard import audit
+from onboard.errors import Text, Words
 from onboard.extensions import db, login_manager
 from onboard.models import ROLES, UserAccount, new_session_token, utcnow
 
@@ -37,6 +38,14 @@ _GRANTS = {"reviewer": frozenset({"reviewer", "admin"}), "admin": frozenset({"ad
 
 class AccountError(ValueError):
     """A bad account request (unknown role, short password, address in use)."""
+
+
+CHOOSE_ROLE = Words("role must be one of {roles}", "请选择角色：审核员或管理员。")
+GIVE_EMAIL = Words("give the person's email address", "请填写此人的电子邮箱。")
+PASSWORD_TOO_SHORT = Words(
+    "the password must have at least {count} characters", "密码至少须有 {count} 个字符。"
+)
+ACCOUNT_EXISTS = Words("an account for {email} exists already", "{email} 的账户已存在。")
 
 
 class Anonymous(AnonymousUserMixin):
@@ -78,10 +87,10 @@ def check_password(stored: str | None, password: str) -> bool:
     return _verify(stored, password)
 
 
-def password_problem(password: str) -> str | None:
-    """Why ``password`` cannot be used, in English (None when it can)."""
+def password_problem(password: str) -> Text | None:
+    """Why ``password`` cannot be used, in both languages (None when it can)."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"the password must have at least {MIN_PASSWORD_LENGTH} characters"
+        return PASSWORD_TOO_SHORT(count=MIN_PASSWORD_LENGTH)
     return None
 
 
@@ -97,13 +106,13 @@ def create_user(email: str, name: str, role: str, password: str) -> UserAccount:
     """A new active account; :class:`AccountError` says what is wrong with the request."""
     email = email.strip().casefold()
     if role not in ROLES:
-        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+        raise AccountError(CHOOSE_ROLE(roles=", ".join(ROLES)))
     if "@" not in email or len(email) > 320:
-        raise AccountError("give the person's email address")
+        raise AccountError(GIVE_EMAIL())
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise AccountError(PASSWORD_TOO_SHORT(count=MIN_PASSWORD_LENGTH))
     if find_user(email) is not None:
-        raise AccountError(f"an account for {email} exists already")
+        raise AccountError(ACCOUNT_EXISTS(email=email))
     user = UserAccount(
         email=email, name=name.strip() or email, role=role, password_hash=hash_password(password)
     )

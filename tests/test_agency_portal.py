@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import html
 import io
+import json
 import re
+from collections.abc import Callable
 
 import openpyxl
 import pytest
@@ -497,9 +499,77 @@ def test_every_row_error_of_a_broad_sample_reads_in_chinese(app: Flask):
                         batchfile.application_of(batchfile.decode(item.payload, item.ref))
                     errors = caught.value.errors
                 assert column in errors, (column, value, errors)
-                shown += texts.field_lines(errors)
+                lines = texts.field_lines(errors)
+                # as the batch page reads them back from the database: plain English
+                assert texts.field_lines(json.loads(json.dumps(errors))) == lines
+                shown += lines
     title = batchfile.column_titles()
     for line in shown:
         assert _chinese(line) == [], line
         assert catch_all not in line, line
     assert any(line.startswith(title["store.rating"]) for line in shown)
+
+
+def _bad_files() -> dict[str, Callable[[], object]]:
+    """A call of the batch reader for each way a file as a whole (or a JSON line) is refused."""
+    from onboard.intake import batchfile  # noqa: PLC0415
+    from onboard.intake.batchfile import Limits  # noqa: PLC0415
+
+    def read(data: bytes, fmt: str = "csv", **limits: int) -> Callable[[], object]:
+        return lambda: list(batchfile.read_all(data, fmt, limits=Limits(**limits)).rows)
+
+    two_rows = b"shop.name\nA\nB\n"
+    return {
+        "format": lambda: batchfile.file_format("clients.txt"),
+        "empty": read(b""),
+        "no rows": read(b"shop.name\n"),
+        "unknown column": read(b"nonsense\n1\n"),
+        "unnamed column": read(b"shop.name,,store.rating\nA,1,2\n"),
+        "column twice": read(b"shop.name,shop.name\nA,B\n"),
+        "too many rows": read(two_rows, max_rows=1),
+        "too many columns": read(two_rows.replace(b"\n", b",ref\n", 1), max_columns=1),
+        "csv line": read(b"shop.name\nA\n" + b"B" * 200_000 + b"\n"),
+        "neither encoding": read("shop.name\n店铺\n".encode("gb18030") * 50 + b"\xff\xff\n"),
+        "not xlsx": read(b"not a workbook", "xlsx"),
+        "damaged xlsx": read(b"PK\x03\x04 damaged", "xlsx"),
+        "workbook too large": read(b"PK\x03\x04" + b"0" * 100, "xlsx", max_xlsx_bytes=10),
+        "not utf-8 line": lambda: batchfile.decode(b'{"shop": "\xff"}'),
+        "not json": lambda: batchfile.decode(b'{"shop": '),
+        "ref not text": lambda: batchfile.decode(b'{"ref": ["x"]}'),
+    }
+
+
+@pytest.mark.parametrize("case", sorted(_bad_files()))
+def test_every_file_error_of_the_batch_reader_carries_its_chinese(app: Flask, case: str):
+    """A refused file names what to do in Chinese on a Chinese page (its own words, from
+    where it is raised), and the same English read back from storage finds the same words."""
+    from onboard.errors import InputError, Text, recognise  # noqa: PLC0415
+    from onboard.web import texts  # noqa: PLC0415
+
+    with pytest.raises(InputError) as caught:
+        _bad_files()[case]()
+    found = [text for lines in caught.value.errors.values() for text in lines]
+    assert found and all(isinstance(text, Text) for text in found), found
+    for text in found:
+        assert recognise(str(text)) is not None, text
+    with app.test_request_context("/agency/", headers={"Cookie": "lang=zh_Hans"}):
+        catch_all = texts.message("no such message at all")
+        shown = texts.field_lines(caught.value.errors)
+    for line in shown:
+        assert _chinese(line, own=("nonsense",)) == [], line  # the agency's own column name
+        assert catch_all not in line, line
+
+
+def test_every_message_the_batch_reader_declares_is_chinese():
+    """Each of the reader's messages has a Chinese text with no English word in it, and
+    English that reads back to it (so a stored row error keeps its Chinese)."""
+    from onboard.errors import Words  # noqa: PLC0415
+    from onboard.intake import batchfile  # noqa: PLC0415
+
+    declared = [value for value in vars(batchfile).values() if isinstance(value, Words)]
+    assert len(declared) > 20
+    for words in declared:
+        assert _chinese(re.sub(r"\{[^}]*\}", "1", words.zh)) == [], words.zh
+        filled = re.sub(r"\{[^}]*\}", "7", words.en)
+        read = words.read(filled)
+        assert read is not None and read.zh == re.sub(r"\{[^}]*\}", "7", words.zh), words.en

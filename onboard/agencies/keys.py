@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from onboard.agencies import webhooks
-from onboard.errors import InputError
+from onboard.errors import InputError, Text, Words
 from onboard.extensions import db
 from onboard.models import Agency, ApiKey, utcnow
 
@@ -34,12 +34,22 @@ def new_webhook_secret() -> str:
     return "whsec_" + secrets.token_urlsafe(32)
 
 
+NAME_REQUIRED = Words("A name is required.", "请填写名称。")
+AT_MOST = Words("At most {count} characters.", "最多 {count} 个字符。")
+HTTP_URL = Words(
+    "An http(s) URL of at most 2048 characters.",
+    "请填写以 https:// 开头的地址（不超过 2048 个字符）。",
+)
+REFUSED = Words("Refused: {why}.", "未接受：{why}。")
+AGENCY_EXISTS = Words("An agency named {name} exists already.", "名为“{name}”的代理机构已存在。")
+
+
 def _clean_name(name: str, field: str, limit: int) -> str:
     text = " ".join((name or "").split())
     if not text:
-        raise InputError({field: ["A name is required."]})
+        raise InputError({field: [NAME_REQUIRED()]})
     if len(text) > limit:
-        raise InputError({field: [f"At most {limit} characters."]})
+        raise InputError({field: [AT_MOST(count=limit)]})
     return text
 
 
@@ -48,11 +58,13 @@ def _check_webhook_url(url: str | None) -> str | None:
         return None
     url = url.strip()
     if not url.startswith(("https://", "http://")) or len(url) > 2048:
-        raise InputError({"webhook_url": ["An http(s) URL of at most 2048 characters."]})
+        raise InputError({"webhook_url": [HTTP_URL()]})
     try:
         return webhooks.check_url(url)
     except webhooks.WebhookRefused as exc:
-        raise InputError({"webhook_url": [f"Refused: {exc}."]}) from None
+        raise InputError(
+            {"webhook_url": [REFUSED(why=exc.args[0] if exc.args else str(exc))]}
+        ) from None
 
 
 # --- agencies ------------------------------------------------------------------------------
@@ -62,7 +74,7 @@ def create_agency(name: str, *, webhook_url: str | None = None) -> Agency:
     """A new agency; its name must be unique (case as typed, spaces folded)."""
     clean = _clean_name(name, "name", 200)
     if db.session.scalar(select(Agency.id).where(Agency.name == clean)) is not None:
-        raise InputError({"name": [f"An agency named {clean!r} exists already."]}, status=409)
+        raise InputError({"name": [AGENCY_EXISTS(name=Text(repr(clean), clean))]}, status=409)
     agency = Agency(name=clean)
     set_webhook(agency, webhook_url)
     db.session.add(agency)

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from onboard import auth
-from onboard.errors import InputError
+from onboard.errors import InputError, Text, Words
 from onboard.extensions import db
 from onboard.models import Agency, AgencyUser, new_session_token, utcnow
 
@@ -28,10 +28,17 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogateescape")).hexdigest()
 
 
+GIVE_EMAIL = Words("Give the person's email address.", "请填写此人的电子邮箱。")
+DEACTIVATED = Words(
+    "{email} is deactivated: reactivate them first.", "{email} 已停用：请先重新启用该账户。"
+)
+ACCOUNT_EXISTS = Words("An account for {email} exists already.", "{email} 的账户已存在。")
+
+
 def _clean_email(email: str) -> str:
     clean = (email or "").strip().casefold()
     if "@" not in clean or len(clean) > 320 or any(c.isspace() for c in clean):
-        raise InputError({"email": ["Give the person's email address."]})
+        raise InputError({"email": [GIVE_EMAIL()]})
     return clean
 
 
@@ -50,9 +57,9 @@ def invite(
     user = find_by_email(clean)
     if user is not None and not user.active:
         # The link would not open (a deactivated person's invitation does not work).
-        raise InputError({"email": [f"{clean} is deactivated: reactivate them first."]}, status=409)
+        raise InputError({"email": [DEACTIVATED(email=clean)]}, status=409)
     if user is not None and (user.password_hash is not None or user.agency_id != agency.id):
-        raise InputError({"email": [f"An account for {clean} exists already."]}, status=409)
+        raise InputError({"email": [ACCOUNT_EXISTS(email=clean)]}, status=409)
     if user is None:
         shown = " ".join(name.split())[:200] or clean
         user = AgencyUser(agency_id=agency.id, email=clean, name=shown)
@@ -80,7 +87,7 @@ def accept(user: AgencyUser, password: str) -> None:
     """Set the password of an invited person; the invitation stops working."""
     problem = auth.password_problem(password)
     if problem:
-        raise InputError({"password": [problem[0].upper() + problem[1:] + "."]})
+        raise InputError({"password": [Text(problem[0].upper() + problem[1:] + ".", problem.zh)]})
     user.password_hash = auth.hash_password(password)
     user.invite_hash = None
     user.invite_expires_at = None

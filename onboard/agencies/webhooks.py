@@ -39,7 +39,7 @@ from flask import current_app
 
 from onboard import jobs
 from onboard.agencies.batches import batch_dict
-from onboard.errors import one_line
+from onboard.errors import Words, one_line
 from onboard.extensions import db
 from onboard.models import Agency, Batch, WebhookDelivery, utcnow
 
@@ -67,6 +67,20 @@ def verify(
     return hmac.compare_digest(sign(secret, moment, body), signature)
 
 
+NOT_A_PORT = Words(
+    "the URL's port is not a number", "请填写完整地址，例如 https://example.com/hook"
+)
+NO_HOST = Words(
+    "an http(s) URL with a host name is needed", "请填写完整地址，例如 https://example.com/hook"
+)
+CREDENTIALS = Words("the URL may not carry a user name or password", "地址中不能含有用户名或密码")
+NOT_HTTPS = Words("webhooks must use https", "地址必须使用 https")
+INWARD = Words(
+    "{host} points to a non-public address ({address})",
+    "{host} 指向内部网络地址（{address}）；回调地址须能从互联网访问",
+)
+
+
 class WebhookRefused(ValueError):
     """A webhook URL that points inward, or is not https in production."""
 
@@ -91,13 +105,13 @@ def _parts(url: str) -> tuple[str, str, int]:
     try:
         port = parts.port
     except ValueError:
-        raise WebhookRefused("the URL's port is not a number") from None
+        raise WebhookRefused(NOT_A_PORT()) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise WebhookRefused("an http(s) URL with a host name is needed")
+        raise WebhookRefused(NO_HOST())
     if parts.username or parts.password:
-        raise WebhookRefused("the URL may not carry a user name or password")
+        raise WebhookRefused(CREDENTIALS())
     if parts.scheme != "https" and current_app.config.get("ONBOARD_ENV") == "production":
-        raise WebhookRefused("webhooks must use https")
+        raise WebhookRefused(NOT_HTTPS())
     return parts.scheme, parts.hostname, port or (443 if parts.scheme == "https" else 80)
 
 
@@ -112,7 +126,7 @@ def resolve(host: str, port: int) -> str:
     if not _allow_private():
         inward = [a for a in addresses if not _outward(a)]
         if inward:
-            raise WebhookRefused(f"{host} points to a non-public address ({inward[0]})")
+            raise WebhookRefused(INWARD(host=host, address=inward[0]))
     return addresses[0]
 
 

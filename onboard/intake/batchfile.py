@@ -40,7 +40,7 @@ from typing import IO, Any, NamedTuple
 from onboard.eligibility.duplicates import raw_unique_values
 from onboard.eligibility.model import Application
 from onboard.eligibility.ruleset import RuleSet, default_ruleset
-from onboard.errors import InputError
+from onboard.errors import InputError, Text, Words
 from onboard.intake.jsontext import loads_line
 from onboard.intake.schemas import csv_columns, csv_row_to_data, is_unicode, parse_application
 
@@ -109,13 +109,75 @@ class BatchFile:
     rows: Iterator[Row]
 
 
+# --- what the reader says, in both languages (the guide's terms in Chinese) ------------------
+
+SEND_A_FILE = Words(
+    "Send a .csv, .xlsx or .jsonl file of applications (one per row).",
+    "请上传 CSV、XLSX 或 JSONL 文件，每行一份申请。",
+)
+NO_APPLICATIONS = Words("No applications in the file.", "文件中没有申请数据。")
+TOO_MANY_ROWS = Words(
+    "Too many rows: at most {count:,} per batch.", "行数过多：每批最多 {count:,} 行。"
+)
+EMPTY_FILE = Words(
+    "Empty file: expected a header row of column names.", "文件为空：第一行须为列名。"
+)
+UNKNOWN_COLUMN = Words(
+    "Unknown column {what}: columns are named like store.rating.",
+    "未知的列{what}：请按模板填写列名。",
+)
+COLUMN_TWICE = Words("Column {name} appears twice.", "{name} 列重复出现。")
+SURPLUS_CELLS = Words("More cells than columns.", "此行的单元格多于列名。")
+CELL_NOT_UTF8 = Words(
+    "Not UTF-8 text: save the file as UTF-8 (or as GB18030 / GBK).",
+    "此处文字无法读取：请将文件另存为 UTF-8（或 GB18030/GBK）编码。",
+)
+LINE_NOT_UTF8 = Words("Not UTF-8 text: save the file as UTF-8.", "此行不是可读取的 JSON 对象。")
+NOT_JSON = Words("Not valid JSON: {problem}", "此行不是可读取的 JSON 对象。")
+REF_NOT_TEXT = Words(
+    "A text: the agency's own client id.", "参考编号须为文字（贵司自己的客户编号）。"
+)
+CELL_TOO_LONG = Words("Longer than {count:,} characters.", "最多 {count:,} 个字符。")
+NEITHER_ENCODING = Words(
+    "Not UTF-8 or GB18030 text: byte {offset:,} (line {line}) cannot be read; "
+    "save the file again as UTF-8 or GB18030.",
+    "文件既不是 UTF-8 编码，也不是 GB18030/GBK 编码：第 {line} 行（字节位置 {offset:,}）"
+    "有无法读取的字节。请将文件重新另存为 UTF-8 或 GB18030 编码。",
+)
+CSV_HEADER = Words("Not a readable CSV header: {problem}.", "第一行无法按 CSV 格式读取。")
+TOO_MANY_COLUMNS = Words("More than {count} columns.", "列数超过 {count} 列。")
+CSV_LINE = Words(
+    "Line {line}: not readable as CSV: {problem}.", "第 {line} 行无法按 CSV 格式读取。"
+)
+WORKBOOK_TOO_LARGE = Words(
+    "The workbook is larger than {count:,} bytes.", "工作簿超过 {count:,} 字节。"
+)
+NO_WORKSHEET = Words("The workbook has no worksheet.", "工作簿中没有工作表。")
+_RESAVE = "无法读取此 XLSX 工作簿：请在 Excel 或 WPS 中重新另存为 .xlsx 文件。"
+NOT_XLSX = Words("Not an .xlsx workbook (an encrypted or old .xls file? save as .xlsx).", _RESAVE)
+DAMAGED_XLSX = Words("Not a readable .xlsx workbook (a damaged zip).", _RESAVE)
+UNREADABLE_XLSX = Words("Not a readable .xlsx workbook ({cause}).", _RESAVE)
+TOO_MANY_PARTS = Words("The workbook has too many parts.", "工作簿解压后过大。")
+ZIP_BOMB = Words(
+    "The workbook unpacks to far more than its size (a zip bomb).", "工作簿解压后过大。"
+)
+UNPACKS_TOO_LARGE = Words(
+    "The workbook unpacks to more than {count:,} bytes.", "工作簿解压后过大。"
+)
+FORMULA = Words(
+    "A formula: formulas are not evaluated; paste the value instead.",
+    "这是公式：此处不计算公式，请粘贴数值。",
+)
+ERROR_VALUE = Words("An error value in the cell ({value}).", "单元格中是表格的错误值。")
+
+
 def file_format(filename: str, media_type: str | None = None) -> str:
     """``csv``, ``jsonl`` or ``xlsx`` from the file name, else the media type (415)."""
     suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     found = FORMATS.get(suffix) or MEDIA_TYPES.get((media_type or "").split(";")[0].lower())
     if found is None:
         raise InputError(
-            {"file": ["Send a .csv, .xlsx or .jsonl file of applications (one per row)."]},
+            {"file": [SEND_A_FILE()]},
             status=415,
         )
     return found
@@ -146,7 +208,7 @@ def read_all(
     opened = open_batch(io.BytesIO(data), fmt, ruleset=ruleset, limits=limits)
     rows = list(opened.rows)
     if not rows:
-        raise InputError({"file": ["No applications in the file."]})
+        raise InputError({"file": [NO_APPLICATIONS()]})
     opened.rows = iter(rows)
     return opened
 
@@ -154,9 +216,7 @@ def read_all(
 def _limited(rows: Iterator[Row], max_rows: int) -> Iterator[Row]:
     for item in rows:
         if item.row > max_rows:
-            raise InputError(
-                {"file": [f"Too many rows: at most {max_rows:,} per batch."]}, status=413
-            )
+            raise InputError({"file": [TOO_MANY_ROWS(count=max_rows)]}, status=413)
         yield item
 
 
@@ -183,14 +243,14 @@ def decode(payload: bytes | str | Mapping[str, str], ref: str | None = None) -> 
     try:
         data = loads_line(raw)
     except UnicodeDecodeError:
-        raise InputError({"_schema": ["Not UTF-8 text: save the file as UTF-8."]}) from None
+        raise InputError({"_schema": [LINE_NOT_UTF8()]}) from None
     except (ValueError, RecursionError) as exc:
-        raise InputError({"_schema": [f"Not valid JSON: {_json_problem(exc)}"]}) from None
+        raise InputError({"_schema": [NOT_JSON(problem=_json_problem(exc))]}) from None
     if isinstance(data, dict) and REF in data:
         data = dict(data)
         value = data.pop(REF)
         if value is not None and not isinstance(value, str | int):
-            raise InputError({REF: ["A text: the agency's own client id."]})
+            raise InputError({REF: [REF_NOT_TEXT()]})
         ref = (str(value).strip()[:REF_MAX] or None) if value is not None else ref
     return Decoded(data, ref, _label_of_json(data), False)
 
@@ -347,7 +407,7 @@ def header_columns(names: Iterable[Any], ruleset: RuleSet | None = None) -> list
     while cells and not cells[-1]:
         cells.pop()  # spreadsheets pad rows with empty cells
     if not any(cells):
-        raise InputError({"file": ["Empty file: expected a header row of column names."]})
+        raise InputError({"file": [EMPTY_FILE()]})
     known = columns_of(ruleset)
     by_title = {title: column for column, title in column_titles(ruleset).items()}
     accepted = set(known)
@@ -355,14 +415,17 @@ def header_columns(names: Iterable[Any], ruleset: RuleSet | None = None) -> list
     for position, name in enumerate(cells, start=1):
         column = name if name in accepted else by_title.get(name)
         if column is None:
-            what = repr(name[:60]) if name else f"(empty, column {position})"
-            raise InputError(
-                {"file": [f"Unknown column {what}: columns are named like store.rating."]}
+            what = (
+                Text(repr(name[:60]), "“" + name[:60] + "”")
+                if name
+                else Text(f"(empty, column {position})", f"（第 {position} 列没有列名）")
             )
+            raise InputError({"file": [UNKNOWN_COLUMN(what=what)]})
         columns.append(column)
     repeated = sorted({column for column in columns if columns.count(column) > 1})
     if repeated:
-        raise InputError({"file": [f"Column {repeated[0]!r} appears twice."]})
+        title = column_titles(ruleset).get(repeated[0]) or "“" + repeated[0] + "”"
+        raise InputError({"file": [COLUMN_TWICE(name=Text(repr(repeated[0]), title))]})
     return columns
 
 
@@ -387,13 +450,13 @@ def _record(
     cells = dict(zip(columns, values, strict=False))
     errors: dict[str, list[str]] = {}
     if any(value.strip() for value in values[len(columns) :]):
-        errors["_row"] = ["More cells than columns."]
+        errors["_row"] = [SURPLUS_CELLS()]
     for column, cell in cells.items():
         if not is_unicode(cell):
-            errors[column] = ["Not UTF-8 text: save the file as UTF-8 (or as GB18030 / GBK)."]
+            errors[column] = [CELL_NOT_UTF8()]
             cells[column] = cell.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
         elif len(cell) > max_chars:
-            errors[column] = [f"Longer than {max_chars:,} characters."]
+            errors[column] = [CELL_TOO_LONG(count=max_chars)]
             cells[column] = cell[:max_chars]
     ref = cells.pop(REF, "").strip()[:REF_MAX] or None
     return Row(row, line, cells, size, ref, errors or None)
@@ -457,14 +520,7 @@ def _refuse_broken_gb18030(stream: IO[bytes]) -> None:
     start = stream.tell()
     line = 1 + stream.read(offset).count(b"\n")
     stream.seek(start)
-    raise InputError(
-        {
-            "file": [
-                f"Not UTF-8 or GB18030 text: byte {offset:,} (line {line}) cannot be read; "
-                "save the file again as UTF-8 or GB18030."
-            ]
-        }
-    )
+    raise InputError({"file": [NEITHER_ENCODING(offset=offset, line=line)]})
 
 
 class _Lines:
@@ -490,9 +546,9 @@ def _open_csv(stream: IO[bytes], ruleset: RuleSet | None, limits: Limits) -> Bat
     try:
         header = next(reader, None)
     except csv.Error as exc:
-        raise InputError({"file": [f"Not a readable CSV header: {exc}."]}) from None
+        raise InputError({"file": [CSV_HEADER(problem=exc)]}) from None
     if header is not None and len(header) > limits.max_columns:
-        raise InputError({"file": [f"More than {limits.max_columns} columns."]}, status=413)
+        raise InputError({"file": [TOO_MANY_COLUMNS(count=limits.max_columns)]}, status=413)
     columns = header_columns(header or [], ruleset)
     rows = _limited(_csv_records(reader, lines, columns, limits), limits.max_rows)
     return BatchFile("csv", encoding, columns, rows)
@@ -507,9 +563,7 @@ def _csv_records(reader: Any, lines: _Lines, columns: list[str], limits: Limits)
         except StopIteration:
             return
         except csv.Error as exc:  # a NUL byte, a field over the csv module's limit
-            raise InputError(
-                {"file": [f"Line {lines.line}: not readable as CSV: {exc}."]}
-            ) from None
+            raise InputError({"file": [CSV_LINE(line=lines.line, problem=exc)]}) from None
         if not any(cell.strip() for cell in record):
             done = lines.consumed
             continue
@@ -532,9 +586,7 @@ def _csv_records(reader: Any, lines: _Lines, columns: list[str], limits: Limits)
 def _open_xlsx(stream: IO[bytes], ruleset: RuleSet | None, limits: Limits) -> BatchFile:
     data = stream.read(limits.max_xlsx_bytes + 1)
     if len(data) > limits.max_xlsx_bytes:
-        raise InputError(
-            {"file": [f"The workbook is larger than {limits.max_xlsx_bytes:,} bytes."]}, status=413
-        )
+        raise InputError({"file": [WORKBOOK_TOO_LARGE(count=limits.max_xlsx_bytes)]}, status=413)
     _check_workbook_zip(data, limits)
     import openpyxl  # noqa: PLC0415 — only for workbooks (a second's import otherwise spent)
 
@@ -547,7 +599,7 @@ def _open_xlsx(stream: IO[bytes], ruleset: RuleSet | None, limits: Limits) -> Ba
     try:
         sheets = book.worksheets
         if not sheets:
-            raise InputError({"file": ["The workbook has no worksheet."]})
+            raise InputError({"file": [NO_WORKSHEET()]})
         sheet = sheets[0]
         sheet.reset_dimensions()  # never trust the declared size: read what is there
         columns, rows = _xlsx_table(
@@ -566,40 +618,30 @@ def _unreadable(exc: BaseException) -> InputError:
     """A workbook openpyxl could not read; named by the first cause (openpyxl wraps what the
     XML parser says, e.g. defusedxml's ``EntitiesForbidden``, in a ValueError)."""
     cause = exc.__cause__ or exc.__context__ or exc
-    return InputError({"file": [f"Not a readable .xlsx workbook ({type(cause).__name__})."]})
+    return InputError({"file": [UNREADABLE_XLSX(cause=type(cause).__name__)]})
 
 
 def _check_workbook_zip(data: bytes, limits: Limits) -> None:
     """Refuse what is not a zip, or a zip that would unpack past the limits (a bomb)."""
     if not data.startswith(_ZIP_MAGIC):
-        raise InputError(
-            {"file": ["Not an .xlsx workbook (an encrypted or old .xls file? save as .xlsx)."]}
-        )
+        raise InputError({"file": [NOT_XLSX()]})
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise InputError({"file": ["Not a readable .xlsx workbook (a damaged zip)."]}) from None
+        raise InputError({"file": [DAMAGED_XLSX()]}) from None
     with archive:
         members = archive.infolist()
         if len(members) > limits.max_xlsx_members:
-            raise InputError({"file": ["The workbook has too many parts."]}, status=413)
+            raise InputError({"file": [TOO_MANY_PARTS()]}, status=413)
         total = 0
         for member in members:
             total += member.file_size
             ratio = member.file_size / max(member.compress_size, 1)
             if member.file_size > 1 << 20 and ratio > limits.max_xlsx_ratio:
-                raise InputError(
-                    {"file": ["The workbook unpacks to far more than its size (a zip bomb)."]},
-                    status=413,
-                )
+                raise InputError({"file": [ZIP_BOMB()]}, status=413)
         if total > limits.max_xlsx_unzipped:
             raise InputError(
-                {
-                    "file": [
-                        f"The workbook unpacks to more than {limits.max_xlsx_unzipped:,} bytes."
-                    ]
-                },
-                status=413,
+                {"file": [UNPACKS_TOO_LARGE(count=limits.max_xlsx_unzipped)]}, status=413
             )
 
 
@@ -619,13 +661,11 @@ def _xlsx_table(
             if len(texts) > limits.max_columns and any(
                 t.strip() for t in texts[limits.max_columns :]
             ):
-                raise InputError({"file": [f"More than {limits.max_columns} columns."]}, status=413)
+                raise InputError({"file": [TOO_MANY_COLUMNS(count=limits.max_columns)]}, status=413)
             columns = header_columns(texts, ruleset)
             continue
         if len(rows) >= limits.max_rows:
-            raise InputError(
-                {"file": [f"Too many rows: at most {limits.max_rows:,} per batch."]}, status=413
-            )
+            raise InputError({"file": [TOO_MANY_ROWS(count=limits.max_rows)]}, status=413)
         found = _record(
             columns, texts, len(rows) + 1, line, size=0, max_chars=limits.max_cell_chars
         )
@@ -638,7 +678,7 @@ def _xlsx_table(
             found = found._replace(errors={**(found.errors or {}), **errors})
         rows.append(found)
     if columns is None:
-        raise InputError({"file": ["Empty file: expected a header row of column names."]})
+        raise InputError({"file": [EMPTY_FILE()]})
     return columns, rows
 
 
@@ -649,9 +689,9 @@ def _cell_text(cell: Any) -> tuple[str, str | None]:
     if value is None:
         return "", None
     if kind == "f":
-        return "", "A formula: formulas are not evaluated; paste the value instead."
+        return "", FORMULA()
     if kind == "e":
-        return "", f"An error value in the cell ({str(value)[:20]})."
+        return "", ERROR_VALUE(value=str(value)[:20])
     if isinstance(value, bool):
         return ("TRUE" if value else "FALSE"), None
     if isinstance(value, int):

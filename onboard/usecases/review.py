@@ -18,6 +18,7 @@ from sqlalchemy import Select, func, select
 from onboard import audit, repository
 from onboard.bounds import bounded_int
 from onboard.eligibility.ruleset import RuleSet, default_ruleset
+from onboard.errors import Words
 from onboard.extensions import db
 from onboard.models import (
     ApplicationRecord,
@@ -49,6 +50,17 @@ PAGE_SIZE = 50
 
 class DecisionError(ValueError):
     """A decision that cannot be taken as asked (the message says why)."""
+
+
+_NOT_OFFERED = "没有此选项：请刷新页面后重试。"
+UNKNOWN_SETTING = Words("unknown setting {key}", _NOT_OFFERED)
+UNKNOWN_ITEM = Words("unknown checklist item {item}", _NOT_OFFERED)
+TICKED_OR_FAILED = Words("a checklist item is ticked or failed, not {status}", _NOT_OFFERED)
+UNKNOWN_OUTCOME = Words("unknown outcome {outcome}", _NOT_OFFERED)
+UNKNOWN_CODE = Words(
+    "unknown rule code or checklist item {code}",
+    "“{code}”既不是规则编号，也不是核对项：请从列表中选择。",
+)
 
 
 # --- the queue -----------------------------------------------------------------------------
@@ -432,7 +444,7 @@ def setting(key: str) -> Any:
 
 def change_setting(key: str, value: Any, by: UserAccount) -> None:
     if key not in SETTINGS:
-        raise DecisionError(f"unknown setting {key}")
+        raise DecisionError(UNKNOWN_SETTING(key=key))
     row = db.session.get(DeskSetting, key)
     before = SETTINGS[key] if row is None else row.value
     if row is None:
@@ -545,9 +557,9 @@ def mark_item(
     """Tick (``ok``) or fail one checklist item of the current version, with a note; a
     failed item needs its note (the applicant hears of it through a reason)."""
     if item not in CHECKLIST_KEYS:
-        raise DecisionError(f"unknown checklist item {item}")
+        raise DecisionError(UNKNOWN_ITEM(item=item))
     if status not in MARKS:
-        raise DecisionError(f"a checklist item is ticked or failed, not {status}")
+        raise DecisionError(TICKED_OR_FAILED(status=status))
     if record.state != "submitted":
         raise DecisionError(_("application %(id)s is not waiting for review", id=record.public_id))
     note = note.strip()[:2000]
@@ -619,7 +631,7 @@ def save_reason_template(
     """Create (``template`` None) or reword a template; both languages are required."""
     text_en, text_zh = text_en.strip(), text_zh.strip()
     if code not in ruleset.codes and code not in CHECKLIST_KEYS:
-        raise DecisionError(f"unknown rule code or checklist item {code}")
+        raise DecisionError(UNKNOWN_CODE(code=code))
     if not text_en or not text_zh:
         raise DecisionError(_("a reason needs its English and its Chinese text"))
     if template is None:
@@ -726,7 +738,7 @@ def decide(
     approval waits for a second reviewer (:func:`confirm`).
     """
     if outcome not in OUTCOMES:
-        raise DecisionError(f"unknown outcome {outcome}")
+        raise DecisionError(UNKNOWN_OUTCOME(outcome=outcome))
     if record.state != "submitted":
         raise DecisionError(_("application %(id)s is not waiting for review", id=record.public_id))
     if pending_decision(record) is not None:

@@ -2,215 +2,65 @@
 
 The errors come from code that knows nothing of pages (the batch-file reader, the schemas,
 the key and account functions, the desk's use cases) and speaks English, which is what the
-API's JSON ``message`` and the CLI keep (CONTRACT.md). A page turns them into the reader's
-language here, in one place: each known English message (by its wording, as
-:func:`onboard.web.forms.localize` does for the form) becomes a catalogue text, field names
-become the column titles agencies see in the template (the guide's terms). A message this
-module does not know is never shown in English on a Chinese page: it becomes a general
-sentence naming the field, and the English stays in the logs.
+API's JSON ``message`` and the CLI keep (CONTRACT.md). Each message is declared once, where
+it is raised, in both languages (:class:`onboard.errors.Words`): a page shows its Chinese.
+An error stored as English (a batch row's errors) is read back by the same declaration.
+Field names become the column titles agencies see in the template (the guide's terms). A
+message nobody declared is never shown in English on a Chinese page: it becomes a general
+sentence, and the English stays in the logs.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from flask_babel import gettext as _
 
-from onboard.errors import InputError
+from onboard.errors import InputError, Words, recognise
 from onboard.i18n import lang
 from onboard.intake.batchfile import column_titles
+from onboard.plaintext import MESSAGE, MULTI_LINE_MESSAGE
 from onboard.web.forms import localize
 
 log = logging.getLogger(__name__)
-Render = Callable[[re.Match[str]], str]
 
-_FILE = r"(?:Send a \.csv, \.xlsx or \.jsonl file of applications \(one per row\)\.)"
-_CATALOGUE: tuple[tuple[str, Render], ...] = (
-    # --- the batch file as a whole (onboard/intake/batchfile.py) ---
-    (_FILE, lambda m: _("Send a CSV, XLSX or JSONL file of applications, one per row.")),
-    (r"No applications in the file\.", lambda m: _("No applications in the file.")),
-    (
-        r"Too many rows: at most ([\d,]+) per batch\.",
-        lambda m: _("Too many rows: at most %(count)s per batch.", count=m[1]),
+# Messages of modules that do not declare their own words yet (the schemas, marshmallow,
+# the documents zip, the batch runner): declared here, once, until they do.
+_REQUIRED = "必填。"
+_NOT_ACCEPTED = "此处不接受该值。"
+_NUMBER = "请输入数字。"
+_NOT_ALLOWED = "不是模板允许的值，请参照模板和示例文件填写。"
+_CONTROL = "此处不能含有控制字符（如空字符或换行符）。"
+_UNKNOWN_KIND = "模板中没有此类文件。"
+_FAULT = "由于系统故障，此行未能完成预审。"
+OTHERS: tuple[Words, ...] = (
+    Words("Missing data for required field.", _REQUIRED),
+    Words("Field may not be null.", _REQUIRED),
+    Words("Unknown field.", "模板中没有此列。"),
+    Words("Not a valid string.", _NOT_ACCEPTED),
+    Words("Not a valid boolean.", _NOT_ACCEPTED),
+    Words("Expected an object: document kind -> file name.", _NOT_ACCEPTED),
+    Words("Not a number: {value}.", _NUMBER),
+    Words("Special numeric values (nan or infinity) are not permitted.", _NUMBER),
+    Words("Must be one of: {choices}.", _NOT_ALLOWED),
+    Words("Must be a two-letter country or region code such as CN or HK.", _NOT_ALLOWED),
+    Words("Unknown document kind.", _UNKNOWN_KIND),
+    Words("Unknown document kind; known: {kinds}.", _UNKNOWN_KIND),
+    Words("Give the file name as a non-empty string.", "请填写文件名。"),
+    Words(MESSAGE, _CONTROL),
+    Words(MULTI_LINE_MESSAGE, _CONTROL),
+    Words("Not a readable zip file: {problem}", "文件压缩包无法读取（不是有效的 ZIP 文件）。"),
+    Words("Too many files in the zip: at most {count}.", "压缩包中的文件过多：最多 {count} 个。"),
+    Words("The zip inflates to more than {count} bytes.", "压缩包解压后超过 {count} 字节。"),
+    Words(
+        "Only a checked row (no input errors) can become an application.",
+        "只有已完成预审（没有输入错误）的行才能生成申请。",
     ),
-    (
-        r"Empty file: expected a header row of column names\.",
-        lambda m: _("The file is empty: the first row must name the columns."),
-    ),
-    (
-        r"Unknown column (.*): columns are named like store\.rating\.",
-        lambda m: _(
-            "Unknown column %(name)s: name the columns as the template does.",
-            name=m[1].strip("'\""),
-        ),
-    ),
-    (
-        r"Unknown column: columns are dotted field names \(store\.rating\)\.",
-        lambda m: _("Unknown column: name the columns as the template does."),
-    ),
-    (
-        r"Column '(.*)' appears twice\.",
-        lambda m: _("The column %(name)s appears twice.", name=column_label(m[1])),
-    ),
-    (r"More cells than columns\.", lambda m: _("This row has more cells than the header.")),
-    (
-        r"Not UTF-8 text: save the file as UTF-8.*",
-        lambda m: _("This text cannot be read: save the file as UTF-8 (or GB18030/GBK)."),
-    ),
-    (
-        r"Not UTF-8 or GB18030 text: byte ([\d,]+) \(line (\d+)\) cannot be read.*",
-        lambda m: _(
-            "The file is neither UTF-8 nor GB18030/GBK text: the byte at offset %(offset)s"
-            " (line %(line)s) cannot be read. Save the file again as UTF-8 or GB18030.",
-            offset=m[1],
-            line=m[2],
-        ),
-    ),
-    (
-        r"Longer than ([\d,]+) characters\.",
-        lambda m: _("Use at most %(count)s characters.", count=m[1]),
-    ),
-    (r"Not a readable CSV header: .*", lambda m: _("The first row is not readable as CSV.")),
-    (r"More than (\d+) columns\.", lambda m: _("More than %(count)s columns.", count=m[1])),
-    (
-        r"Line (\d+): not readable as CSV: .*",
-        lambda m: _("Line %(line)s is not readable as CSV.", line=m[1]),
-    ),
-    (
-        r"The workbook is larger than ([\d,]+) bytes\.",
-        lambda m: _("The workbook is larger than %(count)s bytes.", count=m[1]),
-    ),
-    (r"The workbook has no worksheet\.", lambda m: _("The workbook has no worksheet.")),
-    (
-        r"Not an? (?:readable )?\.xlsx workbook.*",
-        lambda m: _("Not a readable XLSX workbook: save it again as .xlsx in Excel or WPS."),
-    ),
-    (
-        r"The workbook has too many parts\.|The workbook unpacks to .*",
-        lambda m: _("The workbook is too large once unpacked."),
-    ),
-    (
-        r"A formula: formulas are not evaluated; paste the value instead\.",
-        lambda m: _("A formula: formulas are not calculated here; paste the value instead."),
-    ),
-    (
-        r"An error value in the cell .*",
-        lambda m: _("The cell holds a spreadsheet error value."),
-    ),
-    (
-        r"Not valid JSON: .*|Not UTF-8 text: save the file as UTF-8\.",
-        lambda m: _("This line is not a readable JSON object."),
-    ),
-    (r"A text: the agency's own client id\.", lambda m: _("Your own client reference, as text.")),
-    # --- values of a row (onboard/intake/schemas.py; forms.localize knows the rest) ---
-    (r"Missing data for required field\.", lambda m: _("Required.")),
-    (r"Field may not be null\.", lambda m: _("Required.")),
-    (r"Unknown field\.", lambda m: _("Not a column of the template.")),
-    (r"Not a valid (?:string|boolean)\.", lambda m: _("This value is not accepted here.")),
-    (
-        r"Not a number: .*|Special numeric values \(nan or infinity\) are not permitted\.",
-        lambda m: _("Enter a number."),
-    ),
-    (
-        r"Must be one of: .*|Unknown (?:platform|category id) .*|Must be a two-letter .*",
-        lambda m: _("Not a value the template allows: see the template and the sample file."),
-    ),
-    (r"Unknown document kind.*", lambda m: _("Not a document of the template.")),
-    (
-        r"Give the file name as a non-empty string\.",
-        lambda m: _("Give the document's file name."),
-    ),
-    (
-        r"Control characters .* are not allowed.*",
-        lambda m: _("Control characters (such as NUL or a line break) are not allowed here."),
-    ),
-    (r"Expected an object.*", lambda m: _("This value is not accepted here.")),
-    # --- the documents zip (onboard/agencies/documents_zip.py) ---
-    (r"Not a readable zip file.*", lambda m: _("The documents file is not a readable zip.")),
-    (
-        r"Too many files in the zip: at most (\d+)\.",
-        lambda m: _("Too many files in the zip: at most %(count)s.", count=m[1]),
-    ),
-    (
-        r"The zip inflates to more than (\d+) bytes\.",
-        lambda m: _("The zip unpacks to more than %(count)s bytes.", count=m[1]),
-    ),
-    # --- rows of a batch (onboard/agencies/batches.py) ---
-    (
-        r"Only a checked row \(no input errors\) can become an application\.",
-        lambda m: _("Only a checked row (without input errors) can become an application."),
-    ),
-    (
-        r"This client's application was submitted already\.",
-        lambda m: _("This client's application was submitted already."),
-    ),
-    (
-        r"This row could not be checked \(internal error\)\.|This row's result could not be.*",
-        lambda m: _("This row could not be checked because of a fault on our side."),
-    ),
-    # --- API keys, webhooks, agencies, portal users (onboard/agencies/) ---
-    (r"A name is required\.", lambda m: _("A name is required.")),
-    (r"At most (\d+) characters\.", lambda m: _("Use at most %(count)s characters.", count=m[1])),
-    (
-        r"An http\(s\) URL of at most 2048 characters\.",
-        lambda m: _("Enter an address starting with https:// (at most 2048 characters)."),
-    ),
-    (
-        r"Refused: (\S+) points to a non-public address \((.*)\)\.",
-        lambda m: _(
-            "Refused: %(host)s points to an address inside a private network (%(address)s);"
-            " the webhook must be reachable from the internet.",
-            host=m[1],
-            address=m[2],
-        ),
-    ),
-    (r"Refused: webhooks must use https\.", lambda m: _("Refused: the address must use https.")),
-    (
-        r"Refused: the URL may not carry a user name or password\.",
-        lambda m: _("Refused: the address may not contain a user name or password."),
-    ),
-    (
-        r"Refused: .*",
-        lambda m: _("Refused: enter a full address such as https://example.com/hook."),
-    ),
-    (
-        r"An agency named '(.*)' exists already\.",
-        lambda m: _("An agency named “%(name)s” exists already.", name=m[1]),
-    ),
-    (
-        r"(?:Give|give) the person's email address\.?",
-        lambda m: _("Give the person's email address."),
-    ),
-    (
-        r"(\S+) is deactivated: reactivate them first\.",
-        lambda m: _("%(email)s is deactivated: reactivate the account first.", email=m[1]),
-    ),
-    (
-        r"(?:An|an) account for (\S+) exists already\.?",
-        lambda m: _("An account for %(email)s exists already.", email=m[1]),
-    ),
-    (
-        r"(?:The|the) password must have at least (\d+) characters\.?",
-        lambda m: _("The password must have at least %(count)s characters.", count=m[1]),
-    ),
-    # --- the desk (onboard/auth.py, onboard/usecases/review.py) ---
-    (r"role must be one of .*", lambda m: _("Choose the role: reviewer or admin.")),
-    (
-        r"unknown (?:setting|checklist item|outcome) .*|a checklist item is ticked or failed.*",
-        lambda m: _("This choice is not offered: reload the page and try again."),
-    ),
-    (
-        r"unknown rule code or checklist item (.*)",
-        lambda m: _(
-            "%(code)s is neither a rule code nor a checklist item: choose one from the list.",
-            code=m[1],
-        ),
-    ),
-)
-_COMPILED: tuple[tuple[re.Pattern[str], Render], ...] = tuple(
-    (re.compile(pattern + "$", re.DOTALL), render) for pattern, render in _CATALOGUE
+    Words("This client's application was submitted already.", "该客户的申请已经提交。"),
+    Words("This row could not be checked (internal error).", _FAULT),
+    Words("This row's result could not be stored: {problem}", _FAULT),
 )
 #: Names of the input as a whole: their messages need no field named before them.
 _WHOLE = frozenset({"file", "_file", "_schema", "_row"})
@@ -218,11 +68,11 @@ _HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 def message(text: str, field: str | None = None) -> str:
-    """One message of an error in the page's language."""
-    for pattern, render in _COMPILED:
-        match = pattern.match(text.strip())
-        if match:
-            return render(match)
+    """One message of an error in the page's language: its own words if it was declared
+    (:class:`onboard.errors.Words`), else the form's table, else a general sentence."""
+    words = recognise(text)
+    if words is not None:
+        return words.in_lang(lang())
     localized = localize(text)
     if localized != text or lang() != "zh" or _HAN.search(text):
         return localized  # translated by the form's table, an English page, or Chinese already

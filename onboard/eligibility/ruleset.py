@@ -10,17 +10,17 @@ surface as a wrong verdict.
 from __future__ import annotations
 
 import dataclasses
-import string
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any
 
 from onboard.eligibility.formatting import display
+from onboard.eligibility.messages import MessageError, MessageTemplate, Texts, template_names
 
 RULESETS_DIR = Path(__file__).with_name("rulesets")
 LANGUAGES = ("en", "zh")
@@ -31,69 +31,10 @@ class RuleSetError(ValueError):
     """The rule-set file is malformed; the message names the key."""
 
 
-Texts = Mapping[str, str]
-
-
-#: Fills a message template with the values of the names it leaves to checks.
-Fill = Callable[[Mapping[str, str]], str]
-
-
-class Template(NamedTuple):
-    """A message template split when the rule set loads: the text before its first field,
-    then each field's name with the text that follows it, thresholds already written in."""
-
-    head: str
-    fields: tuple[tuple[str, str], ...]
-
-    def filler(self) -> Fill:
-        """A function giving the text with each field's value taken from the names it is
-        passed, all text: what ``str.format_map`` of the template gives, in a few
-        concatenations where format_map scans the whole template on every call (a third of
-        the work for a one-field template). Templates of one or two fields, nearly all of
-        them, get a function without a loop; a missing name raises ``KeyError`` as in
-        format_map."""
-        head, fields = self
-        if len(fields) == 1:
-            ((name, after),) = fields
-            return lambda names: head + names[name] + after
-        if len(fields) == 2:
-            (first, middle), (second, after) = fields
-            return lambda names: head + names[first] + middle + names[second] + after
-
-        def fill(names: Mapping[str, str]) -> str:
-            text = head
-            for name, after in fields:
-                text += names[name] + after
-            return text
-
-        return fill
-
-
-@dataclass(frozen=True, slots=True)
-class CompiledMessage:
-    """One message of a rule, made ready when the rule set loads (see ``RuleContext.check``).
-
-    ``texts`` are its templates as written and ``names`` the names they fill in. ``fixed``
-    is the message itself when they name nothing but thresholds. ``en`` and ``zh`` fill the
-    templates (see :meth:`Template.filler`), the thresholds they name (``thresholds``) written
-    in at load: a check gives them the rest (expected, actual, as_of, the rule's own values),
-    unless it passes a value named as one of those thresholds, which wins. They are ``None``
-    when a field other than a threshold's is more than a plain name (``{x!r}``, ``{x:>3}``,
-    ``{x.y}``) or a threshold's field does not format; every check then renders the texts as
-    written.
-    """
-
-    texts: Texts
-    names: frozenset[str]
-    fixed: Texts | None
-    en: Fill | None
-    zh: Fill | None
-    thresholds: frozenset[str]
-
-
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class RuleSpec:
-    """One rule as the rule set describes it."""
+    """One rule as the rule set describes it (hashed and compared by identity, like its
+    rule set: the engine keys what it builds once per rule by the rule itself)."""
 
     code: str
     title: Texts
@@ -105,14 +46,8 @@ class RuleSpec:
     effective_until: date | None = None
     #: The thresholds as messages show them ({min} -> "500,000"), rendered once at load.
     shown_params: Mapping[str, str] = dataclasses.field(default_factory=dict)
-    #: The names each message's templates use (both languages), by message key.
-    message_names: Mapping[str, frozenset[str]] = dataclasses.field(default_factory=dict)
-    #: Messages that name nothing but thresholds, rendered once at load, by message key.
-    fixed_messages: Mapping[str, Texts] = dataclasses.field(default_factory=dict)
-    #: Every message made ready to render (thresholds filled in), by message key.
-    compiled_messages: Mapping[str, CompiledMessage] = dataclasses.field(default_factory=dict)
-    #: The keys of the messages that name the as-of date.
-    dated_messages: frozenset[str] = frozenset()
+    #: Every message compiled (see :mod:`onboard.eligibility.messages`), by message key.
+    templates: Mapping[str, MessageTemplate] = dataclasses.field(default_factory=dict)
 
     def in_force(self, as_of: date) -> bool:
         if self.effective_from and as_of < self.effective_from:
@@ -157,8 +92,11 @@ class InvitationRoute:
     messages: Mapping[str, Texts]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class RuleSet:
+    """One published version of the rules, hashed and compared by identity: two loads of a
+    file are two rule sets (what the engine plans for a rule set is keyed by the rule set)."""
+
     version: str
     effective_from: date
     source: str
@@ -185,57 +123,22 @@ class RuleSet:
     #: What a USCC's first two characters (registration authority and entity type; or the
     #: first alone, as a fallback) say its holder is, in both languages.
     uscc_holders: Mapping[str, Texts] = field(default_factory=dict)
-    #: rules_in_force() by date: a batch judges many applications on few dates.
-    _in_force: dict[date, tuple[RuleSpec, ...]] = field(
-        init=False, repr=False, compare=False, default_factory=dict
-    )
-    #: documents_required() by region and platform: a handful of pairs.
-    _required: dict[tuple[str | None, str | None], tuple[DocumentKind, ...]] = field(
-        init=False, repr=False, compare=False, default_factory=dict
-    )
-    #: documents_of_region() by region: CN and HK.
-    _of_region: dict[str, tuple[DocumentKind, ...]] = field(
-        init=False, repr=False, compare=False, default_factory=dict
-    )
 
     def rules_in_force(self, as_of: date) -> tuple[RuleSpec, ...]:
         """The rules whose own effective dates include ``as_of``, in rule-set order."""
-        found = self._in_force.get(as_of)
-        if found is None:
-            if len(self._in_force) >= 4096:
-                self._in_force.clear()
-            found = tuple(spec for spec in self.rules if spec.in_force(as_of))
-            self._in_force[as_of] = found
-        return found
+        return _rules_in_force(self, as_of)
 
     def documents_required(
         self, region: str | None, platform: str | None
     ) -> tuple[DocumentKind, ...]:
         """The document kinds certainly required of a company of ``region`` selling on
         ``platform``, in rule-set order (a kind that depends on a value not given yet is not)."""
-        key = (region, platform)
-        found = self._required.get(key)
-        if found is None:
-            found = tuple(
-                kind for kind in self.document_kinds.values() if kind.required_for(region, platform)
-            )
-            if len(self._required) < 1024:  # any text may arrive as a region in a draft
-                self._required[key] = found
-        return found
+        return _documents_required(self, region, platform)
 
     def documents_of_region(self, region: str) -> tuple[DocumentKind, ...]:
         """The document kinds required only of companies of ``region`` (its registration
         papers), in rule-set order."""
-        found = self._of_region.get(region)
-        if found is None:
-            found = tuple(
-                kind
-                for kind in self.document_kinds.values()
-                if kind.regions is not None and region in kind.regions
-            )
-            if len(self._of_region) < 1024:
-                self._of_region[region] = found
-        return found
+        return _documents_of_region(self, region)
 
     @property
     def category_ids(self) -> frozenset[str]:
@@ -300,6 +203,29 @@ class RuleSet:
         return out
 
 
+# A batch judges many applications on few dates, regions and platforms: what they select of
+# a rule set is kept (bounded: any text may arrive as a region in a draft).
+
+
+@lru_cache(maxsize=4096)
+def _rules_in_force(ruleset: RuleSet, as_of: date) -> tuple[RuleSpec, ...]:
+    return tuple(spec for spec in ruleset.rules if spec.in_force(as_of))
+
+
+@lru_cache(maxsize=1024)
+def _documents_required(
+    ruleset: RuleSet, region: str | None, platform: str | None
+) -> tuple[DocumentKind, ...]:
+    kinds = ruleset.document_kinds.values()
+    return tuple(kind for kind in kinds if kind.required_for(region, platform))
+
+
+@lru_cache(maxsize=1024)
+def _documents_of_region(ruleset: RuleSet, region: str) -> tuple[DocumentKind, ...]:
+    kinds = ruleset.document_kinds.values()
+    return tuple(kind for kind in kinds if kind.regions is not None and region in kind.regions)
+
+
 # --- loading and validation ----------------------------------------------------------------
 
 _RULE_KEYS = {"en", "zh", "field", "platforms", "messages", "effective_from", "effective_until"}
@@ -314,11 +240,9 @@ def _texts(value: Any, where: str) -> Texts:
         if not isinstance(text, str) or not text.strip():
             raise RuleSetError(f"{where}.{lang}: missing or empty text")
         try:
-            fields = [name for _, name, _, _ in string.Formatter().parse(text)]
-        except ValueError as exc:
-            raise RuleSetError(f"{where}.{lang}: bad template: {exc}") from None
-        if any(name is not None and not name[:1].isidentifier() for name in fields):
-            raise RuleSetError(f"{where}.{lang}: bad template: name every field, like {{min}}")
+            template_names(text)
+        except MessageError as exc:
+            raise RuleSetError(f"{where}.{lang}: {exc}") from None
         out[lang] = text
     extra = set(value) - set(LANGUAGES)
     if extra:
@@ -330,62 +254,6 @@ def _text_table(value: Any, where: str) -> Mapping[str, Texts]:
     if not isinstance(value, Mapping) or not value:
         raise RuleSetError(f"{where}: expected a non-empty table")
     return MappingProxyType({k: _texts(v, f"{where}.{k}") for k, v in value.items()})
-
-
-def _base_name(field_name: str) -> str:
-    """The name a template field looks up ("min" of "min", "min.real" and "min[0]")."""
-    return field_name.split(".", 1)[0].split("[", 1)[0]
-
-
-def _template_names(texts: Texts) -> frozenset[str]:
-    """The names a message's templates fill in ("{min:,}" and "{min}" both name ``min``)."""
-    return frozenset(
-        _base_name(name)
-        for text in texts.values()
-        for _, name, _, _ in string.Formatter().parse(text)
-        if name
-    )
-
-
-def _split_template(template: str, shown: Mapping[str, str]) -> Template | None:
-    """``template`` as a :class:`Template`, the fields naming one of the thresholds ``shown``
-    formatted into its text; None when that cannot be (see :class:`CompiledMessage`)."""
-    texts = [""]  # the text before the first field, then the text after each field
-    names = []
-    for literal, name, spec, conversion in string.Formatter().parse(template):
-        texts[-1] += literal
-        if name is None:
-            continue
-        if _base_name(name) in shown:
-            if spec and "{" in spec:
-                return None  # a nested field ("{min:{width}}") may name anything
-            field = "{" + name + (f"!{conversion}" if conversion else "")
-            field += (f":{spec}" if spec else "") + "}"
-            try:
-                texts[-1] += field.format_map(shown)
-            except (LookupError, AttributeError, ValueError, TypeError):
-                return None  # rendering the texts as written raises, as it always did
-        elif conversion or spec or not name.isidentifier():
-            return None
-        else:
-            names.append(name)
-            texts.append("")
-    return Template(texts[0], tuple(zip(names, texts[1:], strict=True)))
-
-
-def _compile_message(
-    texts: Texts, names: frozenset[str], fixed: Texts | None, shown: Mapping[str, str]
-) -> CompiledMessage:
-    en_template, zh_template = (
-        _split_template(texts["en"], shown),
-        _split_template(texts["zh"], shown),
-    )
-    en = zh = None
-    if en_template is not None and zh_template is not None:
-        en, zh = en_template.filler(), zh_template.filler()
-    return CompiledMessage(
-        texts=texts, names=names, fixed=fixed, en=en, zh=zh, thresholds=names & shown.keys()
-    )
 
 
 def _date(value: Any, where: str) -> date:
@@ -406,6 +274,18 @@ def _names(value: Any, where: str, allowed: Mapping[str, Any] | tuple[str, ...])
     return frozenset(value)
 
 
+def _templates(
+    messages: Mapping[str, Texts], shown: Mapping[str, str], where: str
+) -> Mapping[str, MessageTemplate]:
+    compiled = {}
+    for key, texts in messages.items():
+        try:
+            compiled[key] = MessageTemplate.compile(texts, shown)
+        except MessageError as exc:
+            raise RuleSetError(f"{where}.messages.{key}: {exc}") from None
+    return MappingProxyType(compiled)
+
+
 def _rule(code: str, body: Any, platforms: Mapping[str, Texts]) -> RuleSpec:
     where = f"rules.{code}"
     if not isinstance(body, Mapping):
@@ -421,24 +301,11 @@ def _rule(code: str, body: Any, platforms: Mapping[str, Texts]) -> RuleSpec:
             raise RuleSetError(f"{where}.{key}: expected a number, text or list")
     if "platforms" in body and "not_applicable" not in messages:
         raise RuleSetError(f"{where}.messages: a rule limited to platforms needs not_applicable")
-    shown = {k: display(v) for k, v in params.items() if not isinstance(v, list)}
-    names = {key: _template_names(texts) for key, texts in messages.items()}
-    fixed = {
-        key: MappingProxyType({lang: text.format_map(shown) for lang, text in texts.items()})
-        for key, texts in messages.items()
-        if names[key] <= shown.keys()
-    }
-    compiled = {
-        key: _compile_message(texts, names[key], fixed.get(key), shown)
-        for key, texts in messages.items()
-    }
+    shown = MappingProxyType({k: display(v) for k, v in params.items() if not isinstance(v, list)})
     return RuleSpec(
         code=code,
-        shown_params=MappingProxyType(shown),
-        message_names=MappingProxyType(names),
-        fixed_messages=MappingProxyType(fixed),
-        compiled_messages=MappingProxyType(compiled),
-        dated_messages=frozenset(key for key, used in names.items() if "as_of" in used),
+        shown_params=shown,
+        templates=_templates(messages, shown, where),
         title=title,
         field=field_name,
         messages=messages,

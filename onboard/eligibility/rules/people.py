@@ -11,11 +11,8 @@ import email_validator
 import phonenumbers
 
 from onboard.eligibility import identifiers
-from onboard.eligibility.model import Application, Check
+from onboard.eligibility.model import Application, Check, Status
 from onboard.eligibility.rules.base import (
-    FAIL,
-    MISSING,
-    PASS,
     RuleContext,
     problem_reason,
     rule,
@@ -56,7 +53,7 @@ def id_number(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     if not id_type:
         return (
             ctx.check(
-                MISSING,
+                Status.MISSING,
                 "missing_type",
                 field="legal_rep.id_type",
                 expected=_ID_TYPES_EXPECTED,
@@ -66,7 +63,7 @@ def id_number(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     if id_type not in identifiers.ID_TYPES:
         return (
             ctx.check(
-                FAIL,
+                Status.FAIL,
                 "fail_type",
                 field="legal_rep.id_type",
                 expected=_ID_TYPES_EXPECTED,
@@ -78,7 +75,7 @@ def id_number(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     texts = _ID_NUMBER_EXPECTED_TEXT[id_type]
     type_names = ID_TYPES[id_type]
     if not number or not number.strip():
-        return (ctx.check(MISSING, expected=expected, expected_text=texts),)
+        return (ctx.check(Status.MISSING, expected=expected, expected_text=texts),)
     result = identifiers.validate_person_id(id_type, number, ctx.as_of)
     permits = ctx.spec.params.get("residence_permit_prefixes")
     if result.valid and permits and id_type == "cn_resident_id":
@@ -87,7 +84,7 @@ def id_number(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
             residents = _PERMIT_HOLDERS.get(prefix, ("Hong Kong, Macao or Taiwan", "港澳台"))
             return (
                 ctx.check(
-                    FAIL,
+                    Status.FAIL,
                     "fail_permit",
                     expected=expected,
                     actual=_mask(result.normalized),
@@ -101,7 +98,7 @@ def id_number(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     if result.valid:
         return (
             ctx.check(
-                PASS,
+                Status.PASS,
                 expected=expected,
                 actual=_mask(result.normalized),
                 id_type_en=type_names["en"],
@@ -112,7 +109,7 @@ def id_number(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     reason = problem_reason(ctx, result)
     return (
         ctx.check(
-            FAIL,
+            Status.FAIL,
             expected=expected,
             actual=_mask(result.normalized or number),
             reason_en=reason["en"],
@@ -327,7 +324,7 @@ def phone(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     expected_text = _MOBILE_EXPECTED_TEXT if mobile_types else _PHONE_EXPECTED_TEXT
     text = app.contact.phone
     if not text or not text.strip():
-        return (ctx.check(MISSING, expected=_PHONE_EXPECTED, expected_text=expected_text),)
+        return (ctx.check(Status.MISSING, expected=_PHONE_EXPECTED, expected_text=expected_text),)
     if mobile_types:
         # The guide's 手机号码 must receive an SMS code: phonenumbers' own types decide.
         read = read_phone(text, app.entity.region)
@@ -338,7 +335,10 @@ def phone(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     if e164 is None:
         return (
             ctx.check(
-                FAIL, expected=_PHONE_EXPECTED, actual=text.strip(), expected_text=expected_text
+                Status.FAIL,
+                expected=_PHONE_EXPECTED,
+                actual=text.strip(),
+                expected_text=expected_text,
             ),
         )
     if kind is not None and mobile_types:
@@ -347,7 +347,7 @@ def phone(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
             kind_en, kind_zh = _PHONE_KINDS.get(kind, ("number that is not mobile", "非手机号码"))
             return (
                 ctx.check(
-                    FAIL,
+                    Status.FAIL,
                     "fail_not_mobile",
                     expected=_PHONE_EXPECTED,
                     actual=e164,
@@ -376,7 +376,9 @@ def _unique_pass(
     outcome = unique_outcome(ctx, field)
     if outcome is None and ctx.ruleset.edition >= 2:
         outcome = "pass_unchecked"
-    return ctx.check(PASS, outcome, expected=expected, actual=actual, expected_text=expected_text)
+    return ctx.check(
+        Status.PASS, outcome, expected=expected, actual=actual, expected_text=expected_text
+    )
 
 
 #: Plain ASCII addresses, the overwhelming majority: a subset of what email-validator
@@ -441,12 +443,14 @@ _EMAIL_EXPECTED_TEXT = _text("a valid email address", "有效的邮箱地址")
 def email(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     text = app.contact.email
     if not text or not text.strip():
-        return (ctx.check(MISSING, expected=_EMAIL_EXPECTED, expected_text=_EMAIL_EXPECTED_TEXT),)
+        return (
+            ctx.check(Status.MISSING, expected=_EMAIL_EXPECTED, expected_text=_EMAIL_EXPECTED_TEXT),
+        )
     normalized, why = normalize_email(text)
     if normalized is None:
         return (
             ctx.check(
-                FAIL,
+                Status.FAIL,
                 expected=_EMAIL_EXPECTED,
                 actual=text.strip(),
                 reason=why,

@@ -194,4 +194,3 @@ class Message(Mapping[str, str]):
 
     def __repr__(self) -> str:
         return repr(self.texts())
-

@@ -3,6 +3,7 @@ the shapes sellers type, None for what is not a valid number where it is read.""
 
 from __future__ import annotations
 
+import phonenumbers
 import pytest
 
 from onboard.eligibility.rules import people
@@ -40,6 +41,11 @@ from onboard.eligibility.rules import people
 )
 def test_numbers_normalise_to_e164(text, region, e164):
     assert people.normalize_phone(text, region) == e164
+    try:
+        parsed = phonenumbers.parse(text, region if region in ("CN", "HK") else None)
+    except phonenumbers.NumberParseException:
+        return
+    assert phonenumbers.is_valid_number(parsed) is (e164 is not None)
 
 
 @pytest.mark.parametrize(

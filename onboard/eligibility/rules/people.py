@@ -159,10 +159,12 @@ def read_phone(text: str, region: str | None) -> PhoneReading | None:
         parsed = phonenumbers.parse(text, _DEFAULT_PHONE_REGION.get(region or ""))
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_valid_number(parsed):
+    # number_type is UNKNOWN exactly when is_valid_number is false (phonenumbers' own
+    # definition: both match the number against its region's descriptions): one pass.
+    kind = phonenumbers.number_type(parsed)
+    if kind == phonenumbers.PhoneNumberType.UNKNOWN:
         return None
     e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-    kind = phonenumbers.number_type(parsed)
     return PhoneReading(e164, _PHONE_TYPE_NAMES.get(kind, str(kind)))
 
 

@@ -27,7 +27,7 @@ from onboard.eligibility.model import (
     SharedCheck,
     Status,
 )
-from onboard.eligibility.ruleset import RuleSet, RuleSpec
+from onboard.eligibility.spec import RuleSet, RuleSpec
 
 RuleFunction = Callable[[Application, "RuleContext"], Sequence[Check]]
 

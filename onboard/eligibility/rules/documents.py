@@ -9,7 +9,7 @@ from typing import Any
 from onboard.eligibility.formatting import display
 from onboard.eligibility.model import Application, Check, DocumentFacts, Status
 from onboard.eligibility.rules.base import RuleContext, rule
-from onboard.eligibility.ruleset import DocumentKind
+from onboard.eligibility.spec import DocumentKind
 
 
 def _kinds_in_order(ctx: RuleContext) -> list[tuple[DocumentKind, DocumentFacts]]:

@@ -18,7 +18,7 @@ from onboard.eligibility.rules.base import (
     uniqueness,
 )
 from onboard.eligibility.rules.store import fold_company, fold_person, same_script
-from onboard.eligibility.ruleset import DocumentKind
+from onboard.eligibility.spec import DocumentKind
 from onboard.eligibility.vocabulary import REGIONS
 
 _EXPECTED = {

@@ -3,9 +3,9 @@
 Store links of the common shapes are judged by one regular expression instead of urllib, names
 are searched by one regular expression instead of character by character, month arithmetic
 skips the dates it need not build, checks decided by a small key are built once and shared,
-company names in ASCII are folded in one pass, and reports and identifier checks are filled
-through their slots. Each is proved here against the general path (or the definition) it
-stands in for. (Messages: tests/test_message_templates.py.)
+plans are kept per rule set, date and platform, and company names in ASCII are folded in one
+pass. Each is proved here against the general path (or the definition) it stands in for.
+(Messages: tests/test_messages.py.)
 """
 
 from __future__ import annotations

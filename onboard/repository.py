@@ -32,8 +32,9 @@ from onboard.eligibility.model import (
     LicenseReading,
     Report,
 )
+from onboard.eligibility.phones import normalize_phone
 from onboard.eligibility.rules.entity import LICENSE_DOCUMENT
-from onboard.eligibility.rules.people import normalize_email, normalize_phone
+from onboard.eligibility.rules.people import normalize_email
 from onboard.eligibility.ruleset import RuleSet, default_ruleset, ruleset_by_version
 from onboard.extensions import db
 from onboard.intake.schemas import parse_application

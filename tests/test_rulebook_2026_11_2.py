@@ -21,9 +21,9 @@ from onboard.eligibility.model import (
     Status,
     Verdict,
 )
+from onboard.eligibility.phones import read_phone
 from onboard.eligibility.remedies import changes_for
 from onboard.eligibility.rules.base import BATCH_ROWS_NAMED
-from onboard.eligibility.rules.people import read_phone
 from onboard.eligibility.rules.store import earliest_within
 from onboard.eligibility.ruleset import RuleSet, ruleset_by_version
 from tests.factories import AS_OF, VALID_USCC, change, eligible, uscc

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import lru_cache
 from types import MappingProxyType
-from typing import NamedTuple
 
 import email_validator
-import phonenumbers
 
 from onboard.eligibility import identifiers
 from onboard.eligibility.model import Application, Check, Status
+from onboard.eligibility.phones import read_phone
 from onboard.eligibility.rules.base import (
     RuleContext,
     problem_reason,
@@ -128,50 +126,6 @@ def _mask(number: str) -> str:
     if len(number) <= 6:
         return "*" * len(number)
     return number[:3] + "*" * (len(number) - 7) + number[-4:]
-
-
-#: Where a number without a country code is read as local.
-_DEFAULT_PHONE_REGION = {"CN": "CN", "HK": "HK"}
-
-_PHONE_TYPE_NAMES = {
-    value: name
-    for name, value in vars(phonenumbers.PhoneNumberType).items()
-    if name.isupper() and isinstance(value, int)
-}
-
-
-class PhoneReading(NamedTuple):
-    """A valid phone number: in E.164, and its type as phonenumbers names it (``MOBILE``,
-    ``FIXED_LINE``, ``FIXED_LINE_OR_MOBILE``, ``TOLL_FREE`` …)."""
-
-    e164: str
-    kind: str
-
-
-@lru_cache(maxsize=8192)
-def read_phone(text: str, region: str | None) -> PhoneReading | None:
-    """``text`` read by phonenumbers (a number without a country code as one of ``region``),
-    or None when it is not a valid phone number.
-
-    Kept by value: a batch reads each number twice (the pass that finds rows sharing one,
-    then the rule), a submission three times (the form, the rule, the stored record)."""
-    try:
-        parsed = phonenumbers.parse(text, _DEFAULT_PHONE_REGION.get(region or ""))
-    except phonenumbers.NumberParseException:
-        return None
-    # number_type is UNKNOWN exactly when is_valid_number is false (phonenumbers' own
-    # definition: both match the number against its region's descriptions): one pass.
-    kind = phonenumbers.number_type(parsed)
-    if kind == phonenumbers.PhoneNumberType.UNKNOWN:
-        return None
-    e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-    return PhoneReading(e164, _PHONE_TYPE_NAMES.get(kind, str(kind)))
-
-
-def normalize_phone(text: str, region: str | None) -> str | None:
-    """The number in E.164, or None when it is not a valid phone number."""
-    reading = read_phone(text, region)
-    return None if reading is None else reading.e164
 
 
 #: phonenumbers' number types as messages name them (those a mobile number is not).

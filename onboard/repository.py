@@ -24,8 +24,9 @@ from onboard.eligibility.model import (
     Duplicate,
     Report,
 )
+from onboard.eligibility.phones import normalize_phone
 from onboard.eligibility.rules.entity import LICENSE_DOCUMENT
-from onboard.eligibility.rules.people import normalize_email, normalize_phone
+from onboard.eligibility.rules.people import normalize_email
 from onboard.extensions import db
 from onboard.intake.schemas import parse_application
 from onboard.models import (

@@ -21,9 +21,9 @@ from onboard.eligibility.model import (
     Status,
     Verdict,
 )
+from onboard.eligibility.phones import read_phone
 from onboard.eligibility.remedies import changes_for
 from onboard.eligibility.rules.base import BATCH_ROWS_NAMED
-from onboard.eligibility.rules.people import read_phone
 from onboard.eligibility.rules.store import earliest_within
 from onboard.eligibility.ruleset import RuleSet, ruleset_by_version
 from tests.factories import AS_OF, VALID_USCC, change, eligible, uscc
@@ -501,10 +501,10 @@ def test_checks_carry_their_values_in_both_languages():
      "+86 400 810 8888", "1065529988", "+1 650 253 0000", "(010) 6552-9988"],
 )  # fmt: skip
 def test_read_phone_is_what_phonenumbers_parses(text):
-    """The fast path's number is phonenumbers' own parse: the same E.164, the same type."""
+    """The number read is phonenumbers' own parse: the same E.164, the same type."""
     found = read_phone(text, "CN")
     parsed = phonenumbers.parse(text, "CN")
     assert found is not None and phonenumbers.is_valid_number(parsed)
-    e164, number = found
-    assert e164 == phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-    assert phonenumbers.number_type(number) == phonenumbers.number_type(parsed)
+    assert found.e164 == phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    kind = phonenumbers.number_type(parsed)
+    assert getattr(phonenumbers.PhoneNumberType, found.kind) == kind

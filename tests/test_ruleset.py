@@ -13,8 +13,7 @@ import pytest
 
 from onboard.eligibility import dates
 from onboard.eligibility.engine import evaluate
-from onboard.eligibility.model import Evidence, Status
-from onboard.eligibility.rules import REGISTRY, RuleContext
+from onboard.eligibility.rules import REGISTRY
 from onboard.eligibility.ruleset import (
     RULESETS_DIR,
     RuleSetError,
@@ -24,7 +23,7 @@ from onboard.eligibility.ruleset import (
     ruleset_by_version,
     ruleset_in_force,
 )
-from tests.factories import AS_OF, change, eligible
+from tests.factories import change, eligible
 
 RULE_CODES_OF_RULES_MD = {
     "entity.region", "fulfillment.us_local", "entry.route", "entity.license_number",
@@ -227,30 +226,3 @@ def test_the_core_imports_no_web_image_ocr_or_database_code():
                     or name.startswith("onboard.eligibility")
                 )
                 assert ok, f"{path.name} imports {name}"
-
-
-def test_messages_naming_only_thresholds_are_rendered_once_at_load(raw):
-    raw["rules"]["store.rating"]["messages"]["missing"] = {
-        "en": "Give your rating (at least {min}).",
-        "zh": "请填写评分（至少 {min}）。",
-    }
-    spec = parse_ruleset(raw).rule("store.rating")
-    assert spec.message_names["missing"] == {"min"}
-    assert dict(spec.fixed_messages["missing"]) == {
-        "en": f"Give your rating (at least {spec.shown_params['min']}).",
-        "zh": f"请填写评分（至少 {spec.shown_params['min']}）。",
-    }
-    # A message naming anything of the application is rendered per check, never at load.
-    assert "actual" in spec.message_names["fail"] and "fail" not in spec.fixed_messages
-    check = evaluate(change(eligible(), store__rating=None), parse_ruleset(raw))
-    assert dict(check.by_code("store.rating")[0].message) == dict(spec.fixed_messages["missing"])
-
-
-def test_a_value_a_rule_passes_wins_over_a_threshold_of_the_same_name(raw):
-    """The message rendered at load is used only while the rule passes no value it names."""
-    raw["rules"]["store.rating"]["messages"]["missing"] = {"en": "min {min}", "zh": "min {min}"}
-    ruleset = parse_ruleset(raw)
-    spec = ruleset.rule("store.rating")
-    context = RuleContext(spec, ruleset, AS_OF, Evidence())
-    assert context.check(Status.MISSING).message["en"] == f"min {spec.shown_params['min']}"
-    assert context.check(Status.MISSING, min="3.9 (given)").message["en"] == "min 3.9 (given)"

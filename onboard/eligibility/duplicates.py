@@ -21,7 +21,8 @@ from onboard.eligibility.model import (
     Evidence,
     Shop,
 )
-from onboard.eligibility.rules.people import normalize_email, normalize_phone
+from onboard.eligibility.phones import normalize_phone
+from onboard.eligibility.rules.people import normalize_email
 
 #: How many other rows a row's evidence names at most: a batch of one application repeated
 #: ten thousand times must not hold ten thousand squared row numbers (nor say them).

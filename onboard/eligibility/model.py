@@ -16,6 +16,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from onboard.eligibility.messages import Message
+
 EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
@@ -328,7 +330,7 @@ class Check(NamedTuple):
             "field": field,
             "expected": expected,
             "actual": actual,
-            "message": dict(message),
+            "message": message.texts() if type(message) is Message else dict(message),
         }
         if evidence:
             out["evidence"] = dict(evidence)

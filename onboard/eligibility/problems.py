@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from onboard.eligibility.formatting import display
 from onboard.eligibility.model import DocumentFacts
-from onboard.eligibility.ruleset import RuleSet
+from onboard.eligibility.spec import RuleSet
 
 
 def document_problem(facts: DocumentFacts, ruleset: RuleSet) -> dict[str, str]:

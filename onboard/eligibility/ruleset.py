@@ -9,18 +9,35 @@ surface as a wrong verdict.
 
 from __future__ import annotations
 
-import dataclasses
-import string
 import tomllib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from datetime import date
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any
 
 from onboard.eligibility.formatting import display
+from onboard.eligibility.messages import MessageError, MessageTemplate, Texts, template_names
+from onboard.eligibility.rules import REGISTRY
+from onboard.eligibility.spec import DocumentKind, InvitationRoute, RuleSet, RuleSpec
+
+__all__ = [
+    "LANGUAGES",
+    "REGIONS",
+    "RULESETS_DIR",
+    "DocumentKind",
+    "InvitationRoute",
+    "RuleSet",
+    "RuleSetError",
+    "RuleSpec",
+    "default_ruleset",
+    "load_ruleset",
+    "parse_ruleset",
+    "published_rulesets",
+    "ruleset_by_version",
+    "ruleset_in_force",
+]
 
 RULESETS_DIR = Path(__file__).with_name("rulesets")
 LANGUAGES = ("en", "zh")
@@ -29,275 +46,6 @@ REGIONS = ("CN", "HK")
 
 class RuleSetError(ValueError):
     """The rule-set file is malformed; the message names the key."""
-
-
-Texts = Mapping[str, str]
-
-
-#: Fills a message template with the values of the names it leaves to checks.
-Fill = Callable[[Mapping[str, str]], str]
-
-
-class Template(NamedTuple):
-    """A message template split when the rule set loads: the text before its first field,
-    then each field's name with the text that follows it, thresholds already written in."""
-
-    head: str
-    fields: tuple[tuple[str, str], ...]
-
-    def filler(self) -> Fill:
-        """A function giving the text with each field's value taken from the names it is
-        passed, all text: what ``str.format_map`` of the template gives, in a few
-        concatenations where format_map scans the whole template on every call (a third of
-        the work for a one-field template). Templates of one or two fields, nearly all of
-        them, get a function without a loop; a missing name raises ``KeyError`` as in
-        format_map."""
-        head, fields = self
-        if len(fields) == 1:
-            ((name, after),) = fields
-            return lambda names: head + names[name] + after
-        if len(fields) == 2:
-            (first, middle), (second, after) = fields
-            return lambda names: head + names[first] + middle + names[second] + after
-
-        def fill(names: Mapping[str, str]) -> str:
-            text = head
-            for name, after in fields:
-                text += names[name] + after
-            return text
-
-        return fill
-
-
-@dataclass(frozen=True, slots=True)
-class CompiledMessage:
-    """One message of a rule, made ready when the rule set loads (see ``RuleContext.check``).
-
-    ``texts`` are its templates as written and ``names`` the names they fill in. ``fixed``
-    is the message itself when they name nothing but thresholds. ``en`` and ``zh`` fill the
-    templates (see :meth:`Template.filler`), the thresholds they name (``thresholds``) written
-    in at load: a check gives them the rest (expected, actual, as_of, the rule's own values),
-    unless it passes a value named as one of those thresholds, which wins. They are ``None``
-    when a field other than a threshold's is more than a plain name (``{x!r}``, ``{x:>3}``,
-    ``{x.y}``) or a threshold's field does not format; every check then renders the texts as
-    written.
-    """
-
-    texts: Texts
-    names: frozenset[str]
-    fixed: Texts | None
-    en: Fill | None
-    zh: Fill | None
-    thresholds: frozenset[str]
-
-
-@dataclass(frozen=True, slots=True)
-class RuleSpec:
-    """One rule as the rule set describes it."""
-
-    code: str
-    title: Texts
-    field: str
-    messages: Mapping[str, Texts]
-    platforms: frozenset[str] | None = None
-    params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
-    effective_from: date | None = None
-    effective_until: date | None = None
-    #: The thresholds as messages show them ({min} -> "500,000"), rendered once at load.
-    shown_params: Mapping[str, str] = dataclasses.field(default_factory=dict)
-    #: The names each message's templates use (both languages), by message key.
-    message_names: Mapping[str, frozenset[str]] = dataclasses.field(default_factory=dict)
-    #: Messages that name nothing but thresholds, rendered once at load, by message key.
-    fixed_messages: Mapping[str, Texts] = dataclasses.field(default_factory=dict)
-    #: Every message made ready to render (thresholds filled in), by message key.
-    compiled_messages: Mapping[str, CompiledMessage] = dataclasses.field(default_factory=dict)
-    #: The keys of the messages that name the as-of date.
-    dated_messages: frozenset[str] = frozenset()
-
-    def in_force(self, as_of: date) -> bool:
-        if self.effective_from and as_of < self.effective_from:
-            return False
-        return not (self.effective_until and as_of > self.effective_until)
-
-    def applies_to_platform(self, platform: str | None) -> bool:
-        return self.platforms is None or platform in self.platforms
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentKind:
-    kind: str
-    name: Texts
-    regions: frozenset[str] | None = None
-    platforms: frozenset[str] | None = None
-
-    def required_for(self, region: str | None, platform: str | None) -> bool | None:
-        """True/False, or None when the answer depends on a value not given yet."""
-        for limit, value in ((self.regions, region), (self.platforms, platform)):
-            if limit is None:
-                continue
-            if value is None:
-                return None
-            if value not in limit:
-                return False
-        return True
-
-
-@dataclass(frozen=True, slots=True)
-class InvitationRoute:
-    """How the invitation route treats the standard route's store requirements (RULES.md §1,
-    edition of 2026-12-06): with an invitation code given, the platform decides when it
-    grants the code, so the rules named in ``store_rules`` and the documents of
-    ``store_documents`` are not prerequisites. A check of theirs that is ``missing`` becomes
-    ``n/a`` (message ``not_applicable``) and one that would fail becomes ``review`` (message
-    ``review``, which may name ``title_en``/``title_zh``, the rule's title, and
-    ``actual_en``/``actual_zh``, the value given)."""
-
-    store_rules: frozenset[str]
-    store_documents: frozenset[str]
-    messages: Mapping[str, Texts]
-
-
-@dataclass(frozen=True, slots=True)
-class RuleSet:
-    version: str
-    effective_from: date
-    source: str
-    rules: tuple[RuleSpec, ...]
-    platforms: Mapping[str, Texts]
-    categories: Mapping[str, Texts]
-    document_kinds: Mapping[str, DocumentKind]
-    identifier_problems: Mapping[str, Texts]
-    document_problems: Mapping[str, Texts]
-    max_bytes: int
-    max_pixels: int
-    #: Bytes a file's pixels may take once decoded (width x height x bands x bytes per
-    #: sample, judged from the header before any pixel is decoded).
-    max_decoded_bytes: int
-    raw: Mapping[str, Any] = field(repr=False, compare=False, default_factory=dict)
-    #: The edition of RULES.md the file implements: 1 for the first reading, 2 for the
-    #: corrected reading of 2026-12-06. Rules whose reading changed between editions (and
-    #: have no threshold to say so) judge by the edition of the rule set they run under, so
-    #: that an older version keeps giving its old answers.
-    edition: int = 1
-    #: The version this one replaces for every date (same ``effective_from``), if any.
-    supersedes: str | None = None
-    invitation_route: InvitationRoute | None = None
-    #: What a USCC's first two characters (registration authority and entity type; or the
-    #: first alone, as a fallback) say its holder is, in both languages.
-    uscc_holders: Mapping[str, Texts] = field(default_factory=dict)
-    #: rules_in_force() by date: a batch judges many applications on few dates.
-    _in_force: dict[date, tuple[RuleSpec, ...]] = field(
-        init=False, repr=False, compare=False, default_factory=dict
-    )
-    #: documents_required() by region and platform: a handful of pairs.
-    _required: dict[tuple[str | None, str | None], tuple[DocumentKind, ...]] = field(
-        init=False, repr=False, compare=False, default_factory=dict
-    )
-    #: documents_of_region() by region: CN and HK.
-    _of_region: dict[str, tuple[DocumentKind, ...]] = field(
-        init=False, repr=False, compare=False, default_factory=dict
-    )
-
-    def rules_in_force(self, as_of: date) -> tuple[RuleSpec, ...]:
-        """The rules whose own effective dates include ``as_of``, in rule-set order."""
-        found = self._in_force.get(as_of)
-        if found is None:
-            if len(self._in_force) >= 4096:
-                self._in_force.clear()
-            found = tuple(spec for spec in self.rules if spec.in_force(as_of))
-            self._in_force[as_of] = found
-        return found
-
-    def documents_required(
-        self, region: str | None, platform: str | None
-    ) -> tuple[DocumentKind, ...]:
-        """The document kinds certainly required of a company of ``region`` selling on
-        ``platform``, in rule-set order (a kind that depends on a value not given yet is not)."""
-        key = (region, platform)
-        found = self._required.get(key)
-        if found is None:
-            found = tuple(
-                kind for kind in self.document_kinds.values() if kind.required_for(region, platform)
-            )
-            if len(self._required) < 1024:  # any text may arrive as a region in a draft
-                self._required[key] = found
-        return found
-
-    def documents_of_region(self, region: str) -> tuple[DocumentKind, ...]:
-        """The document kinds required only of companies of ``region`` (its registration
-        papers), in rule-set order."""
-        found = self._of_region.get(region)
-        if found is None:
-            found = tuple(
-                kind
-                for kind in self.document_kinds.values()
-                if kind.regions is not None and region in kind.regions
-            )
-            if len(self._of_region) < 1024:
-                self._of_region[region] = found
-        return found
-
-    @property
-    def category_ids(self) -> frozenset[str]:
-        return frozenset(self.categories)
-
-    @property
-    def codes(self) -> tuple[str, ...]:
-        return tuple(spec.code for spec in self.rules)
-
-    def rule(self, code: str) -> RuleSpec:
-        for spec in self.rules:
-            if spec.code == code:
-                return spec
-        raise KeyError(code)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The rule set as ``GET /api/v1/rules`` publishes it."""
-        out: dict[str, Any] = {
-            "rules_version": self.version,
-            "effective_from": self.effective_from.isoformat(),
-            "source": self.source,
-            "edition": self.edition,
-            "supersedes": self.supersedes,
-            "documents_limits": {
-                "max_bytes": self.max_bytes,
-                "max_pixels": self.max_pixels,
-                "max_decoded_bytes": self.max_decoded_bytes,
-            },
-            "platforms": {k: dict(v) for k, v in self.platforms.items()},
-            "categories": {k: dict(v) for k, v in self.categories.items()},
-            "documents": {
-                k: {
-                    "name": dict(d.name),
-                    "regions": sorted(d.regions) if d.regions else None,
-                    "platforms": sorted(d.platforms) if d.platforms else None,
-                }
-                for k, d in self.document_kinds.items()
-            },
-            "rules": [
-                {
-                    "code": s.code,
-                    "title": dict(s.title),
-                    "field": s.field,
-                    "platforms": sorted(s.platforms) if s.platforms else None,
-                    "thresholds": dict(s.params),
-                    "effective_from": s.effective_from.isoformat() if s.effective_from else None,
-                    "effective_until": s.effective_until.isoformat() if s.effective_until else None,
-                    "messages": {k: dict(v) for k, v in s.messages.items()},
-                }
-                for s in self.rules
-            ],
-        }
-        if self.invitation_route is not None:
-            route = self.invitation_route
-            out["invitation_route"] = {
-                "store_rules": sorted(route.store_rules),
-                "store_documents": sorted(route.store_documents),
-                "messages": {k: dict(v) for k, v in route.messages.items()},
-            }
-        if self.uscc_holders:
-            out["uscc_holders"] = {k: dict(v) for k, v in self.uscc_holders.items()}
-        return out
 
 
 # --- loading and validation ----------------------------------------------------------------
@@ -314,11 +62,9 @@ def _texts(value: Any, where: str) -> Texts:
         if not isinstance(text, str) or not text.strip():
             raise RuleSetError(f"{where}.{lang}: missing or empty text")
         try:
-            fields = [name for _, name, _, _ in string.Formatter().parse(text)]
-        except ValueError as exc:
-            raise RuleSetError(f"{where}.{lang}: bad template: {exc}") from None
-        if any(name is not None and not name[:1].isidentifier() for name in fields):
-            raise RuleSetError(f"{where}.{lang}: bad template: name every field, like {{min}}")
+            template_names(text)
+        except MessageError as exc:
+            raise RuleSetError(f"{where}.{lang}: {exc}") from None
         out[lang] = text
     extra = set(value) - set(LANGUAGES)
     if extra:
@@ -330,62 +76,6 @@ def _text_table(value: Any, where: str) -> Mapping[str, Texts]:
     if not isinstance(value, Mapping) or not value:
         raise RuleSetError(f"{where}: expected a non-empty table")
     return MappingProxyType({k: _texts(v, f"{where}.{k}") for k, v in value.items()})
-
-
-def _base_name(field_name: str) -> str:
-    """The name a template field looks up ("min" of "min", "min.real" and "min[0]")."""
-    return field_name.split(".", 1)[0].split("[", 1)[0]
-
-
-def _template_names(texts: Texts) -> frozenset[str]:
-    """The names a message's templates fill in ("{min:,}" and "{min}" both name ``min``)."""
-    return frozenset(
-        _base_name(name)
-        for text in texts.values()
-        for _, name, _, _ in string.Formatter().parse(text)
-        if name
-    )
-
-
-def _split_template(template: str, shown: Mapping[str, str]) -> Template | None:
-    """``template`` as a :class:`Template`, the fields naming one of the thresholds ``shown``
-    formatted into its text; None when that cannot be (see :class:`CompiledMessage`)."""
-    texts = [""]  # the text before the first field, then the text after each field
-    names = []
-    for literal, name, spec, conversion in string.Formatter().parse(template):
-        texts[-1] += literal
-        if name is None:
-            continue
-        if _base_name(name) in shown:
-            if spec and "{" in spec:
-                return None  # a nested field ("{min:{width}}") may name anything
-            field = "{" + name + (f"!{conversion}" if conversion else "")
-            field += (f":{spec}" if spec else "") + "}"
-            try:
-                texts[-1] += field.format_map(shown)
-            except (LookupError, AttributeError, ValueError, TypeError):
-                return None  # rendering the texts as written raises, as it always did
-        elif conversion or spec or not name.isidentifier():
-            return None
-        else:
-            names.append(name)
-            texts.append("")
-    return Template(texts[0], tuple(zip(names, texts[1:], strict=True)))
-
-
-def _compile_message(
-    texts: Texts, names: frozenset[str], fixed: Texts | None, shown: Mapping[str, str]
-) -> CompiledMessage:
-    en_template, zh_template = (
-        _split_template(texts["en"], shown),
-        _split_template(texts["zh"], shown),
-    )
-    en = zh = None
-    if en_template is not None and zh_template is not None:
-        en, zh = en_template.filler(), zh_template.filler()
-    return CompiledMessage(
-        texts=texts, names=names, fixed=fixed, en=en, zh=zh, thresholds=names & shown.keys()
-    )
 
 
 def _date(value: Any, where: str) -> date:
@@ -406,6 +96,18 @@ def _names(value: Any, where: str, allowed: Mapping[str, Any] | tuple[str, ...])
     return frozenset(value)
 
 
+def _templates(
+    messages: Mapping[str, Texts], shown: Mapping[str, str], where: str
+) -> Mapping[str, MessageTemplate]:
+    compiled = {}
+    for key, texts in messages.items():
+        try:
+            compiled[key] = MessageTemplate.compile(texts, shown)
+        except MessageError as exc:
+            raise RuleSetError(f"{where}.messages.{key}: {exc}") from None
+    return MappingProxyType(compiled)
+
+
 def _rule(code: str, body: Any, platforms: Mapping[str, Texts]) -> RuleSpec:
     where = f"rules.{code}"
     if not isinstance(body, Mapping):
@@ -421,24 +123,11 @@ def _rule(code: str, body: Any, platforms: Mapping[str, Texts]) -> RuleSpec:
             raise RuleSetError(f"{where}.{key}: expected a number, text or list")
     if "platforms" in body and "not_applicable" not in messages:
         raise RuleSetError(f"{where}.messages: a rule limited to platforms needs not_applicable")
-    shown = {k: display(v) for k, v in params.items() if not isinstance(v, list)}
-    names = {key: _template_names(texts) for key, texts in messages.items()}
-    fixed = {
-        key: MappingProxyType({lang: text.format_map(shown) for lang, text in texts.items()})
-        for key, texts in messages.items()
-        if names[key] <= shown.keys()
-    }
-    compiled = {
-        key: _compile_message(texts, names[key], fixed.get(key), shown)
-        for key, texts in messages.items()
-    }
+    shown = MappingProxyType({k: display(v) for k, v in params.items() if not isinstance(v, list)})
     return RuleSpec(
         code=code,
-        shown_params=MappingProxyType(shown),
-        message_names=MappingProxyType(names),
-        fixed_messages=MappingProxyType(fixed),
-        compiled_messages=MappingProxyType(compiled),
-        dated_messages=frozenset(key for key, used in names.items() if "as_of" in used),
+        shown_params=shown,
+        templates=_templates(messages, shown, where),
         title=title,
         field=field_name,
         messages=messages,
@@ -557,15 +246,8 @@ def parse_ruleset(data: Mapping[str, Any]) -> RuleSet:
     return ruleset
 
 
-def _registry() -> Mapping[str, Any]:
-    # Imported here: the rule functions import this module's types.
-    from onboard.eligibility.rules import REGISTRY  # noqa: PLC0415
-
-    return REGISTRY
-
-
 def _check_implemented(ruleset: RuleSet) -> None:
-    unknown = sorted(set(ruleset.codes) - set(_registry()))
+    unknown = sorted(set(ruleset.codes) - set(REGISTRY))
     if unknown:
         raise RuleSetError(f"rules: no implementation for {unknown}")
 
@@ -573,7 +255,7 @@ def _check_implemented(ruleset: RuleSet) -> None:
 def _check_complete(ruleset: RuleSet) -> None:
     """The newest version publishes every rule there is: an older one may lack the rules
     added since (2026.11.1 has no ``entity.enterprise``), the newest may not."""
-    absent = sorted(set(_registry()) - set(ruleset.codes))
+    absent = sorted(set(REGISTRY) - set(ruleset.codes))
     if absent:
         raise RuleSetError(f"rules: the rule set {ruleset.version} leaves out {absent}")
 

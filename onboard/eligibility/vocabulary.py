@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal
 
-from onboard.eligibility.ruleset import RuleSet
+from onboard.eligibility.spec import RuleSet
 
 Lang = Literal["en", "zh"]
 Texts = Mapping[str, str]

@@ -552,7 +552,96 @@ def _markdown(
     return "\n".join(parts) + "\n"
 
 
+# --- trees against each other (issues 16 and 18) --------------------------------------------
+
+#: Run in a tree's own folder (first on sys.path): CPU µs per application of ``evaluate``, and
+#: of ``evaluate`` + ``Report.to_dict``, over the applications of a JSONL file, best of
+#: ``passes``. Self-contained, so that it runs on trees older than this file (08f509d keeps
+#: its schema in ``onboard.schemas``).
+_TREE_WORKER = """
+import json, sys, time
+sys.path.insert(0, ".")
+try:
+    from onboard.intake.schemas import parse_application
+except ImportError:
+    from onboard.schemas import parse_application
+import onboard
+from onboard.eligibility.engine import evaluate
+from onboard.eligibility.ruleset import default_ruleset
+from onboard.errors import InputError
+assert onboard.__file__.startswith(sys.argv[1]), onboard.__file__
+ruleset = default_ruleset()
+applications = []
+for line in open(sys.argv[2], encoding="utf-8"):
+    try:
+        applications.append(parse_application(json.loads(line)))
+    except InputError:
+        pass
+for application in applications[:200]:
+    evaluate(application, ruleset)
+judge = writing = float("inf")
+for _ in range(int(sys.argv[3])):
+    start = time.process_time()
+    for application in applications:
+        evaluate(application, ruleset)
+    judge = min(judge, time.process_time() - start)
+    start = time.process_time()
+    for application in applications:
+        evaluate(application, ruleset).to_dict()
+    writing = min(writing, time.process_time() - start)
+count = len(applications)
+print(json.dumps({"n": count, "evaluate": judge / count * 1e6, "to_dict": writing / count * 1e6}))
+"""
+
+
+def compare_trees(
+    trees: dict[str, Path], n: int = 10_000, rounds: int = 4, passes: int = 3
+) -> dict[str, tuple[float, float]]:
+    """Median over ``rounds`` interleaved rounds of each tree's best-of-``passes`` CPU µs per
+    application (``evaluate``; ``evaluate`` + ``to_dict``) on the same ``n`` generated
+    applications, each tree importing its own ``onboard`` (e.g. ``git archive 08f509d``
+    unpacked in a folder) with this virtualenv. CPU time of the measured process and rounds
+    interleaved: the machine is shared, and its speed drifts."""
+    import statistics  # noqa: PLC0415 — only this comparison needs it
+    import sys  # noqa: PLC0415
+
+    results: dict[str, list[dict[str, float]]] = {name: [] for name in trees}
+    with tempfile.TemporaryDirectory(prefix="onboard-trees-") as tmp:
+        batch = datagen.write_jsonl(Path(tmp) / "batch.jsonl", n, documents=False)
+        for _ in range(rounds):
+            for name, tree in trees.items():
+                out = subprocess.run(
+                    [sys.executable, "-c", _TREE_WORKER, str(tree), str(batch), str(passes)],
+                    cwd=tree,
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                results[name].append(json.loads(out.stdout))
+    return {
+        name: (
+            statistics.median(r["evaluate"] for r in runs),
+            statistics.median(r["to_dict"] for r in runs),
+        )
+        for name, runs in results.items()
+    }
+
+
+def _print_comparison(arguments: list[str]) -> None:
+    trees = {name: Path(path).resolve() for name, path in (a.split("=", 1) for a in arguments)}
+    found = compare_trees(trees)
+    first = next(iter(found.values()))
+    for name, (judge, writing) in found.items():
+        print(
+            f"{name}: evaluate {judge:.1f} µs ({judge / first[0]:.2f}×), "
+            f"evaluate + to_dict {writing:.1f} µs ({writing / first[1]:.2f}×)"
+        )
+
+
 if __name__ == "__main__":
     import sys
 
-    print(run(quick="--quick" in sys.argv[1:]))
+    if sys.argv[1:2] == ["--trees"]:  # --trees NAME=FOLDER ...: the first is the baseline
+        _print_comparison(sys.argv[2:])
+    else:
+        print(run(quick="--quick" in sys.argv[1:]))

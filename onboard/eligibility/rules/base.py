@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Any
 
 from onboard.eligibility.formatting import display
+from onboard.eligibility.memo import Memo
 from onboard.eligibility.model import (
     EMPTY,
     Application,
@@ -26,20 +27,11 @@ from onboard.eligibility.model import (
     SharedCheck,
     Status,
 )
-from onboard.eligibility.ruleset import CompiledMessage, RuleSet, RuleSpec
+from onboard.eligibility.spec import RuleSet, RuleSpec
 
 RuleFunction = Callable[[Application, "RuleContext"], Sequence[Check]]
 
 REGISTRY: dict[str, RuleFunction] = {}
-
-# The statuses by plain names, which the rules use: Python 3.11 finds an enum's member
-# (``Status.PASS``) on a slow path, the enum type having a ``__getattr__``, about five times
-# the cost of a module global, and the rules name a status dozens of times per application.
-PASS = Status.PASS
-FAIL = Status.FAIL
-MISSING = Status.MISSING
-REVIEW = Status.REVIEW
-NOT_APPLICABLE = Status.NOT_APPLICABLE
 
 
 def rule(code: str) -> Callable[[RuleFunction], RuleFunction]:
@@ -63,20 +55,14 @@ _DEFAULT_OUTCOME = {
 }
 
 
-#: Checks determined by the rule set and a small key alone (n/a on a platform, a document kind
-#: uploaded or missing), built once and shared: checks are immutable. The spec is kept in the
-#: value so that its id() cannot be reused while the entry lives.
-_SHARED: dict[tuple[int, str, Hashable, str | None], tuple[RuleSpec, Check]] = {}
-_SHARED_MAX = 4096
-
-#: Builds a check from its seven fields as ``Check(...)`` does, without the named tuple's
-#: Python-level ``__new__`` (a check is built ~11 times per application).
-_new_check = tuple.__new__
+#: Checks determined by the rule and a small key alone (n/a on a platform, a document kind
+#: uploaded or missing), built once and shared: checks are immutable.
+_SHARED: Memo[Check] = Memo(4096)
 
 
 class RuleContext:
-    """What one rule sees while judging one application (built per rule and application, so
-    kept cheap: a plain slotted class)."""
+    """What one rule sees while judging one application: its spec from the rule set, the
+    as-of date and the evidence adapters gathered (built once per plan, see the engine)."""
 
     __slots__ = ("as_of", "as_of_text", "evidence", "ruleset", "spec")
 
@@ -111,55 +97,30 @@ class RuleContext:
 
         ``expected_text`` / ``actual_text`` are ``expected`` / ``actual`` in each language
         (see :class:`Check`); leave them out where the value reads the same in every one.
-
-        The message's templates may name ``expected``, ``actual``, ``as_of``, the rule's
-        thresholds and the keyword ``values`` given here; a value wins over a threshold of
-        the same name, which wins over the first three.
+        The message may name ``expected``, ``actual``, ``as_of``, the rule's thresholds and
+        the keyword ``values`` given here (see :mod:`onboard.eligibility.messages`).
         """
-        spec = self.spec
         key = outcome or _DEFAULT_OUTCOME[status]
-        # Most values arrive as text already: display() only for the others.
+        try:
+            template = self.spec.templates[key]
+        except KeyError:
+            raise KeyError(
+                f"rule set {self.ruleset.version}: {self.spec.code} has no {key!r} message"
+            ) from None
         if expected is not None and type(expected) is not str:
             expected = display(expected)
         if actual is not None and type(actual) is not str:
             actual = display(actual)
-        try:
-            compiled = spec.compiled_messages[key]
-        except KeyError:
-            raise KeyError(
-                f"rule set {self.ruleset.version}: {spec.code} has no {key!r} message"
-            ) from None
-        # This runs ~11 times per application. A message naming only thresholds was rendered
-        # when the rule set loaded, and the others had their thresholds filled in then: both
-        # serve unless the rule passes a value of a name they filled in (the value wins).
-        message: Mapping[str, str] | None = compiled.fixed
-        if message is None or (values and not compiled.names.isdisjoint(values)):
-            en, zh = compiled.en, compiled.zh
-            if en is None or zh is None or (values and not compiled.thresholds.isdisjoint(values)):
-                message = self._render(compiled, expected, actual, values)
-            else:
-                names = {
-                    "expected": expected or "",
-                    "actual": actual or "",
-                    "as_of": self.as_of_text,
-                }
-                if values:
-                    for name, value in values.items():
-                        names[name] = value if type(value) is str else display(value)
-                message = {"en": en(names), "zh": zh(names)}
-        return _new_check(
-            Check,
-            (
-                spec.code,
-                status,
-                field or spec.field,
-                expected,
-                actual,
-                message,
-                evidence or EMPTY,
-                expected_text,
-                actual_text,
-            ),
+        return Check(
+            self.spec.code,
+            status,
+            field or self.spec.field,
+            expected,
+            actual,
+            template.message(expected, actual, self.as_of_text, values),
+            evidence or EMPTY,
+            expected_text,
+            actual_text,
         )
 
     def shared(self, outcome: str, key: Hashable, build: Callable[..., Check], *args: Any) -> Check:
@@ -167,45 +128,22 @@ class RuleContext:
         ``key`` (and per as-of date when that message names the date), then shared.
 
         Only for checks that nothing of the application changes but what ``key`` holds.
-        ``build`` is a function and its arguments rather than a closure: a rule whose
-        variables a closure captures pays for them on every call, not only the first.
         """
-        spec = self.spec
-        dated = self.as_of_text if outcome in spec.dated_messages else None
-        cache_key = (id(spec), outcome, key, dated)
-        found = _SHARED.get(cache_key)
-        if found is not None:
-            return found[1]
-        built = build(*args)
-        message = built.message
-        if not isinstance(message, MappingProxyType):  # shared, so read-only
-            message = MappingProxyType(dict(message))
-        check = SharedCheck(*built[:5], message, *built[6:])
-        if len(_SHARED) >= _SHARED_MAX:
-            _SHARED.clear()
-        _SHARED[cache_key] = (spec, check)
-        return check
-
-    def _render(
-        self,
-        compiled: CompiledMessage,
-        expected: str | None,
-        actual: str | None,
-        values: Mapping[str, Any],
-    ) -> dict[str, str]:
-        """The message from its templates as written, every name looked up at once: what
-        :meth:`check` does faster with thresholds filled in at load, when it may."""
-        # The rule's own values win over the thresholds, which win over the defaults; a
-        # template may name any of them.
-        names = {"expected": expected or "", "actual": actual or "", "as_of": self.as_of_text}
-        names.update(self.spec.shown_params)
-        for name, value in values.items():
-            names[name] = value if type(value) is str else display(value)
-        templates = compiled.texts
-        return {"en": templates["en"].format_map(names), "zh": templates["zh"].format_map(names)}
+        template = self.spec.templates.get(outcome)
+        dated = self.as_of_text if template is not None and template.dated else None
+        return _SHARED.get((self.spec, outcome, key, dated), _share, build, args)
 
     def threshold(self, name: str) -> Any:
         return self.spec.params[name]
+
+
+def _share(build: Callable[..., Check], args: tuple[Any, ...]) -> Check:
+    """``build(*args)`` as a :class:`SharedCheck`, its message read-only."""
+    built = build(*args)
+    message = built.message
+    if not isinstance(message, MappingProxyType):
+        message = MappingProxyType(dict(message))
+    return SharedCheck(*built[:5], message, *built[6:])
 
 
 def problem_reason(ctx: RuleContext, result: Any) -> dict[str, str]:
@@ -267,7 +205,7 @@ def uniqueness(
         if len(rows) > BATCH_ROWS_NAMED:
             shown += " …"  # and more rows: the evidence of a batch names the first few
         return ctx.check(
-            FAIL,
+            Status.FAIL,
             "fail_batch",
             expected="unique",
             actual=actual,
@@ -278,7 +216,7 @@ def uniqueness(
         )
     ids = [other.application_id for other in others]
     return ctx.check(
-        FAIL,
+        Status.FAIL,
         live_outcome,
         expected="unique",
         actual=actual,

@@ -9,8 +9,8 @@ from typing import Any
 from onboard.eligibility.formatting import display
 from onboard.eligibility.model import Application, Check, DocumentFacts, Status
 from onboard.eligibility.problems import document_problem
-from onboard.eligibility.rules.base import FAIL, MISSING, PASS, REVIEW, RuleContext, rule
-from onboard.eligibility.ruleset import DocumentKind
+from onboard.eligibility.rules.base import RuleContext, rule
+from onboard.eligibility.spec import DocumentKind
 
 
 def _kinds_in_order(ctx: RuleContext) -> list[tuple[DocumentKind, DocumentFacts]]:
@@ -49,11 +49,11 @@ def required(app: Application, ctx: RuleContext) -> list[Check]:
     checks = []
     for kind in ctx.ruleset.documents_required(app.entity.region, app.store.platform):
         if kind.kind in inspected:
-            checks.append(ctx.shared("pass", kind.kind, _required_check, ctx, kind, PASS))
+            checks.append(ctx.shared("pass", kind.kind, _required_check, ctx, kind, Status.PASS))
         elif declared.get(kind.kind):
             checks.append(
                 ctx.check(
-                    PASS,
+                    Status.PASS,
                     "pass_declared",
                     field=f"documents.{kind.kind}",
                     expected="uploaded",
@@ -66,7 +66,9 @@ def required(app: Application, ctx: RuleContext) -> list[Check]:
                 )
             )
         else:
-            checks.append(ctx.shared("missing", kind.kind, _required_check, ctx, kind, MISSING))
+            checks.append(
+                ctx.shared("missing", kind.kind, _required_check, ctx, kind, Status.MISSING)
+            )
     return checks
 
 
@@ -76,9 +78,9 @@ def _required_check(ctx: RuleContext, kind: DocumentKind, status: Status) -> Che
         status,
         field=f"documents.{kind.kind}",
         expected="uploaded",
-        actual="uploaded" if status is PASS else None,
+        actual="uploaded" if status is Status.PASS else None,
         expected_text=_UPLOADED,
-        actual_text=_UPLOADED if status is PASS else None,
+        actual_text=_UPLOADED if status is Status.PASS else None,
         name_en=kind.name["en"],
         name_zh=kind.name["zh"],
     )
@@ -101,7 +103,7 @@ def size(app: Application, ctx: RuleContext) -> list[Check]:
     )
     checks = []
     for kind, facts in inspected:
-        status = FAIL if facts.problem == "too_large" else PASS
+        status = Status.FAIL if facts.problem == "too_large" else Status.PASS
         size_bytes = display(facts.size_bytes)
         checks.append(
             ctx.check(
@@ -135,7 +137,7 @@ def image_format(app: Application, ctx: RuleContext) -> list[Check]:
         if facts.problem is None:
             checks.append(
                 ctx.check(
-                    PASS,
+                    Status.PASS,
                     field=field,
                     expected=expected,
                     actual=facts.format,
@@ -149,7 +151,7 @@ def image_format(app: Application, ctx: RuleContext) -> list[Check]:
         reason = document_problem(facts, ctx.ruleset)
         checks.append(
             ctx.check(
-                FAIL,
+                Status.FAIL,
                 field=field,
                 expected=expected,
                 actual=facts.detail or facts.problem,
@@ -187,7 +189,7 @@ def id_quality(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     if quality.sharpness < min_sharpness:
         return (
             ctx.check(
-                REVIEW,
+                Status.REVIEW,
                 "review_blur",
                 expected=expected,
                 actual=actual,
@@ -199,7 +201,7 @@ def id_quality(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     if quality.border_fraction > max_border:
         return (
             ctx.check(
-                REVIEW,
+                Status.REVIEW,
                 "review_border",
                 expected=expected,
                 actual=actual,
@@ -208,4 +210,4 @@ def id_quality(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
                 **texts,
             ),
         )
-    return (ctx.check(PASS, expected=expected, actual=actual, evidence=evidence, **texts),)
+    return (ctx.check(Status.PASS, expected=expected, actual=actual, evidence=evidence, **texts),)

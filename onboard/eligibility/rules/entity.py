@@ -8,13 +8,8 @@ from types import MappingProxyType
 from typing import Any
 
 from onboard.eligibility import identifiers, lookalikes
-from onboard.eligibility.model import Application, Check
+from onboard.eligibility.model import Application, Check, Status
 from onboard.eligibility.rules.base import (
-    FAIL,
-    MISSING,
-    NOT_APPLICABLE,
-    PASS,
-    REVIEW,
     RuleContext,
     duplicates_seen,
     problem_reason,
@@ -23,7 +18,7 @@ from onboard.eligibility.rules.base import (
     uniqueness,
 )
 from onboard.eligibility.rules.store import fold_company, fold_person, same_script
-from onboard.eligibility.ruleset import DocumentKind
+from onboard.eligibility.spec import DocumentKind
 from onboard.eligibility.vocabulary import REGIONS
 
 _EXPECTED = {
@@ -58,11 +53,11 @@ def _judged_region(app: Application, ctx: RuleContext) -> str | Check:
 
 
 def _region_missing(ctx: RuleContext) -> Check:
-    return ctx.check(MISSING, "missing_region", field="entity.region")
+    return ctx.check(Status.MISSING, "missing_region", field="entity.region")
 
 
 def _region_not_judged(ctx: RuleContext, region: str, outcome: str = "not_applicable") -> Check:
-    return ctx.check(NOT_APPLICABLE, outcome, actual=region)
+    return ctx.check(Status.NOT_APPLICABLE, outcome, actual=region)
 
 
 #: The region's number and license document as messages name them (the document names are
@@ -106,7 +101,10 @@ def license_number(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     if not typed or not typed.strip():
         return (
             ctx.check(
-                MISSING, expected=expected_en, expected_zh=expected_zh, expected_text=expected_text
+                Status.MISSING,
+                expected=expected_en,
+                expected_zh=expected_zh,
+                expected_text=expected_text,
             ),
         )
     result = _validate(region, typed)
@@ -114,7 +112,7 @@ def license_number(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     if result.valid:
         return (
             ctx.check(
-                PASS,
+                Status.PASS,
                 expected=expected_en,
                 actual=result.normalized,
                 expected_text=expected_text,
@@ -122,7 +120,7 @@ def license_number(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
             ),
         )
     reason = problem_reason(ctx, result)
-    status = REVIEW if result.review else FAIL
+    status = Status.REVIEW if result.review else Status.FAIL
     return (
         ctx.check(
             status,
@@ -183,11 +181,11 @@ def enterprise(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
 
 def _holder_check(ctx: RuleContext, kind: str) -> Check:
     if kind in ctx.threshold("enterprise"):
-        outcome, status = "pass", PASS
+        outcome, status = "pass", Status.PASS
     elif kind in ctx.threshold("not_enterprise"):
-        outcome, status = "fail", FAIL
+        outcome, status = "fail", Status.FAIL
     else:
-        outcome, status = "fail_not_business", FAIL
+        outcome, status = "fail_not_business", Status.FAIL
     holder = _holder(ctx, kind)
     return ctx.check(
         status,
@@ -203,7 +201,7 @@ def _holder_check(ctx: RuleContext, kind: str) -> Check:
 
 
 def _enterprise_not_judged(ctx: RuleContext) -> Check:
-    return ctx.check(NOT_APPLICABLE)
+    return ctx.check(Status.NOT_APPLICABLE)
 
 
 def _hk_company(app: Application, ctx: RuleContext) -> Check:
@@ -211,12 +209,16 @@ def _hk_company(app: Application, ctx: RuleContext) -> Check:
     typed = app.entity.hk_ci_number
     if not typed or not typed.strip():
         return ctx.check(
-            MISSING, "missing_hk", field=field, expected="CI number", expected_text=_HK_COMPANY_TEXT
+            Status.MISSING,
+            "missing_hk",
+            field=field,
+            expected="CI number",
+            expected_text=_HK_COMPANY_TEXT,
         )
     result = identifiers.validate_hk_ci(typed)
     if result.valid:
         return ctx.check(
-            PASS,
+            Status.PASS,
             "pass_hk",
             field=field,
             expected="CI number",
@@ -224,7 +226,7 @@ def _hk_company(app: Application, ctx: RuleContext) -> Check:
             expected_text=_HK_COMPANY_TEXT,
         )
     return ctx.check(
-        FAIL,
+        Status.FAIL,
         "fail_hk",
         field=field,
         expected="CI number",
@@ -242,7 +244,7 @@ def _declared(app: Application, ctx: RuleContext, kind: str) -> bool:
 
 
 def _license_image_missing(ctx: RuleContext, region: str, kind: str) -> Check:
-    return ctx.check(MISSING, field=f"documents.{kind}", **_license_names(region))
+    return ctx.check(Status.MISSING, field=f"documents.{kind}", **_license_names(region))
 
 
 #: What the reader's statuses mean, as the edition-2 messages say them.
@@ -258,7 +260,7 @@ def license_ocr(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     if not region:
         return ()
     if region not in LICENSE_DOCUMENT:
-        return (ctx.check(NOT_APPLICABLE, actual=region),)
+        return (ctx.check(Status.NOT_APPLICABLE, actual=region),)
     kind = LICENSE_DOCUMENT[region]
     if not _declared(app, ctx, kind):
         # The same for every application of the region: built once.
@@ -266,7 +268,7 @@ def license_ocr(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     names = _license_names(region)
     typed = identifiers.normalize_identifier(app.entity.license_number or "")
     if not typed:
-        return (ctx.check(MISSING, "missing_number"),)
+        return (ctx.check(Status.MISSING, "missing_number"),)
     reading = ctx.evidence.license_reading
     if reading is None:
         # The image was declared by name only, or not read (OCR off, undecodable file: the
@@ -277,7 +279,7 @@ def license_ocr(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
         words = _READING_WORDS.get(reading.status, (reading.status, "无法识别"))
         return (
             ctx.check(
-                REVIEW,
+                Status.REVIEW,
                 "review_unread",
                 actual=typed,
                 reading=reading.status,
@@ -292,12 +294,14 @@ def license_ocr(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
         typed = identifiers.validate_hk_br(typed).normalized or typed
     comparison = lookalikes.compare_license_numbers(typed, read)
     if comparison.equal:
-        return (ctx.check(PASS, expected=read, actual=typed, evidence={"ocr": shown}, **names),)
+        return (
+            ctx.check(Status.PASS, expected=read, actual=typed, evidence={"ocr": shown}, **names),
+        )
     if comparison.only_lookalikes:
         valid_en, valid_zh = _valid_reading(region, typed, read)
         return (
             ctx.check(
-                REVIEW,
+                Status.REVIEW,
                 "review_lookalike",
                 expected=read,
                 actual=typed,
@@ -313,7 +317,7 @@ def license_ocr(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
         )
     return (
         ctx.check(
-            FAIL,
+            Status.FAIL,
             expected=read,
             actual=typed,
             typed=typed,
@@ -389,7 +393,7 @@ def legal_rep_license_name(app: Application, ctx: RuleContext) -> tuple[Check, .
 
 
 def _printed_not_judged(ctx: RuleContext, outcome: str) -> Check:
-    return ctx.check(NOT_APPLICABLE, outcome)
+    return ctx.check(Status.NOT_APPLICABLE, outcome)
 
 
 _NO_VALUE = "—"
@@ -412,7 +416,7 @@ def _printed_check(
     names = _license_names(region)
     typed = (typed_value or "").strip()
     if not typed:
-        return ctx.check(MISSING, field=field, **names)
+        return ctx.check(Status.MISSING, field=field, **names)
     read = (printed.value or "").strip()
     values: dict[str, Any] = {"typed": typed, "read": read or _NO_VALUE, **names}
     evidence = {"printed": printed.to_dict()}
@@ -420,14 +424,16 @@ def _printed_check(
         # Every character agrees with what was typed: even a reading the OCR was unsure of
         # confirms the name (a misread that spells out exactly the typed name is not a risk
         # worth a person's time).
-        return ctx.check(PASS, expected=read, actual=typed, evidence=evidence, **values)
+        return ctx.check(Status.PASS, expected=read, actual=typed, evidence=evidence, **values)
     if printed.status != "ok" or not read:
-        return ctx.check(REVIEW, expected=read or None, actual=typed, evidence=evidence, **values)
+        return ctx.check(
+            Status.REVIEW, expected=read or None, actual=typed, evidence=evidence, **values
+        )
     if name == "company_name" and not same_script(read, typed):
         return ctx.check(
-            REVIEW, "review_script", expected=read, actual=typed, evidence=evidence, **values
+            Status.REVIEW, "review_script", expected=read, actual=typed, evidence=evidence, **values
         )
-    return ctx.check(FAIL, expected=read, actual=typed, evidence=evidence, **values)
+    return ctx.check(Status.FAIL, expected=read, actual=typed, evidence=evidence, **values)
 
 
 # --- duplicates and documents -------------------------------------------------------------
@@ -457,7 +463,7 @@ def license_duplicate(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
         return (found,)
     return (
         ctx.check(
-            PASS,
+            Status.PASS,
             unique_outcome(ctx, field),
             expected="unique",
             actual="unique",
@@ -473,7 +479,7 @@ _UNIQUE = _text("unique", "唯一")
 
 def _unchecked(ctx: RuleContext) -> Check:
     """A pre-screen cannot see other applications: checked at submission (RULES.md §6)."""
-    return ctx.check(NOT_APPLICABLE, expected="unique", expected_text=_UNIQUE)
+    return ctx.check(Status.NOT_APPLICABLE, expected="unique", expected_text=_UNIQUE)
 
 
 @rule("entity.hk_documents")
@@ -505,7 +511,7 @@ def _documents_check(
     region_names = REGIONS[region]
     if not absent:
         return ctx.check(
-            PASS,
+            Status.PASS,
             field="documents",
             expected=expected,
             actual=expected,
@@ -518,7 +524,7 @@ def _documents_check(
     missing = [kind for kind in kinds if kind.kind in absent]
     present = [kind for kind in kinds if kind.kind not in absent]
     return ctx.check(
-        MISSING,
+        Status.MISSING,
         field=f"documents.{absent[0]}",
         expected=expected,
         actual=", ".join(k.kind for k in present) or "none",

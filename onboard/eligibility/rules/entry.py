@@ -8,7 +8,7 @@ from typing import Any
 
 from onboard.eligibility.formatting import display
 from onboard.eligibility.model import Application, Check, Status
-from onboard.eligibility.rules.base import FAIL, MISSING, PASS, REVIEW, RuleContext, rule
+from onboard.eligibility.rules.base import RuleContext, rule
 from onboard.eligibility.vocabulary import ENTRY_MODES, Vocabulary, names
 
 
@@ -16,10 +16,10 @@ def _one_of(value: str | None, ctx: RuleContext, vocabulary: Vocabulary) -> Chec
     """The check of a value that must be one of the rule's ``allowed``: built once per value,
     as a batch names only a handful of regions or shipping methods."""
     if not value:
-        return ctx.shared("missing", None, _one_of_check, ctx, MISSING, None, vocabulary)
-    status = PASS if value in ctx.threshold("allowed") else FAIL
+        return ctx.shared("missing", None, _one_of_check, ctx, Status.MISSING, None, vocabulary)
+    status = Status.PASS if value in ctx.threshold("allowed") else Status.FAIL
     return ctx.shared(
-        "pass" if status is PASS else "fail",
+        "pass" if status is Status.PASS else "fail",
         value,
         _one_of_check,
         ctx,
@@ -126,7 +126,7 @@ def entry_route(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
             # A person at the platform grants and checks the code (RULES.md §1).
             return (
                 ctx.check(
-                    REVIEW,
+                    Status.REVIEW,
                     "review",
                     expected="invitation",
                     actual=route,
@@ -144,7 +144,7 @@ def entry_route(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     if gmv is not None and gmv > ctx.threshold("douyin_gmv_180d_cny_over"):
         return (
             ctx.check(
-                PASS,
+                Status.PASS,
                 "pass_douyin_option",
                 actual=route,
                 douyin_gmv=display(gmv),
@@ -162,7 +162,7 @@ def _route_text(route: str) -> Mapping[str, str] | None:
 def _route_open(ctx: RuleContext, route: str) -> Check:
     texts = _route_text(route) or {"en": route, "zh": route}
     return ctx.check(
-        PASS,
+        Status.PASS,
         actual=route,
         actual_zh=ROUTE_NAMES_ZH.get(route, route),
         route_en=texts["en"],
@@ -173,7 +173,7 @@ def _route_open(ctx: RuleContext, route: str) -> Check:
 
 def _code_missing(ctx: RuleContext, route: str) -> Check:
     return ctx.check(
-        MISSING,
+        Status.MISSING,
         field="entry.invitation_code",
         expected="an invitation code",
         actual=route,
@@ -186,7 +186,7 @@ def _invitation_only(ctx: RuleContext, category: str, where: str) -> Check:
     category_names = ctx.ruleset.categories.get(category, {"en": category, "zh": category})
     where_en, where_zh = _WHERE[where]
     return ctx.check(
-        FAIL,
+        Status.FAIL,
         expected="invitation",
         actual=f"standard, main category {category}",
         category_en=category_names["en"],

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 
 import email_validator
-import phonenumbers
 
 from onboard.eligibility import identifiers
-from onboard.eligibility.model import Application, Check
+from onboard.eligibility.model import Application, Check, Status
+from onboard.eligibility.phones import read_phone
 from onboard.eligibility.rules.base import (
-    FAIL,
-    MISSING,
-    PASS,
     RuleContext,
     problem_reason,
     rule,
@@ -56,7 +52,7 @@ def id_number(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     if not id_type:
         return (
             ctx.check(
-                MISSING,
+                Status.MISSING,
                 "missing_type",
                 field="legal_rep.id_type",
                 expected=_ID_TYPES_EXPECTED,
@@ -66,7 +62,7 @@ def id_number(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     if id_type not in identifiers.ID_TYPES:
         return (
             ctx.check(
-                FAIL,
+                Status.FAIL,
                 "fail_type",
                 field="legal_rep.id_type",
                 expected=_ID_TYPES_EXPECTED,
@@ -78,7 +74,7 @@ def id_number(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     texts = _ID_NUMBER_EXPECTED_TEXT[id_type]
     type_names = ID_TYPES[id_type]
     if not number or not number.strip():
-        return (ctx.check(MISSING, expected=expected, expected_text=texts),)
+        return (ctx.check(Status.MISSING, expected=expected, expected_text=texts),)
     result = identifiers.validate_person_id(id_type, number, ctx.as_of)
     permits = ctx.spec.params.get("residence_permit_prefixes")
     if result.valid and permits and id_type == "cn_resident_id":
@@ -87,7 +83,7 @@ def id_number(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
             residents = _PERMIT_HOLDERS.get(prefix, ("Hong Kong, Macao or Taiwan", "港澳台"))
             return (
                 ctx.check(
-                    FAIL,
+                    Status.FAIL,
                     "fail_permit",
                     expected=expected,
                     actual=_mask(result.normalized),
@@ -101,7 +97,7 @@ def id_number(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     if result.valid:
         return (
             ctx.check(
-                PASS,
+                Status.PASS,
                 expected=expected,
                 actual=_mask(result.normalized),
                 id_type_en=type_names["en"],
@@ -112,7 +108,7 @@ def id_number(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     reason = problem_reason(ctx, result)
     return (
         ctx.check(
-            FAIL,
+            Status.FAIL,
             expected=expected,
             actual=_mask(result.normalized or number),
             reason_en=reason["en"],
@@ -132,189 +128,17 @@ def _mask(number: str) -> str:
     return number[:3] + "*" * (len(number) - 7) + number[-4:]
 
 
-#: Where a number without a country code is read as local.
-_DEFAULT_PHONE_REGION = {"CN": "CN", "HK": "HK"}
-
-
-def normalize_phone(text: str, region: str | None) -> str | None:
-    """The number in E.164, or None when it is not a valid phone number."""
-    plain = _plain_phone(text, region)
-    if plain is not None:
-        return plain
-    return _phonenumbers_e164(text, region)
-
-
-def _phonenumbers_e164(text: str, region: str | None) -> str | None:
-    """phonenumbers' own reading: the reference the fast path has to agree with."""
-    try:
-        parsed = phonenumbers.parse(text, _DEFAULT_PHONE_REGION.get(region or ""))
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(parsed):
-        return None
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-
-
-# Plain CN and HK numbers, the overwhelming majority ("+86 158 7725 4633", "+852 9123-4567",
-# "13834247646" from a CN seller): digit groups joined by single spaces or hyphens, perhaps
-# after "+<country code>". For these, phonenumbers' parse takes its simplest path (the digits
-# are the national number as written) and its validity test is two pattern matches, which
-# _PlainNumbering repeats from phonenumbers' own metadata, so an upgrade moves both paths
-# alike. The fast path only ever answers with a number; anything unusual (other punctuation,
-# surrounding spaces, full-width digits, extensions, trunk and "00" prefixes) and anything
-# it cannot vouch for goes to phonenumbers. tests/test_phone_fast_path.py proves with
-# hypothesis that whenever it answers, phonenumbers answers the same.
-
-
-@dataclass(frozen=True)
-class _NumberDesc:
-    """One of phonenumbers' number descriptions (general, mobile, fixed line), tested as
-    phonenumbers tests it: a possible length, if any are listed, and the whole pattern."""
-
-    lengths: frozenset[int]
-    pattern: re.Pattern[str]
-
-    @classmethod
-    def of(cls, desc: phonenumbers.PhoneNumberDesc | None) -> _NumberDesc | None:
-        if desc is None or not desc.national_number_pattern:
-            return None  # phonenumbers matches nothing against a missing pattern
-        return cls(frozenset(desc.possible_length), re.compile(desc.national_number_pattern))
-
-    def fits(self, national: str) -> bool:
-        if self.lengths and len(national) not in self.lengths:
-            return False
-        return self.pattern.fullmatch(national) is not None
-
-
-@dataclass(frozen=True)
-class _PlainNumbering:
-    """What phonenumbers would make of plain digits for one region, read off its metadata."""
-
-    code: str  # the country calling code, "86"
-    international_prefix: re.Pattern[str] | None  # "00…" dialled out: a foreign number follows
-    national_prefix: re.Pattern[str] | None  # trunk prefix or carrier code phonenumbers strips
-    general: _NumberDesc
-    kinds: tuple[_NumberDesc, ...]  # mobile, fixed line: matching one makes a number valid
-
-    def e164(self, national: str, *, with_code: bool) -> str | None:
-        """``national`` (ASCII digits, no leading 0) in E.164 when phonenumbers would read it
-        unchanged and find it valid, else None."""
-        if self.national_prefix is not None and self.national_prefix.match(national):
-            return None  # phonenumbers might strip a prefix and read a shorter number
-        if not with_code and (
-            national.startswith(self.code)
-            or (self.international_prefix is not None and self.international_prefix.match(national))
-        ):
-            return None  # phonenumbers might read a country code in the digits
-        if not self.general.fits(national):
-            return None
-        for kind in self.kinds:  # is_valid_number: the general description and one kind
-            if kind.fits(national):
-                return f"+{self.code}{national}"
-        return None
-
-
-def _compiled(pattern: str | None) -> re.Pattern[str] | None:
-    return re.compile(pattern) if pattern else None
-
-
-def _plain_numbering(region: str) -> _PlainNumbering | None:
-    """``region``'s numbering, or None when its plain numbers are not that simple to read
-    (then all of them go to phonenumbers)."""
-    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
-    if metadata is None or metadata.country_code is None:
-        return None
-    code = str(metadata.country_code)
-    if phonenumbers.region_codes_for_country_code(metadata.country_code) != (region,):
-        return None  # a shared code (+1): which region, hence which patterns, is a question
-    if any(int(code[:n]) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE for n in range(1, len(code))):
-        return None  # "+<code>…" would be read as a shorter country code
-    general = _NumberDesc.of(metadata.general_desc)
-    kinds = tuple(d for d in map(_NumberDesc.of, (metadata.mobile, metadata.fixed_line)) if d)
-    if general is None or not kinds:
-        return None
-    return _PlainNumbering(
-        code=code,
-        international_prefix=_compiled(metadata.international_prefix),
-        national_prefix=_compiled(metadata.national_prefix_for_parsing),
-        general=general,
-        kinds=kinds,
-    )
-
-
-_PLAIN_NUMBERING_BY_REGION = {
-    region: numbering
-    for region in sorted(set(_DEFAULT_PHONE_REGION.values()))
-    if (numbering := _plain_numbering(region)) is not None
-}
-_PLAIN_NUMBERING_BY_CODE = {n.code: n for n in _PLAIN_NUMBERING_BY_REGION.values()}
-#: ASCII digits only ([0-9], not \d); the national number cannot start with 0 (trunk and
-#: international prefixes, Italian-style leading zeros).
-_PLAIN_PHONE = re.compile(
-    rf"(?:\+(?P<code>{'|'.join(_PLAIN_NUMBERING_BY_CODE)})[ -]?)?"
-    r"(?P<national>[1-9][0-9]*(?:[ -][0-9]+)*)"
-)
-
-
-def _plain_phone(text: str, region: str | None) -> str | None:
-    """The E.164 form of a plainly written CN or HK number, or None: phonenumbers decides."""
-    parts = _plain_phone_parts(text, region)
-    return None if parts is None else f"+{parts[0]}{parts[1]}"
-
-
-def _plain_phone_parts(text: str, region: str | None) -> tuple[str, str] | None:
-    """(country code, national number) of a plainly written CN or HK number that
-    phonenumbers would find valid, read as its parse reads it; None: phonenumbers decides."""
-    match = _PLAIN_PHONE.fullmatch(text)
-    if match is None:
-        return None
-    if match["code"] is not None:
-        numbering = _PLAIN_NUMBERING_BY_CODE.get(match["code"])
-    else:
-        numbering = _PLAIN_NUMBERING_BY_REGION.get(_DEFAULT_PHONE_REGION.get(region or "", ""))
-    if numbering is None:
-        return None
-    national = match["national"].replace(" ", "").replace("-", "")
-    if numbering.e164(national, with_code=match["code"] is not None) is None:
-        return None
-    return numbering.code, national
-
-
-def read_phone(text: str, region: str | None) -> tuple[str, phonenumbers.PhoneNumber] | None:
-    """The number in E.164 and as phonenumbers holds it, or None when it is not a valid
-    phone number: :func:`normalize_phone`, keeping what phonenumbers needs to type it."""
-    parts = _plain_phone_parts(text, region)
-    if parts is not None:
-        # "+<code><national>", a code of one region and a national number without a
-        # leading zero: exactly the two parts phonenumbers' parse gives.
-        code, national = parts
-        number = phonenumbers.PhoneNumber(country_code=int(code), national_number=int(national))
-        return f"+{code}{national}", number
-    try:
-        parsed = phonenumbers.parse(text, _DEFAULT_PHONE_REGION.get(region or ""))
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(parsed):
-        return None
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164), parsed
-
-
 #: phonenumbers' number types as messages name them (those a mobile number is not).
-_PHONE_KINDS: Mapping[int, tuple[str, str]] = {
-    phonenumbers.PhoneNumberType.FIXED_LINE: ("landline number", "固定电话号码"),
-    phonenumbers.PhoneNumberType.TOLL_FREE: ("toll-free number", "免费电话号码"),
-    phonenumbers.PhoneNumberType.PREMIUM_RATE: ("premium-rate number", "付费电话号码"),
-    phonenumbers.PhoneNumberType.SHARED_COST: ("shared-cost number", "分摊付费电话号码"),
-    phonenumbers.PhoneNumberType.VOIP: ("internet (VoIP) number", "网络电话号码"),
-    phonenumbers.PhoneNumberType.PERSONAL_NUMBER: ("personal forwarding number", "个人转接号码"),
-    phonenumbers.PhoneNumberType.PAGER: ("pager number", "寻呼号码"),
-    phonenumbers.PhoneNumberType.UAN: ("company access number", "企业统一接入号码"),
-    phonenumbers.PhoneNumberType.VOICEMAIL: ("voicemail number", "语音信箱号码"),
-}
-_PHONE_TYPE_NAMES = {
-    value: name
-    for name, value in vars(phonenumbers.PhoneNumberType).items()
-    if name.isupper() and isinstance(value, int)
+_PHONE_KINDS: Mapping[str, tuple[str, str]] = {
+    "FIXED_LINE": ("landline number", "固定电话号码"),
+    "TOLL_FREE": ("toll-free number", "免费电话号码"),
+    "PREMIUM_RATE": ("premium-rate number", "付费电话号码"),
+    "SHARED_COST": ("shared-cost number", "分摊付费电话号码"),
+    "VOIP": ("internet (VoIP) number", "网络电话号码"),
+    "PERSONAL_NUMBER": ("personal forwarding number", "个人转接号码"),
+    "PAGER": ("pager number", "寻呼号码"),
+    "UAN": ("company access number", "企业统一接入号码"),
+    "VOICEMAIL": ("voicemail number", "语音信箱号码"),
 }
 _PHONE_EXPECTED = "a valid phone number"
 _PHONE_EXPECTED_TEXT = _text("a valid phone number", "有效的电话号码")
@@ -327,36 +151,35 @@ def phone(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     expected_text = _MOBILE_EXPECTED_TEXT if mobile_types else _PHONE_EXPECTED_TEXT
     text = app.contact.phone
     if not text or not text.strip():
-        return (ctx.check(MISSING, expected=_PHONE_EXPECTED, expected_text=expected_text),)
-    if mobile_types:
-        # The guide's 手机号码 must receive an SMS code: phonenumbers' own types decide.
-        read = read_phone(text, app.entity.region)
-        e164 = read[0] if read is not None else None
-        kind = phonenumbers.number_type(read[1]) if read is not None else None
-    else:  # the first edition took any valid number
-        e164, kind = normalize_phone(text, app.entity.region), None
-    if e164 is None:
+        return (ctx.check(Status.MISSING, expected=_PHONE_EXPECTED, expected_text=expected_text),)
+    reading = read_phone(text, app.entity.region)
+    if reading is None:
         return (
             ctx.check(
-                FAIL, expected=_PHONE_EXPECTED, actual=text.strip(), expected_text=expected_text
+                Status.FAIL,
+                expected=_PHONE_EXPECTED,
+                actual=text.strip(),
+                expected_text=expected_text,
             ),
         )
-    if kind is not None and mobile_types:
-        name = _PHONE_TYPE_NAMES.get(kind, str(kind))
-        if name not in mobile_types:
-            kind_en, kind_zh = _PHONE_KINDS.get(kind, ("number that is not mobile", "非手机号码"))
-            return (
-                ctx.check(
-                    FAIL,
-                    "fail_not_mobile",
-                    expected=_PHONE_EXPECTED,
-                    actual=e164,
-                    kind_en=kind_en,
-                    kind_zh=kind_zh,
-                    expected_text=expected_text,
-                    evidence={"number_type": name},
-                ),
-            )
+    e164 = reading.e164
+    # The guide's 手机号码 must receive an SMS code: phonenumbers' own types decide (the
+    # first edition took any valid number).
+    if mobile_types and reading.kind not in mobile_types:
+        name = reading.kind
+        kind_en, kind_zh = _PHONE_KINDS.get(name, ("number that is not mobile", "非手机号码"))
+        return (
+            ctx.check(
+                Status.FAIL,
+                "fail_not_mobile",
+                expected=_PHONE_EXPECTED,
+                actual=e164,
+                kind_en=kind_en,
+                kind_zh=kind_zh,
+                expected_text=expected_text,
+                evidence={"number_type": name},
+            ),
+        )
     return (
         uniqueness(
             ctx,
@@ -376,7 +199,9 @@ def _unique_pass(
     outcome = unique_outcome(ctx, field)
     if outcome is None and ctx.ruleset.edition >= 2:
         outcome = "pass_unchecked"
-    return ctx.check(PASS, outcome, expected=expected, actual=actual, expected_text=expected_text)
+    return ctx.check(
+        Status.PASS, outcome, expected=expected, actual=actual, expected_text=expected_text
+    )
 
 
 #: Plain ASCII addresses, the overwhelming majority: a subset of what email-validator
@@ -441,12 +266,14 @@ _EMAIL_EXPECTED_TEXT = _text("a valid email address", "有效的邮箱地址")
 def email(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     text = app.contact.email
     if not text or not text.strip():
-        return (ctx.check(MISSING, expected=_EMAIL_EXPECTED, expected_text=_EMAIL_EXPECTED_TEXT),)
+        return (
+            ctx.check(Status.MISSING, expected=_EMAIL_EXPECTED, expected_text=_EMAIL_EXPECTED_TEXT),
+        )
     normalized, why = normalize_email(text)
     if normalized is None:
         return (
             ctx.check(
-                FAIL,
+                Status.FAIL,
                 expected=_EMAIL_EXPECTED,
                 actual=text.strip(),
                 reason=why,

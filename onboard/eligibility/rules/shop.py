@@ -6,12 +6,8 @@ import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from onboard.eligibility.model import Application, Check
+from onboard.eligibility.model import Application, Check, Status
 from onboard.eligibility.rules.base import (
-    FAIL,
-    MISSING,
-    NOT_APPLICABLE,
-    PASS,
     UNIQUE_TEXT,
     RuleContext,
     rule,
@@ -38,9 +34,11 @@ def shop_name(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     name = (app.shop.name or "").strip()
     expected = "English: Latin letters, digits, spaces, punctuation"
     if not name:
-        return (ctx.check(MISSING, expected=expected, expected_text=_ENGLISH_TEXT),)
+        return (ctx.check(Status.MISSING, expected=expected, expected_text=_ENGLISH_TEXT),)
     if _NOT_ENGLISH_CHAR.search(name) is None and _LETTER.search(name):
-        return (ctx.check(PASS, expected=expected, actual=name, expected_text=_ENGLISH_TEXT),)
+        return (
+            ctx.check(Status.PASS, expected=expected, actual=name, expected_text=_ENGLISH_TEXT),
+        )
     offending = sorted(set(_NOT_ENGLISH_CHAR.findall(name)))
     shown = " ".join(offending) if offending else "no Latin letter"
     # Edition 2 says what is wrong with a name of digits and punctuation only in words of
@@ -48,7 +46,7 @@ def shop_name(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     outcome = "fail_no_letter" if not offending and ctx.ruleset.edition >= 2 else None
     return (
         ctx.check(
-            FAIL,
+            Status.FAIL,
             outcome,
             expected=expected,
             actual=name,
@@ -72,12 +70,14 @@ def name_unique(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
         if ctx.ruleset.edition < 2:
             return ()
         return (ctx.shared("not_applicable", None, _unchecked, ctx),)
-    return (ctx.check(PASS, outcome, expected="unique", actual=name, expected_text=UNIQUE_TEXT),)
+    return (
+        ctx.check(Status.PASS, outcome, expected="unique", actual=name, expected_text=UNIQUE_TEXT),
+    )
 
 
 def _unchecked(ctx: RuleContext) -> Check:
     """A pre-screen cannot see other applications: checked at submission (RULES.md §6)."""
-    return ctx.check(NOT_APPLICABLE, expected="unique", expected_text=UNIQUE_TEXT)
+    return ctx.check(Status.NOT_APPLICABLE, expected="unique", expected_text=UNIQUE_TEXT)
 
 
 @rule("shop.category_match")
@@ -85,7 +85,7 @@ def category_match(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     shop, store = app.shop.main_category, app.store.main_category
     if not shop or not store:
         field = "shop.main_category" if not shop else "store.main_category"
-        return (ctx.check(MISSING, field=field),)
+        return (ctx.check(Status.MISSING, field=field),)
     # Decided by the two categories alone: built once per pair a batch uses.
     outcome = "pass" if shop == store else "fail"
     return (ctx.shared(outcome, (shop, store), _compared, ctx, shop, store),)
@@ -97,7 +97,7 @@ def _compared(ctx: RuleContext, shop: str, store: str) -> Check:
     def name(category: str, lang: str) -> str:
         return names[category][lang] if category in names else category
 
-    status = PASS if shop == store else FAIL
+    status = Status.PASS if shop == store else Status.FAIL
     return ctx.check(
         status,
         expected=store,

@@ -21,8 +21,8 @@ from onboard.eligibility.dates import (
     span_words,
 )
 from onboard.eligibility.formatting import display
-from onboard.eligibility.model import Application, Check
-from onboard.eligibility.rules.base import FAIL, MISSING, PASS, REVIEW, RuleContext, rule
+from onboard.eligibility.model import Application, Check, Status
+from onboard.eligibility.rules.base import RuleContext, rule
 
 # --- store.url ----------------------------------------------------------------------------
 
@@ -173,16 +173,16 @@ def _outside_us_market(host: str, ctx: RuleContext) -> bool:
 def store_url(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     platform, url = app.store.platform, app.store.url
     if not platform:
-        return (ctx.check(MISSING, "missing_platform", field="store.platform"),)
+        return (ctx.check(Status.MISSING, "missing_platform", field="store.platform"),)
     expected = _SHAPE[platform]
     expected_text = _SHAPE_TEXT[platform]
     link = url.strip() if url else ""
     if not link:
-        return (ctx.check(MISSING, expected=expected, expected_text=expected_text),)
+        return (ctx.check(Status.MISSING, expected=expected, expected_text=expected_text),)
     outcome, host = judge_store_url(platform, link)
-    status = PASS if outcome == "pass" else FAIL
+    status = Status.PASS if outcome == "pass" else Status.FAIL
     if platform == "independent" and outcome == "pass" and host and _outside_us_market(host, ctx):
-        outcome, status = "review_not_us_market", REVIEW
+        outcome, status = "review_not_us_market", Status.REVIEW
     return (
         ctx.check(
             status,
@@ -291,19 +291,19 @@ def entity_match(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     applicant = company.strip() if company else ""
     if not registered or not applicant:
         field = "store.registered_entity" if not registered else "entity.company_name"
-        return (ctx.check(MISSING, field=field),)
+        return (ctx.check(Status.MISSING, field=field),)
     assert store_name is not None and company is not None
     # The same text normalizes the same: most stores name the company exactly as applied.
     if store_name == company:
-        return (ctx.check(PASS, expected=applicant, actual=registered),)
+        return (ctx.check(Status.PASS, expected=applicant, actual=registered),)
     a, b = normalize_company(store_name), normalize_company(company)
     if a != b and ctx.ruleset.edition >= 2:
         # Edition 2 also folds traditional Chinese and place names (RULES.md §3); only
         # needed when the plain folding differs.
         a, b = fold_company(store_name), fold_company(company)
     if a == b:
-        return (ctx.check(PASS, expected=applicant, actual=registered),)
-    status = REVIEW if _has_han(a) != _has_han(b) else FAIL
+        return (ctx.check(Status.PASS, expected=applicant, actual=registered),)
+    status = Status.REVIEW if _has_han(a) != _has_han(b) else Status.FAIL
     return (ctx.check(status, expected=applicant, actual=registered, company=applicant),)
 
 
@@ -321,11 +321,11 @@ def store_age(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     expected = f">= {months} months"
     expected_text = _months_text(months)
     if opened is None:
-        return (ctx.check(MISSING, expected=expected, expected_text=expected_text),)
+        return (ctx.check(Status.MISSING, expected=expected, expected_text=expected_text),)
     if opened > ctx.as_of:
         return (
             ctx.check(
-                FAIL,
+                Status.FAIL,
                 "fail_future",
                 expected=expected,
                 actual=opened,
@@ -338,7 +338,7 @@ def store_age(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     span_en, span_zh = span_words(*spent)
     span = span_texts(*spent)
     ready_on = add_months(opened, months)
-    status = PASS if ready_on <= ctx.as_of else FAIL
+    status = Status.PASS if ready_on <= ctx.as_of else Status.FAIL
     ready_text = iso_date(ready_on)  # what display(ready_on) shows, made once
     return (
         ctx.check(
@@ -382,15 +382,19 @@ def supply_recency(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     expected = f"on or after {iso_date(earliest)}"
     expected_text = MappingProxyType({"en": expected, "zh": f"{iso_date(earliest)} 或之后"})
     if last is None:
-        return (ctx.check(MISSING, expected=expected, expected_text=expected_text),)
+        return (ctx.check(Status.MISSING, expected=expected, expected_text=expected_text),)
     if last > ctx.as_of:
         return (
             ctx.check(
-                FAIL, "fail_future", expected=expected, actual=last, expected_text=expected_text
+                Status.FAIL,
+                "fail_future",
+                expected=expected,
+                actual=last,
+                expected_text=expected_text,
             ),
         )
     # Within N months: last + N months >= as_of (clamped calendar months).
-    status = PASS if add_months(last, months) >= ctx.as_of else FAIL
+    status = Status.PASS if add_months(last, months) >= ctx.as_of else Status.FAIL
     return (
         ctx.check(
             status,
@@ -424,15 +428,15 @@ def _minimum(code: str, attribute: str, unit: str = "", unit_zh: str | None = No
         expected = f">= {shown}{unit}"
         expected_text = _at_least(shown, unit, zh_unit)
         if value is None:
-            return (ctx.check(MISSING, expected=expected, expected_text=expected_text),)
-        status = PASS if value >= ctx.threshold("min") else FAIL
+            return (ctx.check(Status.MISSING, expected=expected, expected_text=expected_text),)
+        status = Status.PASS if value >= ctx.threshold("min") else Status.FAIL
         outcome = None
         values: dict[str, Any] = {}
         if (
-            status is FAIL
+            status is Status.FAIL
             and unit == " %"
             and 0 < value <= 1
-            and "fail_fraction" in ctx.spec.compiled_messages
+            and "fail_fraction" in ctx.spec.templates
         ):
             # 0.95 for 95 %: still a failure, with a question (RULES.md §3).
             outcome = "fail_fraction"

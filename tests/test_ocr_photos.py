@@ -172,7 +172,7 @@ def test_every_pass_of_the_reader_refuses_several_misreads(
 
 def test_small_print_refuses_several_misreads(monkeypatch: pytest.MonkeyPatch) -> None:
     """The small-print path (digits under the size gate, read only when PaddleOCR's
-    recogniser and Tesseract agree) on 60 blurred 11 px code lines read with several
+    recogniser and Tesseract agree) on 60 blurred 10 px code lines read with several
     misreads each time by both: never a number that is not the printed one."""
     from onboard.ocr import reader  # noqa: PLC0415
 
@@ -181,7 +181,7 @@ def test_small_print_refuses_several_misreads(monkeypatch: pytest.MonkeyPatch) -
         code = make_uscc(rng)
         backend = Misreading(code, seed)
         monkeypatch.setattr(reader, "get_recognizer", lambda b=backend: MisreadingRecognizer(b))
-        image = Image.open(io.BytesIO(render_code_line(code, digit_px=11)))
+        image = Image.open(io.BytesIO(render_code_line(code, digit_px=10)))
         out = io.BytesIO()
         image.filter(ImageFilter.GaussianBlur(1.0)).save(out, "PNG")
         clear_cache()

@@ -38,7 +38,9 @@ from onboard.ocr.chinese import get_recognizer
 
 #: Digits lower than this (in the photo's own pixels) carry too little detail: measured
 #: accuracy falls off a cliff below about 12–14 px, and a guess from such text is how a
-#: wrong number comes to pass both checks. Ask for a sharper photo instead.
+#: wrong number comes to pass both checks. Ask for a sharper photo instead, unless two
+#: recognisers agree on every character (:func:`_small_print`, from
+#: :data:`MIN_SMALL_DIGIT_PX`).
 MIN_DIGIT_PX = 12.0
 #: The height capitals are scaled to before reading (willus.org's measured sweet spot).
 TARGET_CAP_PX = 30.0
@@ -946,11 +948,14 @@ def read_uscc_upright(
     best_line: geometry.Line | None = None
     other: LicenseReading | None = None
     too_small = False
+    small: list[tuple[geometry.Line, Crop]] = []
     unsettled: list[_Evidence] = []
     set_aside: list[_Evidence] = []
     for line, crop in _candidates(page):
         if crop.digit_px < min_digit_px(crop):
             too_small = True
+            if crop.digit_px >= MIN_SMALL_DIGIT_PX:
+                small.append((line, crop))
             continue
         evidence = _Evidence(crop, line)
         reading = _read_uscc_line(backend, evidence, deadline)
@@ -987,6 +992,11 @@ def read_uscc_upright(
     except OcrTimeout:
         pass  # out of time for second looks: what the first readings gave stands
     code_like = bool(unsettled)
+    if best is None and other is None:
+        for line, crop in small[:SMALL_LINES]:
+            settled = _small_print(crop, backend, deadline)
+            if settled is not None:
+                return Found(settled, page, line, True)
     if best is not None:
         return Found(best, page, best_line, True, tuple(set_aside))
     if other is not None:
@@ -996,6 +1006,54 @@ def read_uscc_upright(
     unreadable = LicenseReading(status="unreadable", license_number=None, valid=False, raw="")
     where = unsettled[0].line if unsettled else None
     return Found(unreadable, page, where, bool(unsettled), tuple(set_aside))
+
+
+#: Digits from this height up to :func:`min_digit_px` are read only by :func:`_small_print`
+#: (the hard set's 14–15 px Song digits, measured at 10–12 px once blurred).
+MIN_SMALL_DIGIT_PX = 10.0
+#: How many too-small code lines :func:`_small_print` reads at most.
+SMALL_LINES = 1
+
+
+def _small_print(crop: Crop, backend: Backend, deadline: float) -> LicenseReading | None:
+    """A code read off print under :func:`min_digit_px`, only when two readers agree on it
+    character for character; else ``None`` (the page stays too small to read).
+
+    PaddleOCR's recogniser (which scales the line to its own 48 px) must read exactly 18
+    characters giving a business code, valid as read or after at most one look-alike
+    repair, with every character but the repaired one at :data:`SURE` or more; and
+    Tesseract, on the crop scaled up to :data:`TARGET_CAP_PX` (as it is, then thinned: see
+    :data:`RETRIES`), must read the same 18 characters, differing at most where the repair
+    changed one. Small print is where guesses pass both checks: so no doubt is allowed
+    outside the one repaired character, which the two checks then pin down from the 17
+    that both readers agree on."""
+    recognizer = get_recognizer()
+    if recognizer is None:
+        return None
+    try:
+        _remaining(deadline)
+        line = after_label(recognizer.read_line(crop.whole or crop.image))
+        text = clean_reading(line.text)
+        confidences = line.confidences or ()
+        if len(text) != 18 or len(confidences) != 18:
+            return None
+        reading = repair_uscc(text, confidences=confidences, alternatives=((),) * 18)
+        if not _business(reading) or len(reading.corrections) > 1:
+            return None
+        changed = {fix.position - 1 for fix in reading.corrections}
+        if any(value < SURE for i, value in enumerate(confidences) if i not in changed):
+            return None
+        for thin in (False, True):
+            image = normalise(crop.image, crop.digit_px, thin=thin)
+            other = clean_reading(
+                backend.read_line(image, USCC_ALPHABET, _remaining(deadline)).text
+            )
+            differ = {i for i, (x, y) in enumerate(zip(text, other, strict=False)) if x != y}
+            if len(other) == 18 and differ <= changed:
+                return _with_confidence(reading, line)
+    except OcrTimeout:
+        pass
+    return None
 
 
 def _with_confidence(reading: LicenseReading, line: LineText) -> LicenseReading:

@@ -177,23 +177,3 @@ def test_a_message_is_rendered_when_first_read_and_once():
     assert message._texts is rendered and list(message) == ["en", "zh"] and len(message) == 2
     assert message.get("fr") is None
     assert message == {"en": message["en"], "zh": message["zh"]}
-
-
-def test_plain_templates_are_split_and_the_others_formatted():
-    """Templates of plain fields render by concatenation (``split``), others with
-    ``format_map``: the tests above hold both to the same meaning."""
-    plain = _context(_with_templates("{{x}} {actual} }}{{ {min}", "{actual}{expected}"))
-    assert plain.spec.templates["pass"].split == (
-        ("{x} ", (("actual", " }{ 4.0"),)),
-        ("", (("actual", ""), ("expected", ""))),
-    )
-    for en in ("{actual!r}", "{actual:>3}", "{actual.real}", "{min:{width}}"):
-        formatted = _context(_with_templates(en, "{actual}", width=3))
-        assert formatted.spec.templates["pass"].split is None, en
-    published = [
-        template.split is not None
-        for ruleset in published_rulesets()
-        for spec in ruleset.rules
-        for template in spec.templates.values()
-    ]
-    assert sum(published) > len(published) / 2

@@ -81,38 +81,6 @@ def _write_in(template: str, shown: Mapping[str, str]) -> str | None:
     return "".join(out)
 
 
-#: A template whose every field is a plain name, split: the text before the first field, then
-#: each field's name with the text that follows it.
-Split = tuple[str, tuple[tuple[str, str], ...]]
-
-
-def _split(template: str) -> Split | None:
-    """``template`` split (see :data:`Split`) when every field is a plain name (``{actual}``;
-    not ``{x:>3}``, ``{x!r}`` or ``{x.y}``), else None: filled with text values by
-    concatenation it reads as ``format_map`` writes it (:func:`_fill`)."""
-    head = ""
-    fields: list[tuple[str, str]] = []
-    for literal, name, spec, conversion in string.Formatter().parse(template):
-        if fields:
-            fields[-1] = (fields[-1][0], fields[-1][1] + literal)
-        else:
-            head += literal
-        if name is None:
-            continue
-        if spec or conversion or not name.isidentifier():
-            return None
-        fields.append((name, ""))
-    return head, tuple(fields)
-
-
-def _fill(split: Split, names: Mapping[str, str]) -> str:
-    """``format_map`` of a split template with text values (a missing name: ``KeyError``)."""
-    text, fields = split
-    for name, after in fields:
-        text += names[name] + after
-    return text
-
-
 @dataclass(frozen=True, slots=True)
 class MessageTemplate:
     """One message of a rule, compiled: see the module's docstring."""
@@ -132,11 +100,6 @@ class MessageTemplate:
     fixed: Texts | None
     #: Whether the message names the as-of date.
     dated: bool
-    #: ``filled``'s English and Chinese split (:func:`_split`), or None: then rendered with
-    #: ``format_map``. A check's message is rendered with them when it is read, ~8 times an
-    #: application: they cost about half what ``format_map`` does, which scans the whole
-    #: template every time (measured 2026-12-06, issue 18).
-    split: tuple[Split, Split] | None = None
 
     @classmethod
     def compile(cls, texts: Texts, shown: Mapping[str, str]) -> MessageTemplate:
@@ -150,13 +113,7 @@ class MessageTemplate:
         if names <= thresholds:
             fixed = MappingProxyType({lang: text.format_map(shown) for lang, text in texts.items()})
         free = names - thresholds - CHECK_NAMES
-        split = None
-        if filled is not None and filled.keys() == {"en", "zh"}:
-            en, zh = _split(filled["en"]), _split(filled["zh"])
-            if en is not None and zh is not None:
-                split = (en, zh)
-        dated = "as_of" in names
-        return cls(texts, shown, names, thresholds, free, filled, fixed, dated, split)
+        return cls(texts, shown, names, thresholds, free, filled, fixed, "as_of" in names)
 
     def message(
         self, expected: str | None, actual: str | None, as_of: str, values: Mapping[str, Any]
@@ -189,9 +146,6 @@ class MessageTemplate:
             names.update(self.shown)
         for name, value in values.items():
             names[name] = value if type(value) is str else display(value)
-        split = self.split
-        if split is not None and not overridden:
-            return {"en": _fill(split[0], names), "zh": _fill(split[1], names)}
         return {"en": templates["en"].format_map(names), "zh": templates["zh"].format_map(names)}
 
 
@@ -222,7 +176,7 @@ class Message(Mapping[str, str]):
             texts = self._texts = self._template.render(
                 self._expected, self._actual, self._as_of, self._values
             )
-        return texts.copy()  # dict.copy clones a small dict whole; dict(texts) merges it
+        return dict(texts)
 
     def __getitem__(self, lang: str) -> str:
         texts = self._texts

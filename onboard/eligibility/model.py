@@ -302,6 +302,18 @@ class LicenseReading:
 # --- what the engine says -----------------------------------------------------------------
 
 
+def _copy(mapping: Mapping[str, Any]) -> dict[str, Any]:
+    """``dict(mapping)``. Most mappings a check holds are read-only views (``MappingProxyType``:
+    every shared check's message, the messages fixed at load, the texts of ids), which
+    ``dict()`` reads key by key; their own ``copy`` clones the dict behind them whole, three
+    times as fast (0.19 against 0.58 µs; ~25 of them an application)."""
+    if type(mapping) is MappingProxyType:
+        copied = mapping.copy()
+        if type(copied) is dict:
+            return copied
+    return dict(mapping)
+
+
 class Check(NamedTuple):
     """One rule's result for one application (one per document kind for document rules).
 
@@ -330,16 +342,16 @@ class Check(NamedTuple):
             "field": field,
             "expected": expected,
             "actual": actual,
-            "message": message.texts() if type(message) is Message else dict(message),
+            "message": message.texts() if type(message) is Message else _copy(message),
         }
         if evidence:
-            out["evidence"] = dict(evidence)
+            out["evidence"] = _copy(evidence)
         if expected is not None:
             out["expected_text"] = (
-                dict(expected_text) if expected_text else {"en": expected, "zh": expected}
+                _copy(expected_text) if expected_text else {"en": expected, "zh": expected}
             )
         if actual is not None:
-            out["actual_text"] = dict(actual_text) if actual_text else {"en": actual, "zh": actual}
+            out["actual_text"] = _copy(actual_text) if actual_text else {"en": actual, "zh": actual}
         return out
 
     def text(self, name: str, lang: str) -> str | None:

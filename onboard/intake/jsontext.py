@@ -99,7 +99,10 @@ def compact_utf8(data: Any) -> bytes:
 
 
 #: The JSON of checks the engine shares between reports, by id; each entry keeps its check
-#: alive, so that the id cannot be reused while the entry lives.
+#: alive, so that the id cannot be reused while the entry lives. By identity, not by value
+#: through eligibility/memo.py, and on purpose: a shared check holds mappings (its message,
+#: its evidence) and has no hash, and the engine's own memo, keyed by value, hands out one
+#: object per value, so that here identity is value (issue 18).
 _SHARED_CHECKS: dict[int, tuple[Check, orjson.Fragment]] = {}
 _SHARED_CHECKS_MAX = 4096
 

@@ -627,15 +627,102 @@ def compare_trees(
     }
 
 
+#: Run in a tree's own folder: that tree's ``onboard check`` (its own ``onboard`` imported
+#: first, whatever the virtualenv has installed).
+_TREE_CLI = (
+    "import sys; sys.path.insert(0, '.'); import onboard; "
+    "assert onboard.__file__.startswith(sys.argv[1]), onboard.__file__; "
+    "sys.argv = ['onboard', *sys.argv[2:]]; from onboard.cli import main; sys.exit(main())"
+)
+
+
+def _become_subreaper() -> None:
+    """Make this process the reaper of orphaned descendants (Linux ``PR_SET_CHILD_SUBREAPER``)
+    so that a pool's workers and fork server, which outlive their parent's wait, are waited
+    for here and their CPU time counts in ``RUSAGE_CHILDREN``."""
+    import ctypes  # noqa: PLC0415 — only this comparison needs it
+
+    ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)
+
+
+def _reap() -> None:
+    while True:
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            return
+
+
+def compare_cli(
+    trees: dict[str, Path], batch: Path, rounds: int = 4, jobs: tuple[int, ...] = (1, 2)
+) -> tuple[dict[tuple[str, int], list[float]], dict[str, set[str]]]:
+    """CPU seconds of each tree's ``onboard check BATCH --format json --no-ocr --jobs N
+    --as-of 2026-12-01``, the command and every process it starts (the benchmark reaps them
+    all), ``rounds`` times, interleaved by tree; and the digest of what each tree wrote
+    (raises when a tree writes different bytes in two runs). Trees of one rule set must
+    write the same digest; 08f509d judges by another one."""
+    import sys  # noqa: PLC0415
+
+    _become_subreaper()
+    seconds: dict[tuple[str, int], list[float]] = {}
+    digests: dict[str, set[str]] = {name: set() for name in trees}
+    for _ in range(rounds):
+        for count in jobs:
+            for name, tree in trees.items():
+                options = ["--format", "json", "--no-ocr", "--jobs", str(count)]
+                options += ["--as-of", "2026-12-01"]
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                done = subprocess.run(
+                    [sys.executable, "-c", _TREE_CLI, str(tree), "check", str(batch), *options],
+                    cwd=tree,
+                    capture_output=True,
+                    check=False,
+                )
+                _reap()
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                if done.returncode not in (0, 1, 2):
+                    raise RuntimeError(f"{name}: exit {done.returncode}: {done.stderr[-300:]!r}")
+                cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+                seconds.setdefault((name, count), []).append(cpu)
+                digests[name].add(hashlib.sha256(done.stdout).hexdigest()[:12])
+    for name, found in digests.items():
+        if len(found) != 1:
+            raise RuntimeError(f"{name}: output differs between runs: {sorted(found)}")
+    return seconds, digests
+
+
 def _print_comparison(arguments: list[str]) -> None:
-    trees = {name: Path(path).resolve() for name, path in (a.split("=", 1) for a in arguments)}
-    found = compare_trees(trees)
+    """``--trees [--cli] [--rows N] NAME=FOLDER ...``: the first tree is the baseline."""
+    import statistics  # noqa: PLC0415
+
+    cli = "--cli" in arguments
+    rows = 10_000
+    if "--rows" in arguments:
+        rows = int(arguments[arguments.index("--rows") + 1])
+    named = [a for a in arguments if "=" in a]
+    trees = {name: Path(path).resolve() for name, path in (a.split("=", 1) for a in named)}
+    found = compare_trees(trees, n=rows)
     first = next(iter(found.values()))
     for name, (judge, writing) in found.items():
         print(
             f"{name}: evaluate {judge:.1f} µs ({judge / first[0]:.2f}×), "
             f"evaluate + to_dict {writing:.1f} µs ({writing / first[1]:.2f}×)"
         )
+    if not cli:
+        return
+    with tempfile.TemporaryDirectory(prefix="onboard-trees-") as tmp:
+        batch = datagen.write_jsonl(Path(tmp) / "batch.jsonl", rows, documents=False)
+        seconds, digests = compare_cli(trees, batch)
+    for count in (1, 2):
+        base = statistics.median(seconds[(next(iter(trees)), count)])
+        for name in trees:
+            runs = seconds[(name, count)]
+            median = statistics.median(runs)
+            print(
+                f"{name}: onboard check --jobs {count}, {rows:,} rows: {median:.2f} CPU s "
+                f"({median / base:.2f}×; runs {' '.join(f'{x:.2f}' for x in runs)}; "
+                f"output {next(iter(digests[name]))})"
+            )
 
 
 if __name__ == "__main__":

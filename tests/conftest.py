@@ -23,6 +23,8 @@ from hypothesis import settings
 
 from onboard import create_app
 from onboard.eligibility.ruleset import RuleSet, ruleset_in_force
+from tests.applyflow import ensure_catalogues
+from tests.browser import chromium, served
 from tests.factories import AS_OF
 from tests.smtpbox import Mailbox, smtp_server
 
@@ -144,6 +146,22 @@ def runner(app: Flask) -> FlaskCliRunner:
 
 
 # --- PostgreSQL ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[tuple[Flask, str]]:
+    """The app on a threaded local server for browser tests: (app, its base URL)."""
+    ensure_catalogues()
+    app = make_app(tmp_path)
+    with served(app) as base:
+        yield app, base
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """Debian's chromium, headless, under Playwright (never a downloaded browser)."""
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
@@ -18,9 +17,7 @@ from flask import Flask
 
 from onboard.agencies import keys, samples, users
 from onboard.extensions import db
-from tests.applyflow import ensure_catalogues
-from tests.browser import SCREENSHOTS, axe_violations, chromium, served
-from tests.conftest import make_app
+from tests.browser import SCREENSHOTS, axe_violations
 
 pytest.importorskip("playwright.sync_api")
 
@@ -28,20 +25,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
 PASSWORD = "correct horse battery"
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def live(tmp_path: Path) -> Iterator[tuple[Flask, str]]:
-    ensure_catalogues()
-    app = make_app(tmp_path)
-    with served(app) as base:
-        yield app, base
-
-
-@pytest.fixture
-def browser() -> Iterator[object]:
-    with chromium() as launched:
-        yield launched
 
 
 def invitation(app: Flask, agency_name: str, email: str) -> str:

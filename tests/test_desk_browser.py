@@ -9,7 +9,6 @@ import re
 from collections.abc import Iterator
 from datetime import date
 from email.message import EmailMessage
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -17,9 +16,8 @@ from sqlalchemy import select
 
 from onboard.extensions import db
 from onboard.models import OutboxEmail
-from tests.applyflow import ensure_catalogues
-from tests.browser import SCREENSHOTS, axe_violations, chromium, served
-from tests.conftest import body_of, mail_of, make_app, sent_as
+from tests.browser import SCREENSHOTS, axe_violations
+from tests.conftest import body_of, mail_of, sent_as
 from tests.deskflow import PASSWORD, add_user, seller, submitted
 
 pytest.importorskip("playwright.sync_api")
@@ -28,24 +26,10 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
 
 @pytest.fixture
-def live_desk(tmp_path: Path) -> Iterator[tuple[Flask, str]]:
-    ensure_catalogues()
-    app = make_app(tmp_path)
-    with served(app) as base:
-        yield app, base
-
-
-@pytest.fixture
-def desk_mail(live_desk: tuple[Flask, str]) -> Iterator[list[EmailMessage]]:
+def desk_mail(live: tuple[Flask, str]) -> Iterator[list[EmailMessage]]:
     """What the served app sends, as it went out (the outbox keeps private links masked)."""
-    with mail_of(live_desk[0]) as sent:
+    with mail_of(live[0]) as sent:
         yield sent
-
-
-@pytest.fixture
-def browser() -> Iterator[object]:
-    with chromium() as launched:
-        yield launched
 
 
 def shot(page, name: str) -> None:
@@ -53,8 +37,8 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"desk-{name}.png"), full_page=True)
 
 
-def test_a_reviewer_works_the_queue_and_the_applicant_fixes(live_desk, desk_mail, browser):
-    app, base = live_desk
+def test_a_reviewer_works_the_queue_and_the_applicant_fixes(live, desk_mail, browser):
+    app, base = live
     add_user(app, "reviewer", "li.na@example.com")
     near, _ = submitted(app, seller(1, store__rating=3.9), locale="zh")
     copy, _ = submitted(app, seller(2, entity__license_number=seller(1).entity.license_number))
@@ -143,11 +127,11 @@ def log_in(page, base: str, email: str) -> None:
     page.wait_for_url(base + "/desk/")
 
 
-def test_the_desk_journey(live_desk, desk_mail, browser):
+def test_the_desk_journey(live, desk_mail, browser):
     """Log in, work the queue, open an application, tick the checklist (failing one item
     with a note), approve another application against its verdict with a reason, ask for
     changes; the applicant corrects and resubmits; the assignment is kept; approve."""
-    app, base = live_desk
+    app, base = live
     add_user(app, "reviewer", "li.na@example.com")
     near, _ = submitted(app, seller(1, store__rating=3.9), locale="zh")
     other, _ = submitted(app, seller(2, fulfillment__method="none"))
@@ -252,8 +236,8 @@ def test_the_desk_journey(live_desk, desk_mail, browser):
 
 
 @pytest.mark.parametrize("width", sorted(WIDTHS))
-def test_every_desk_page_passes_axe(live_desk, browser, width: str):
-    app, base = live_desk
+def test_every_desk_page_passes_axe(live, browser, width: str):
+    app, base = live
     add_user(app, "admin", "admin@example.com")
     first, _ = submitted(app, seller(1, store__rating=3.9))
     second, _ = submitted(

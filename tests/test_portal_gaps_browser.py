@@ -16,20 +16,16 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from flask import Flask
 from sqlalchemy import select
 
 from onboard.agencies import samples
 from onboard.extensions import db
 from onboard.models import Batch
-from tests.applyflow import ensure_catalogues
-from tests.browser import SCREENSHOTS, chromium, served
-from tests.conftest import make_app
+from tests.browser import SCREENSHOTS
 from tests.deskflow import PASSWORD as DESK_PASSWORD
 from tests.deskflow import add_user
 from tests.test_agency_portal_browser import (
@@ -49,20 +45,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 DESKTOP = {"width": 1280, "height": 900}
 #: Latin words a Chinese error text may hold: file formats and programs agencies use.
 ALLOWED = {"api", "csv", "xlsx", "jsonl", "json", "zip", "utf", "gb18030", "gbk", "excel", "wps"}
-
-
-@pytest.fixture
-def live(tmp_path: Path) -> Iterator[tuple[Flask, str]]:
-    ensure_catalogues()
-    app = make_app(tmp_path)
-    with served(app) as base:
-        yield app, base
-
-
-@pytest.fixture
-def browser() -> Iterator[object]:
-    with chromium() as launched:
-        yield launched
 
 
 def shot(page, name: str) -> None:

@@ -582,30 +582,22 @@ def seed_reason_templates(ruleset: RuleSet) -> int:
     """One template per rule code and per checklist item that has none yet, from the rule's
     title or the item's text; admins reword them on the desk. Returns how many were added."""
     have = set(db.session.scalars(select(ReasonTemplate.key)))
+    wanted = [
+        (item.key, f"Not met: {item.text['en']}", f"未满足：{item.text['zh']}")
+        for item in CHECKLIST
+    ] + [
+        (
+            rule.code,
+            f"Not met: {rule.title.get('en', rule.code)}.",
+            f"未满足：{rule.title.get('zh', rule.code)}。",
+        )
+        for rule in ruleset.rules
+    ]
     added = 0
-    for item in CHECKLIST:
-        if item.key in have:
+    for key, text_en, text_zh in wanted:
+        if key in have:
             continue
-        db.session.add(
-            ReasonTemplate(
-                key=item.key,
-                code=item.key,
-                text_en=f"Not met: {item.text['en']}",
-                text_zh=f"未满足：{item.text['zh']}",
-            )
-        )
-        added += 1
-    for rule in ruleset.rules:
-        if rule.code in have:
-            continue
-        db.session.add(
-            ReasonTemplate(
-                key=rule.code,
-                code=rule.code,
-                text_en=f"Not met: {rule.title.get('en', rule.code)}.",
-                text_zh=f"未满足：{rule.title.get('zh', rule.code)}。",
-            )
-        )
+        db.session.add(ReasonTemplate(key=key, code=key, text_en=text_en, text_zh=text_zh))
         added += 1
     db.session.flush()
     return added

@@ -188,6 +188,9 @@ def test_the_chinese_form_shows_every_schema_error_in_chinese(client: Any) -> No
         response = draft.post("store", {**step_data(eligible("amazon"), "store"), **values})
         assert response.status_code == 422
         shown.update(errors_on_page(response.text))
+        summary = response.text[response.text.index('class="error-summary"') :]
+        summary = summary[: summary.index("</ul>")]
+        assert "：" in summary and ": " not in summary  # a Chinese colon after each label
     for name in {name for values in ZH_FORM_POSTS for name in values}:
         assert "f-" + name.replace(".", "-").replace("_", "-") in shown, (name, shown)
     for key, text in shown.items():

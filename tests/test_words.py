@@ -204,3 +204,19 @@ def test_an_undeclared_message_never_shows_english_on_a_chinese_page(app: Flask)
         assert texts.message("已是中文。") == "已是中文。"
     with app.test_request_context("/agency/", headers={"Cookie": "lang=en"}):
         assert texts.message("Something nobody declared.") == "Something nobody declared."
+
+
+def test_a_refused_control_character_names_its_field_in_chinese(client: Any) -> None:
+    """The page refusing control characters listed the fields by their dotted names."""
+    from tests.applyflow import step_data  # noqa: PLC0415
+    from tests.factories import eligible  # noqa: PLC0415
+    from tests.test_apply import Draft, use_lang  # noqa: PLC0415
+
+    draft = Draft(use_lang(client, "zh"))
+    data = {**step_data(eligible("amazon"), "store"), "store.registered_entity": "a\x01b"}
+    response = draft.post("store", data)
+    assert response.status_code == 422
+    listed = response.text[response.text.index("<ul>", response.text.index('class="error"')) :]
+    listed = listed[: listed.index("</ul>")]
+    assert batchfile.column_titles()["store.registered_entity"] in listed
+    assert "store.registered_entity" not in listed

@@ -142,10 +142,7 @@ class Words:
         return Text(self.en, self.zh)
 
     def __call__(self, **values: object) -> Text:
-        zh = {
-            name: value.zh if isinstance(value, Text) else value for name, value in values.items()
-        }
-        return Text(self.en.format(**values), self.zh.format(**zh))
+        return self.template.format(**values)
 
     def read(self, english: str) -> Text | None:
         """``english`` as a :class:`Text` if these words wrote it, else ``None``."""

@@ -42,6 +42,9 @@ def test_every_output_keeps_line_ref_and_client_error_rows_included(app: Flask, 
     assert table[4]["ref"] == "KH-005" and table[4]["line"] == "6"
     assert table[4]["client"] == "东莞市拓远五金制品有限公司" and table[4]["verdict"] == "error"
     assert table[1]["to_fix_zh"] and table[1]["failing_rules"] == "store.rating"
+    # a row with bad input: its errors in English, and in Chinese where Chinese is read
+    assert table[4]["errors"].startswith("store.rating: ") and table[4]["to_fix"] == ""
+    assert table[4]["to_fix_zh"].startswith("店铺评分：")
 
     book = client.get(f"/api/v1/batches/{batch_id}/results.xlsx", headers=bearer(key))
     assert book.mimetype.endswith("spreadsheetml.sheet")

@@ -35,7 +35,8 @@ ORDER = (
 )
 #: The per-client columns of the CSV and XLSX downloads: the row and the line (worksheet
 #: row) it came from, the agency's ``ref``, the client, the verdict, what to fix in English
-#: and Chinese, the failing (and missing) rules, and a bad row's input errors.
+#: and Chinese (for a bad row, its input errors in Chinese), the failing (and missing)
+#: rules, and a bad row's input errors.
 CSV_COLUMNS = (
     "row",
     "line",
@@ -205,7 +206,8 @@ def cells_of(line: ClientLine) -> list[Any]:
         line.label or "",
         line.verdict,
         "; ".join(change["text"]["en"] for change in line.changes),
-        "；".join(change["text"]["zh"] for change in line.changes),
+        # a row with bad input: its errors in Chinese (their English is the errors column)
+        "；".join(line.to_fix("zh")),
         ";".join(line.codes),
         errors,
     ]

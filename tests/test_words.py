@@ -220,3 +220,27 @@ def test_a_refused_control_character_names_its_field_in_chinese(client: Any) -> 
     listed = listed[: listed.index("</ul>")]
     assert batchfile.column_titles()["store.registered_entity"] in listed
     assert "store.registered_entity" not in listed
+
+
+def test_a_bad_row_s_errors_read_in_chinese_in_reports() -> None:
+    """The report's (and downloads') Chinese of a bad row: column titles, each stored English
+    message read back to its declared Chinese; a row-wide message without a column; an
+    unknown column as the agency wrote it; a message nobody declared never in English."""
+    from onboard.agencies.report import error_lines  # noqa: PLC0415
+
+    stored = {
+        "store.rating": ["Not a number: '4.5分'."],
+        "_row": ["More cells than columns."],
+        "colour": ["Something nobody declared."],
+    }
+    assert error_lines(stored) == [
+        "store.rating: Not a number: '4.5分'.",
+        "_row: More cells than columns.",
+        "colour: Something nobody declared.",
+    ]
+    title = batchfile.column_titles()["store.rating"]
+    assert error_lines(stored, "zh") == [
+        f"{title}：请输入数字。",
+        "此行的单元格多于列名。",
+        "“colour”：此处不接受该值。",
+    ]

@@ -6,6 +6,7 @@ language, and fits a phone.
   English browser): ours now, in the page's language, naming the file chosen.
 - The batch page named rules by code (``store.rating``) and said "1 clients".
 - The HTML report's verdict column scrolled sideways at 390 px once named in both languages.
+- The batch's state left a dangling "·" on a phone, and its Chinese count said 已完成 twice.
 """
 
 from __future__ import annotations
@@ -48,6 +49,12 @@ def test_a_chinese_portal_in_an_english_browser_is_chinese(live, browser, tmp_pa
     assert english_in(summary) == [], summary
     assert english_in(clients, own) == [], clients
     assert "store.rating" not in page.locator("main").inner_text()
+    state = page.locator("#batch-state").inner_text()
+    assert "·" not in state and state.count("已完成") == 1, state  # no dangling separator
+    boxes = [
+        page.locator(f"#batch-state > {tag}").first.bounding_box() for tag in ("span", "progress")
+    ]
+    assert abs(boxes[0]["y"] - boxes[1]["y"]) < 20, boxes  # the state beside its bar on a phone
     fits(page, PHONE["width"])
     no_violations(page)
 

@@ -91,6 +91,16 @@ class Text(str):
         """The message in ``lang`` ("zh" or anything else for English)."""
         return self.zh if lang == "zh" else str(self)
 
+    def format(self, *args: object, **values: object) -> Text:
+        """Both languages filled from the same values, a value that is itself a :class:`Text`
+        filling each language with its own words. Libraries fill their messages with
+        ``str.format`` (marshmallow's ``error_messages`` and validators' ``error``): given a
+        :attr:`Words.template`, they give back the message in both languages."""
+        zh = {
+            name: value.zh if isinstance(value, Text) else value for name, value in values.items()
+        }
+        return Text(str.format(self, *args, **values), self.zh.format(*args, **zh))
+
 
 _FORMATTER = string.Formatter()
 #: Every :class:`Words` declared, in declaration order: what :func:`recognise` reads back.
@@ -125,11 +135,14 @@ class Words:
         object.__setattr__(self, "_pattern", re.compile(regex + "$", re.DOTALL))
         _DECLARED.append(self)
 
+    @property
+    def template(self) -> Text:
+        """The words unfilled, for a library that fills its messages itself with
+        ``str.format`` (see :meth:`Text.format`): marshmallow's ``error_messages``."""
+        return Text(self.en, self.zh)
+
     def __call__(self, **values: object) -> Text:
-        zh = {
-            name: value.zh if isinstance(value, Text) else value for name, value in values.items()
-        }
-        return Text(self.en.format(**values), self.zh.format(**zh))
+        return self.template.format(**values)
 
     def read(self, english: str) -> Text | None:
         """``english`` as a :class:`Text` if these words wrote it, else ``None``."""

@@ -4,6 +4,14 @@
 // as usual.
 (function () {
   "use strict";
+  // Our file controls name the chosen file (the browser's own control is hidden).
+  Array.prototype.forEach.call(document.querySelectorAll(".file-control .file-input"), function (input) {
+    input.addEventListener("change", function () {
+      var label = input.parentNode.querySelector("[data-file-name]");
+      var file = input.files && input.files[0];
+      label.textContent = file ? file.name : label.getAttribute("data-none");
+    });
+  });
   var form = document.getElementById("upload-form");
   if (!form || !window.FormData || !window.XMLHttpRequest) { return; }
   var status = document.getElementById("upload-status");

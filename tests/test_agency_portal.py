@@ -277,9 +277,45 @@ def test_the_most_common_failing_rules_are_named_in_the_readers_language(app: Fl
     client.set_cookie("lang", "zh_Hans")
     page = client.get(f"/agency/batches/{batch_id}").text
     common = page[page.index('id="summary-title"') : page.index('id="clients-title"')]
-    assert title["zh"] in common and "<code>store.rating</code>" in common
+    assert title["zh"] in common
     client.set_cookie("lang", "en")
-    assert title["en"] in client.get(f"/agency/batches/{batch_id}").text
+    page = client.get(f"/agency/batches/{batch_id}").text
+    common = page[page.index('id="summary-title"') : page.index('id="clients-title"')]
+    assert title["en"] in common and "<code>store.rating</code>" in common
+
+
+def test_a_chinese_batch_page_names_rules_by_title_never_by_code(app: Flask):
+    """Codes (``store.rating``) are ids: a Chinese page names every rule by its title, in
+    the summary, on each row and in the filter (whose value stays the code)."""
+    from onboard.eligibility.ruleset import default_ruleset  # noqa: PLC0415
+
+    client = logged_in(app, "Acme", "a@acme.example")
+    batch_id = upload_sample(client, "sample.csv")
+    client.set_cookie("lang", "zh_Hans")
+    page = client.get(f"/agency/batches/{batch_id}").text
+    codes = {spec.code for spec in default_ruleset().rules}
+    shown = html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r'value="[^"]*"', "", page)))
+    assert not [code for code in codes if re.search(rf"(?<![\w.]){re.escape(code)}\b", shown)]
+    title = default_ruleset().rule("store.rating").title["zh"]
+    assert f'<option value="store.rating">{title}</option>' in page
+    filtered = client.get(f"/agency/batches/{batch_id}?rule=store.rating").text
+    assert '<option value="store.rating" selected>' in filtered
+    assert filtered.count('<tr id="row-') == 1
+
+
+def test_counts_of_clients_and_rows_agree_with_their_number(app: Flask):
+    """Each count chooses its plural ("1 clients" was wrong); Chinese has one form."""
+    client = logged_in(app, "Acme", "a@acme.example")
+    batch_id = upload_sample(client, "sample.csv")
+    client.set_cookie("lang", "en")
+    page = client.get(f"/agency/batches/{batch_id}").text
+    counts = re.findall(r"· (\d+) (clients?)</li>", page)
+    assert counts and all((n == "1") == (word == "client") for n, word in counts), counts
+    assert "5 of 5 rows" in page
+    client.set_cookie("lang", "zh_Hans")
+    page = client.get(f"/agency/batches/{batch_id}").text
+    shown = html.unescape(re.sub(r"<[^>]+>", " ", page))
+    assert re.search(r"· 1 个客户</li>", page) and "client" not in shown
 
 
 # --- what a walk of the portal found (issue 20, after the first build) -----------------------

@@ -42,6 +42,9 @@ def test_every_output_keeps_line_ref_and_client_error_rows_included(app: Flask, 
     assert table[4]["ref"] == "KH-005" and table[4]["line"] == "6"
     assert table[4]["client"] == "东莞市拓远五金制品有限公司" and table[4]["verdict"] == "error"
     assert table[1]["to_fix_zh"] and table[1]["failing_rules"] == "store.rating"
+    # a row with bad input: its errors in English, and in Chinese where Chinese is read
+    assert table[4]["errors"].startswith("store.rating: ") and table[4]["to_fix"] == ""
+    assert table[4]["to_fix_zh"].startswith("店铺评分：")
 
     book = client.get(f"/api/v1/batches/{batch_id}/results.xlsx", headers=bearer(key))
     assert book.mimetype.endswith("spreadsheetml.sheet")
@@ -132,3 +135,37 @@ def test_the_desk_shows_the_agency_of_an_application(app: Flask, client):
     login(desk, add_user(app))
     page = desk.get(f"/desk/applications/{made.json['application']}")
     assert page.status_code == 200 and re.search(r"id=\"app-agency\">[^<]*Acme<", page.text)
+
+
+def test_the_html_report_says_everything_in_both_languages(app: Flask, client):
+    """Error rows were in English only: each bad field now also reads in Chinese (the
+    template's column title and the message's declared Chinese), verdicts are named in both
+    languages, and the most common failing rules by their titles."""
+    from onboard.agencies.report import VERDICT_NAMES  # noqa: PLC0415
+    from onboard.eligibility.ruleset import default_ruleset  # noqa: PLC0415
+    from tests.test_chinese_texts import foreign_words  # noqa: PLC0415
+
+    key, batch_id = sample_batch(app, client)
+    page = client.get(f"/api/v1/batches/{batch_id}/report.html", headers=bearer(key)).text
+    error_row = page[page.index("KH-005") :]
+    error_row = error_row[: error_row.index("</tr>")]
+    fixes = re.findall(r"<li>(.*?)</li>", error_row, re.S)
+    assert fixes
+    for fix in fixes:
+        english, _, chinese = fix.partition('<span class="zh">· ')
+        assert re.match(r"[a-z_.]+: ", english), english  # the API's field name and English
+        chinese = html_text(chinese)
+        assert chinese and foreign_words(chinese) == [], chinese
+        assert "：" in chinese and "此处不接受该值" not in chinese
+    assert "输入有误" in error_row and "input error" in error_row
+    for english, chinese in VERDICT_NAMES.values():
+        assert f"{english} · {chinese}" in page
+    title = default_ruleset().rule("store.rating").title
+    assert f"{title['en']} · {title['zh']} <code>store.rating</code>" in page
+    assert "状态" in page and "预审日期" in page
+
+
+def html_text(fragment: str) -> str:
+    import html  # noqa: PLC0415
+
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment)).strip()

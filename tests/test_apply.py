@@ -193,9 +193,19 @@ def test_the_json_api_needs_no_csrf_token(client: FlaskClient):
 # --- steps and validation -----------------------------------------------------------------
 
 
+#: The schema's own messages (intake.schemas declares each in both languages): the English
+#: is the API's, word for word.
 MESSAGES = {
-    "zh": {"rating": "请输入 0 到 5 之间的数值", "opened": "YYYY-MM-DD", "gmv": "请输入数字"},
-    "en": {"rating": "Enter a value from 0 to 5", "opened": "YYYY-MM-DD", "gmv": "Enter a number"},
+    "zh": {
+        "rating": "请输入 0 到 5 之间的数值",
+        "opened": "不是真实存在的日期",
+        "gmv": "请输入数字",
+    },
+    "en": {
+        "rating": "Must be greater than or equal to 0 and less than or equal to 5.",
+        "opened": "Not a real calendar date: 2026-02-30.",
+        "gmv": "Not a valid number.",
+    },
 }
 
 

@@ -103,6 +103,24 @@ def test_the_application_shows_every_check_with_its_evidence(app: Flask):
         )
 
 
+def test_a_chinese_desk_names_rules_by_title_never_by_code(app: Flask):
+    """Rule codes (``store.rating``) are ids: the Chinese desk shows each rule's title only
+    (the application's checks, the reason templates); the English desk keeps the codes."""
+    from onboard.eligibility.ruleset import default_ruleset  # noqa: PLC0415
+
+    public_id, _ = submitted(app, seller(1, store__rating=3.9))
+    client, _token = reviewer(app, "admin")
+    codes = [spec.code for spec in default_ruleset().rules]
+    client.set_cookie("lang", "zh_Hans")
+    for path in (f"/desk/applications/{public_id}", "/desk/reasons"):
+        page = client.get(path).text
+        shown = re.sub(r"<[^>]+>", " ", re.sub(r'(value|data-code|id|href)="[^"]*"', "", page))
+        assert [code for code in codes if re.search(rf"(?<![\w.]){re.escape(code)}\b", shown)] == []
+        assert default_ruleset().rule("store.rating").title["zh"] in page
+    client.set_cookie("lang", "en")
+    assert '<code class="rule-code">store.rating</code>' in client.get("/desk/reasons").text
+
+
 def test_duplicates_are_linked_both_ways(app: Flask):
     first, _ = submitted(app, seller(1))
     second, _ = submitted(app, seller(2, contact__phone=seller(1).contact.phone))

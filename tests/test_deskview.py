@@ -90,3 +90,51 @@ def test_values_by_their_names_in_each_language(
     for lang, expected in (("en", en), ("zh", zh)):
         with app.test_request_context(f"/?lang={lang}"):
             assert deskview.show_value(name, value, ruleset) == expected
+
+
+def _evidence_of_a_broad_sample() -> list[dict]:
+    """Every check's evidence over the rule book's cases and a generated sample (issue 16's)."""
+    from onboard.eligibility.engine import evaluate  # noqa: PLC0415
+    from tests.test_chinese_texts import AS_OF, RULESET, _sample  # noqa: PLC0415
+
+    found = []
+    for application, evidence, _own in _sample():
+        report = evaluate(application, RULESET, as_of=AS_OF, evidence=evidence)
+        found += [dict(check.evidence) for check in report.checks if check.evidence]
+    return found
+
+
+def test_every_evidence_of_a_broad_sample_reads_in_chinese(chinese, ruleset: RuleSet):
+    """The 2026.11.2 checks' evidence (holder type, rows of a batch, the printed name, the
+    earliest date, an identifier's problem …) fell back to its English key on the desk:
+    each now has its Chinese label, and values name things, never ids."""
+    from tests.test_chinese_texts import RULESET, foreign_words  # noqa: PLC0415
+
+    keys: set[str] = set()
+    for evidence in _evidence_of_a_broad_sample():
+        keys |= set(evidence)
+        for label, value in deskview.evidence_words(evidence, RULESET):
+            assert foreign_words(label) == [], (label, evidence)
+            own = [str(v) for v in (evidence.get("offending") or ())]
+            printed = evidence.get("printed") or {}
+            own += [str(printed.get("value") or "")]
+            own += [str(evidence.get("detail") or "")]
+            reading = evidence.get("ocr") or {}  # the number read: the license's own
+            own += [str(reading.get(k) or "") for k in ("license_number", "raw")]
+            own += [str(number) for number in reading.get("candidates") or ()]
+            own += [str(held) for held in evidence.get("duplicates") or ()]  # application ids
+            assert foreign_words(value, own) == [], (label, value, evidence)
+    assert {"holder_type", "rows", "printed", "earliest", "problem", "category"} <= keys
+    problem = deskview.evidence_words({"problem": "check_char", "position": "18"}, RULESET)
+    assert problem == [("问题", RULESET.identifier_problems["check_char"]["zh"])]
+
+
+def test_evidence_in_english_names_things_too(english, ruleset: RuleSet):
+    words = dict(
+        deskview.evidence_words(
+            {"category": "jewelry", "where": "store", "rows": [2, 5], "weird_key": "x"}, ruleset
+        )
+    )
+    assert words["Category given for"] == "the existing store"
+    assert words["Rows of this batch that hold it"] == "2, 5"
+    assert words["Weird key"] == "x"  # a key with no label yet: by its name, in English only

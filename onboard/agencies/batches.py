@@ -38,13 +38,24 @@ from onboard.eligibility.duplicates import within_batch
 from onboard.eligibility.model import Application, Duplicate, Report, Verdict
 from onboard.eligibility.remedies import changes_for
 from onboard.eligibility.ruleset import RuleSet, ruleset_by_version
-from onboard.errors import InputError, one_line
+from onboard.errors import InputError, Words, one_line
 from onboard.extensions import db
 from onboard.intake import batchfile
 from onboard.intake.jsontext import compact_report
 from onboard.intake.schemas import application_to_dict
 from onboard.models import Agency, ApplicationRecord, Batch, BatchRow, WebhookDelivery, utcnow
 from onboard.usecases.prescreen import choose_ruleset, prescreen
+
+_FAULT = "由于系统故障，此行未能完成预审。"
+NOT_CHECKED = Words("This row could not be checked (internal error).", _FAULT)
+NOT_STORED = Words("This row's result could not be stored: {problem}", _FAULT)
+NOT_CHECKED_ROW = Words(
+    "Only a checked row (no input errors) can become an application.",
+    "只有已完成预审（没有输入错误）的行才能生成申请。",
+)
+SUBMITTED_ALREADY = Words(
+    "This client's application was submitted already.", "该客户的申请已经提交。"
+)
 
 
 def _setting(name: str, default: Any) -> Any:
@@ -333,8 +344,7 @@ def _store_one_by_one(results: list[RowResult], now: datetime) -> None:
             current_app.logger.warning(
                 "batch row %s: result not stored: %s", result.id, type(exc.orig).__name__
             )
-            message = f"This row's result could not be stored: {one_line(str(exc.orig), 200)}"
-            errors = {"_row": [message]}
+            errors = {"_row": [NOT_STORED(problem=one_line(str(exc.orig), 200))]}
             _store_results([RowResult(result.id, {"state": "error", "errors": errors})], now)
             db.session.commit()
 
@@ -402,7 +412,7 @@ class RowContext:
             return RowResult(row_id, {"state": "error", "errors": exc.errors})
         except Exception:  # a bug must cost one row, not the batch (logged for us)
             current_app.logger.exception("batch row %s could not be checked", row_id)
-            errors = {"_schema": ["This row could not be checked (internal error)."]}
+            errors = {"_schema": [NOT_CHECKED()]}
             return RowResult(row_id, {"state": "error", "errors": errors})
         return RowResult(row_id, result_values(report, application, self.ruleset))
 
@@ -677,13 +687,10 @@ def start_application(
     row that was not checked (input errors, pending) or whose draft was submitted since.
     """
     if row.state != "done":
-        raise InputError(
-            {"row": ["Only a checked row (no input errors) can become an application."]},
-            status=409,
-        )
+        raise InputError({"row": [NOT_CHECKED_ROW()]}, status=409)
     record = db.session.get(ApplicationRecord, row.application_id) if row.application_id else None
     if record is not None and record.state != "draft":
-        raise InputError({"row": ["This client's application was submitted already."]}, status=409)
+        raise InputError({"row": [SUBMITTED_ALREADY()]}, status=409)
     if record is None:
         application = RowContext.of(batch).application(row.payload)
         data = application_to_dict(application)

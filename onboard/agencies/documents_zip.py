@@ -20,7 +20,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO
 
-from onboard.errors import InputError
+from onboard.errors import InputError, Words
+
+NOT_A_ZIP = Words(
+    "Not a readable zip file: {problem}", "文件压缩包无法读取（不是有效的 ZIP 文件）。"
+)
+TOO_MANY_FILES = Words(
+    "Too many files in the zip: at most {count}.", "压缩包中的文件过多：最多 {count} 个。"
+)
+INFLATES_TOO_FAR = Words(
+    "The zip inflates to more than {count} bytes.", "压缩包解压后超过 {count} 字节。"
+)
 
 _READ = 64 * 1024
 
@@ -59,15 +69,13 @@ def unpack(
     try:
         archive = zipfile.ZipFile(stream)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise InputError({"documents": [f"Not a readable zip file: {exc}"]}, status=422) from None
+        raise InputError({"documents": [NOT_A_ZIP(problem=exc)]}, status=422) from None
     out = Unpacked()
     budget = max_total
     with archive:
         members = archive.infolist()
         if len(members) > max_members:
-            raise InputError(
-                {"documents": [f"Too many files in the zip: at most {max_members}."]}, status=413
-            )
+            raise InputError({"documents": [TOO_MANY_FILES(count=max_members)]}, status=413)
         for info in members:
             if info.is_dir():
                 continue
@@ -88,10 +96,7 @@ def unpack(
                 continue
             budget -= len(data)
             if budget < 0:
-                raise InputError(
-                    {"documents": [f"The zip inflates to more than {max_total} bytes."]},
-                    status=413,
-                )
+                raise InputError({"documents": [INFLATES_TOO_FAR(count=max_total)]}, status=413)
             out.files[name] = store(data)
     return out
 

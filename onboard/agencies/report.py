@@ -20,6 +20,9 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from onboard.eligibility.model import Application, Report, Status, Verdict
+from onboard.eligibility.ruleset import RuleSet
+from onboard.errors import recognise
+from onboard.intake.batchfile import column_titles
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 #: Verdicts in the order reports list them; ``error`` is a row with bad input.
@@ -32,7 +35,8 @@ ORDER = (
 )
 #: The per-client columns of the CSV and XLSX downloads: the row and the line (worksheet
 #: row) it came from, the agency's ``ref``, the client, the verdict, what to fix in English
-#: and Chinese, the failing (and missing) rules, and a bad row's input errors.
+#: and Chinese (for a bad row, its input errors in Chinese), the failing (and missing)
+#: rules, and a bad row's input errors.
 CSV_COLUMNS = (
     "row",
     "line",
@@ -56,6 +60,27 @@ CSV_TITLES_ZH = (
     "不通过的规则",
     "输入错误",
 )
+#: Each verdict named for people in the report's two languages (the portal's words).
+VERDICT_NAMES = {
+    Verdict.ELIGIBLE.value: ("eligible", "符合条件"),
+    Verdict.REVIEW.value: ("to be reviewed", "待人工审核"),
+    Verdict.INCOMPLETE.value: ("incomplete", "信息不完整"),
+    Verdict.INELIGIBLE.value: ("not eligible yet", "暂不符合条件"),
+    "error": ("input error", "输入有误"),
+}
+#: The facts a report starts with (``agency_api.batch_facts``, ``onboard check --html``).
+FACT_TITLES_ZH = {
+    "batch": "批次",
+    "file": "文件",
+    "encoding": "编码",
+    "state": "状态",
+    "rules version": "规则版本",
+    "as of": "预审日期",
+}
+#: Names of a row as a whole: their messages need no column named before them.
+_WHOLE_ROW = frozenset({"_schema", "_row", "file", "_file"})
+#: What a message nobody declared in Chinese says in the Chinese half (as the portal does).
+_UNDECLARED_ZH = "此处不接受该值。"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -74,8 +99,28 @@ class ClientLine:
 
     def to_fix(self, lang: str = "en") -> list[str]:
         if self.errors:
-            return [f"{name}: {' '.join(texts)}" for name, texts in self.errors.items()]
+            return error_lines(self.errors, lang)
         return [change["text"][lang] for change in self.changes]
+
+
+def error_lines(errors: Mapping[str, Sequence[str]], lang: str = "en") -> list[str]:
+    """A bad row's errors, a line per field: in English as the API gives them; in Chinese
+    with the template's column titles and each message's own Chinese (declared where it is
+    raised, read back from the stored English by :func:`onboard.errors.recognise`)."""
+    if lang != "zh":
+        return [f"{name}: {' '.join(texts)}" for name, texts in errors.items()]
+    titles = column_titles()
+    lines = []
+    for name, texts in errors.items():
+        said = "".join(_chinese(text) for text in texts)
+        title = titles.get(name, f"“{name}”")  # a column the template lacks, as written
+        lines.append(said if name in _WHOLE_ROW else f"{title}：{said}")
+    return lines
+
+
+def _chinese(text: str) -> str:
+    words = recognise(text)
+    return words.zh if words is not None else _UNDECLARED_ZH
 
 
 #: A client's name in reports is cut to this many characters.
@@ -161,7 +206,8 @@ def cells_of(line: ClientLine) -> list[Any]:
         line.label or "",
         line.verdict,
         "; ".join(change["text"]["en"] for change in line.changes),
-        "；".join(change["text"]["zh"] for change in line.changes),
+        # a row with bad input: its errors in Chinese (their English is the errors column)
+        "；".join(line.to_fix("zh")),
         ";".join(line.codes),
         errors,
     ]
@@ -255,11 +301,33 @@ def _templates() -> Environment:
 
 
 def render_html(
-    summary: Summary, *, title: str, facts: Sequence[tuple[str, str]] = (), lang: str = "en"
+    summary: Summary,
+    *,
+    title: str,
+    facts: Sequence[tuple[str, str]] = (),
+    lang: str = "en",
+    ruleset: RuleSet | None = None,
 ) -> str:
-    """The report as one HTML document. ``facts``: (label, value) pairs shown at the top."""
+    """The report as one HTML document, in English and Chinese side by side (a file to be
+    saved and mailed: whoever reads it). ``facts``: (label, value) pairs shown at the top;
+    ``ruleset``: the rule set the batch was checked with, whose titles name the rules."""
+    rule_titles = {}
+    if ruleset is not None:
+        for code, _count in summary.top_rules(10):
+            try:
+                rule_titles[code] = ruleset.rule(code).title
+            except KeyError:
+                continue
     return (
         _templates()
         .get_template("agencies/report.html")
-        .render(summary=summary, title=title, facts=facts, lang=lang)
+        .render(
+            summary=summary,
+            title=title,
+            facts=facts,
+            lang=lang,
+            verdict_names=VERDICT_NAMES,
+            fact_titles_zh=FACT_TITLES_ZH,
+            rule_titles=rule_titles,
+        )
     )

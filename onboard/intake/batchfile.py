@@ -42,7 +42,13 @@ from onboard.eligibility.model import Application
 from onboard.eligibility.ruleset import RuleSet, default_ruleset
 from onboard.errors import InputError, Text, Words
 from onboard.intake.jsontext import loads_line
-from onboard.intake.schemas import csv_columns, csv_row_to_data, is_unicode, parse_application
+from onboard.intake.schemas import (
+    SURPLUS_CELLS,
+    csv_columns,
+    csv_row_to_data,
+    is_unicode,
+    parse_application,
+)
 
 #: The optional column of the agency's own client id.
 REF = "ref"
@@ -127,7 +133,6 @@ UNKNOWN_COLUMN = Words(
     "未知的列{what}：请按模板填写列名。",
 )
 COLUMN_TWICE = Words("Column {name} appears twice.", "{name} 列重复出现。")
-SURPLUS_CELLS = Words("More cells than columns.", "此行的单元格多于列名。")
 CELL_NOT_UTF8 = Words(
     "Not UTF-8 text: save the file as UTF-8 (or as GB18030 / GBK).",
     "此处文字无法读取：请将文件另存为 UTF-8（或 GB18030/GBK）编码。",

@@ -43,7 +43,7 @@ from onboard.eligibility.model import (
     Store,
 )
 from onboard.eligibility.ruleset import RuleSet, default_ruleset
-from onboard.errors import InputError
+from onboard.errors import InputError, Words
 from onboard.plaintext import has_control
 
 #: Longest text accepted in an ordinary field: longer is a paste gone wrong, not a name.
@@ -64,6 +64,65 @@ _ruleset_var: ContextVar[RuleSet | None] = ContextVar("onboard_schema_ruleset", 
 def current_ruleset() -> RuleSet:
     """The rule set whose lists (categories, platforms, document kinds) validation uses."""
     return _ruleset_var.get() or default_ruleset()
+
+
+# --- what the fields say, in both languages ------------------------------------------------
+#
+# Every message a field of the application can give, declared once (:class:`Words`): the
+# English is marshmallow's own wording, which the API's ``errors`` and the CLI keep byte for
+# byte (CONTRACT.md); the Chinese is what the applicant's form and the agency portal show.
+# marshmallow fills its messages with ``str.format``, which a :attr:`Words.template` answers in
+# both languages, so no page ever has to recognise marshmallow's English. (A batch row's
+# errors, stored as English, are read back by the same declarations: ``errors.recognise``.)
+
+NOT_A_STRING = Words("Not a valid string.", "此处须填写文字。")
+NOT_UNICODE = Words("Not valid Unicode text.", "内容包含无效字符。")
+CONTROL = Words(plaintext.MESSAGE, "此处不能含有控制字符（如空字符、制表符或换行符）。")
+LONGER = Words("Longer than maximum length {max}.", "最多 {max} 个字符。")
+ONE_OF = Words("Must be one of: {choices}.", "请从给出的选项中选择（可参照模板和示例文件）。")
+NOT_A_NUMBER = Words("Not a valid number.", "请输入数字。")
+NOT_AN_INTEGER = Words("Not a valid integer.", "请输入整数。")
+NOT_FINITE = Words("Special numeric values (nan or infinity) are not permitted.", "请输入数字。")
+TOO_LARGE = Words("Number too large.", "数字过大。")
+IN_RANGE = Words(
+    "Must be greater than or equal to {min} and less than or equal to {max}.",
+    "请输入 {min} 到 {max} 之间的数值。",
+)
+NOT_A_DATE = Words(
+    "Not a valid date: use YYYY-MM-DD, e.g. 2026-03-01.",
+    "请按“年-月-日”格式输入日期，如 2026-03-01。",
+)
+NOT_A_REAL_DATE = Words(
+    "Not a real calendar date: {text}.",
+    "{text} 不是真实存在的日期，请输入有效日期，如 2026-03-01。",
+)
+YEAR_RANGE = Words("The year must be between {low} and {high}.", "年份须在 {low} 到 {high} 之间。")
+REGION_CODE = Words(
+    "Must be a two-letter country or region code such as CN or HK.",
+    "请填写两个字母的国家或地区代码（参照模板和示例文件）。",
+)
+UNKNOWN_CATEGORY = Words(
+    "Unknown category id {value!r}; see GET /api/v1/categories (rules {version}).",
+    "不是规则中的类目，请从给出的类目中选择。",
+)
+UNKNOWN_PLATFORM = Words(
+    "Unknown platform {value!r}; see GET /api/v1/rules (rules {version}).",
+    "不是规则中的店铺平台，请从给出的平台中选择。",
+)
+UNKNOWN_FIELD = Words(
+    "Unknown field: not part of the application (see CONTRACT.md).", "申请中没有此项。"
+)
+NOT_AN_OBJECT = Words("Expected a JSON object.", "此处须为 JSON 对象。")
+FILES_NOT_AN_OBJECT = Words(
+    "Expected an object: document kind -> file name.", "此处须为各类文件及其文件名。"
+)
+UNKNOWN_KIND = Words("Unknown document kind; known: {kinds}.", "模板中没有此类文件。")
+GIVE_FILE_NAME = Words("Give the file name as a non-empty string.", "请填写文件名。")
+SURPLUS_CELLS = Words("More cells than columns.", "此行的单元格多于列名。")
+UNKNOWN_COLUMN = Words(
+    "Unknown column: columns are dotted field names (store.rating).", "模板中没有此列。"
+)
+NOT_A_NUMBER_CELL = Words("Not a number: {value!r}.", "请输入数字。")
 
 
 # --- fields --------------------------------------------------------------------------------
@@ -98,9 +157,9 @@ def is_plain_line(text: str) -> bool:
 
 def _unicode_text(value: str) -> None:
     if not is_unicode(value):
-        raise ValidationError("Not valid Unicode text.")
+        raise ValidationError(NOT_UNICODE())
     if has_control(value):
-        raise ValidationError(plaintext.MESSAGE)
+        raise ValidationError(CONTROL())
 
 
 class Text(fields.String):
@@ -110,6 +169,8 @@ class Text(fields.String):
     in (``categories``, ``platforms``), looked up when the value is checked.
     """
 
+    default_error_messages = {"invalid": NOT_A_STRING.template}  # noqa: RUF012 — marshmallow's
+
     def __init__(
         self,
         *,
@@ -118,9 +179,12 @@ class Text(fields.String):
         table: str | None = None,
         **kwargs: Any,
     ) -> None:
-        validators: list[Any] = [validate.Length(max=max_length), _unicode_text]
+        validators: list[Any] = [
+            validate.Length(max=max_length, error=LONGER.template),
+            _unicode_text,
+        ]
         if choices:
-            validators.append(validate.OneOf(choices))
+            validators.append(validate.OneOf(choices, error=ONE_OF.template))
             kwargs.setdefault("metadata", {})["enum"] = list(choices)
         else:  # the OpenAPI document says what the validator refuses
             kwargs.setdefault("metadata", {})["pattern"] = plaintext.SINGLE_LINE_PATTERN
@@ -142,31 +206,35 @@ class Text(fields.String):
 class InRuleSet(validate.Validator):
     """One of the ids a rule-set list publishes (``categories`` or ``platforms``)."""
 
-    _WHERE: ClassVar[dict[str, tuple[str, str]]] = {
-        "categories": ("category id", "GET /api/v1/categories"),
-        "platforms": ("platform", "GET /api/v1/rules"),
+    _UNKNOWN: ClassVar[dict[str, Words]] = {
+        "categories": UNKNOWN_CATEGORY,
+        "platforms": UNKNOWN_PLATFORM,
     }
 
     def __init__(self, table: str) -> None:
+        if table not in self._UNKNOWN:
+            raise ValueError(f"no rule-set list {table!r}")
         self.table = table
 
     def __call__(self, value: Any) -> Any:
         ruleset = current_ruleset()
         if value not in getattr(ruleset, self.table):
-            what, where = self._WHERE.get(self.table, (self.table, "GET /api/v1/rules"))
-            raise ValidationError(
-                f"Unknown {what} {value!r}; see {where} (rules {ruleset.version})."
-            )
+            raise ValidationError(self._UNKNOWN[self.table](value=value, version=ruleset.version))
         return value
 
 
 class StrictFloat(fields.Float):
     """A JSON number within ``[low, high]``: strings, booleans, NaN and infinities are refused."""
 
+    default_error_messages = {  # noqa: RUF012 — marshmallow's class-level convention
+        "invalid": NOT_A_NUMBER.template,
+        "too_large": TOO_LARGE.template,
+        "special": NOT_FINITE.template,
+    }
+
     def __init__(self, *, low: float, high: float, **kwargs: Any) -> None:
-        super().__init__(
-            allow_none=True, allow_nan=False, validate=validate.Range(low, high), **kwargs
-        )
+        in_range = validate.Range(low, high, error=IN_RANGE.template)
+        super().__init__(allow_none=True, allow_nan=False, validate=in_range, **kwargs)
         self.low, self.high = low, high
         # msgspec takes a JSON integer as the float marshmallow makes of it.
         self.wire: Any = Annotated[float, msgspec.Meta(ge=low, le=high)]
@@ -181,8 +249,14 @@ class StrictInteger(fields.Integer):
     """A JSON whole number within ``[low, high]``; ``310.0`` is taken as 310, ``310.5`` and
     ``"310"`` are refused."""
 
+    default_error_messages = {  # noqa: RUF012 — marshmallow's class-level convention
+        "invalid": NOT_AN_INTEGER.template,
+        "too_large": TOO_LARGE.template,
+    }
+
     def __init__(self, *, low: int, high: int, **kwargs: Any) -> None:
-        super().__init__(allow_none=True, validate=validate.Range(low, high), **kwargs)
+        in_range = validate.Range(low, high, error=IN_RANGE.template)
+        super().__init__(allow_none=True, validate=in_range, **kwargs)
         self.low, self.high = low, high
         # msgspec refuses 310.0 for an integer: marshmallow then takes it.
         self.wire: Any = Annotated[int, msgspec.Meta(ge=low, le=high)]
@@ -207,13 +281,13 @@ def parse_date(text: object) -> date:
     date arithmetic (months added to a date) far from ``date.max``.
     """
     if not isinstance(text, str) or not _DATE_SHAPE.fullmatch(text):
-        raise ValueError("Not a valid date: use YYYY-MM-DD, e.g. 2026-03-01.")
+        raise ValueError(NOT_A_DATE())
     try:
         day = date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"Not a real calendar date: {text}.") from None
+        raise ValueError(NOT_A_REAL_DATE(text=text)) from None
     if not YEARS[0] <= day.year <= YEARS[1]:
-        raise ValueError(f"The year must be between {YEARS[0]} and {YEARS[1]}.")
+        raise ValueError(YEAR_RANGE(low=YEARS[0], high=YEARS[1]))
     return day
 
 
@@ -235,8 +309,8 @@ class IsoDate(fields.Date):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> date:
         try:
             return parse_date(value)
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from None
+        except ValueError as exc:  # the message in both languages, as parse_date wrote it
+            raise ValidationError(exc.args[0]) from None
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
         return None if value is None else value.isoformat()
@@ -259,7 +333,7 @@ class RegionCode(fields.String):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         if not isinstance(value, str) or not _REGION.fullmatch(value):
-            raise ValidationError("Must be a two-letter country or region code such as CN or HK.")
+            raise ValidationError(REGION_CODE())
         return value.upper()
 
 
@@ -288,21 +362,21 @@ class DocumentFiles(fields.Dict):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if not isinstance(value, Mapping):
-            raise ValidationError("Expected an object: document kind -> file name.")
+            raise ValidationError(FILES_NOT_AN_OBJECT())
         kinds = current_ruleset().document_kinds
         files: dict[str, str] = {}
         errors: dict[str, list[str]] = {}
         for kind, name in value.items():
             if kind not in kinds:
-                errors[str(kind)] = [f"Unknown document kind; known: {', '.join(kinds)}."]
+                errors[str(kind)] = [UNKNOWN_KIND(kinds=", ".join(kinds))]
             elif name is None:
                 continue
             elif not isinstance(name, str) or not name.strip() or not is_unicode(name):
-                errors[kind] = ["Give the file name as a non-empty string."]
+                errors[kind] = [GIVE_FILE_NAME()]
             elif len(name) > TEXT_MAX:
-                errors[kind] = [f"Longer than maximum length {TEXT_MAX}."]
+                errors[kind] = [LONGER(max=TEXT_MAX)]
             elif has_control(name):
-                errors[kind] = [plaintext.MESSAGE]
+                errors[kind] = [CONTROL()]
             else:
                 files[kind] = name
         if errors:
@@ -333,8 +407,8 @@ class _Strict(Schema):
     model: ClassVar[type[Any]]
     null_means_default: ClassVar[bool] = False
     error_messages = {  # noqa: RUF012 — marshmallow's class-level convention
-        "unknown": "Unknown field: not part of the application (see CONTRACT.md).",
-        "type": "Expected a JSON object.",
+        "unknown": UNKNOWN_FIELD.template,
+        "type": NOT_AN_OBJECT.template,
     }
 
     class Meta:
@@ -527,8 +601,8 @@ def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
         for item in messages:
             for field_name, texts in flatten_errors(item, prefix).items():
                 out.setdefault(field_name, []).extend(texts)
-    else:
-        out[prefix or "_schema"] = [str(messages)]
+    else:  # a declared message stays itself: its Chinese travels with it
+        out[prefix or "_schema"] = [messages if isinstance(messages, str) else str(messages)]
     return out
 
 
@@ -620,10 +694,10 @@ def csv_row_to_data(row: Mapping[Any, Any], *, ruleset: RuleSet | None = None) -
     errors: dict[str, list[str]] = {}
     for column, cell in row.items():
         if column is None:
-            errors["_row"] = ["More cells than columns."]
+            errors["_row"] = [SURPLUS_CELLS()]
             continue
         if column not in _FIELD_COLUMNS and not _is_document_column(column, kinds):
-            errors[str(column)] = ["Unknown column: columns are dotted field names (store.rating)."]
+            errors[str(column)] = [UNKNOWN_COLUMN()]
             continue
         text = cell.strip() if isinstance(cell, str) else ""
         if not text:
@@ -633,7 +707,7 @@ def csv_row_to_data(row: Mapping[Any, Any], *, ruleset: RuleSet | None = None) -
             try:
                 value = _number_cell(text)
             except ValueError:
-                errors[column] = [f"Not a number: {text[:40]!r}."]
+                errors[column] = [NOT_A_NUMBER_CELL(value=text[:40])]
                 continue
         section, _, leaf = column.partition(".")
         if leaf:

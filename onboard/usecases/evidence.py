@@ -22,7 +22,7 @@ from onboard.eligibility.model import (
 )
 from onboard.eligibility.rules.entity import LICENSE_DOCUMENT
 from onboard.eligibility.ruleset import RuleSet
-from onboard.errors import InputError
+from onboard.errors import InputError, Words
 
 #: A document as adapters hold it: bytes in memory, a file on disk, or an upload stream
 #: (Werkzeug's ``FileStorage.stream`` is typed ``IO[bytes]``, the same thing as ``BinaryIO``).
@@ -30,6 +30,7 @@ DocumentSource = bytes | Path | IO[bytes]
 
 #: The document whose photo is measured for ``document.id_quality``.
 ID_PHOTO = "legal_rep_id"
+UNKNOWN_KIND = Words("Unknown document kind.", "模板中没有此类文件。")
 
 
 def license_kind(region: str | None) -> str | None:
@@ -58,7 +59,7 @@ def inspect_all(
     not know."""
     unknown = sorted(set(documents) - set(ruleset.document_kinds))
     if unknown:
-        raise InputError({f"documents.{kind}": ["Unknown document kind."] for kind in unknown})
+        raise InputError({f"documents.{kind}": [UNKNOWN_KIND()] for kind in unknown})
     return {kind: inspect_file(kind, source, ruleset) for kind, source in documents.items()}
 
 

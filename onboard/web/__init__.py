@@ -4,9 +4,22 @@ from __future__ import annotations
 
 from flask import Flask, request
 
+from onboard import auth, i18n, security
 from onboard.eligibility import problems
 from onboard.eligibility.ruleset import default_ruleset
 from onboard.extensions import api, csrf, limiter
+from onboard.usecases import privacy
+from onboard.web import (
+    agency_api,
+    agency_desk,
+    agency_portal,
+    apiv1,
+    desk,
+    errors,
+    openapi,
+    pages,
+)
+from onboard.web import apply as applicant
 from onboard.web.sessions import CookieSessions
 
 #: Blueprints with no rate limit on any view: the public pre-screening API (``web.apiv1``),
@@ -31,20 +44,6 @@ def _file_size_limit() -> dict[str, str]:
 
 def register(app: Flask) -> None:
     """Bind the extensions and blueprints to ``app``."""
-    from onboard import auth, i18n, security  # noqa: PLC0415
-    from onboard.usecases import privacy  # noqa: PLC0415
-    from onboard.web import (  # noqa: PLC0415
-        agency_api,
-        agency_desk,
-        agency_portal,
-        apiv1,
-        desk,
-        errors,
-        openapi,
-        pages,
-    )
-    from onboard.web import apply as applicant  # noqa: PLC0415
-
     app.session_interface = CookieSessions()
     app.config.setdefault("API_TITLE", "onboard")
     app.config.setdefault("API_VERSION", "v1")

@@ -24,6 +24,7 @@ from werkzeug.exceptions import Unauthorized
 from onboard import repository
 from onboard.agencies import batches, keys, report, samples
 from onboard.bounds import QUERY_RANGE
+from onboard.eligibility.ruleset import ruleset_by_version
 from onboard.errors import InputError
 from onboard.extensions import limiter
 from onboard.links import external_url
@@ -505,11 +506,13 @@ def xlsx_response(batch: Batch) -> Response:
 def batch_facts(batch: Batch) -> list[tuple[str, str]]:
     """What a report says about its batch at the top."""
     done = batches.progress(batch)
+    state_zh = "已完成" if batch.state == "done" else "预审中"
+    state_zh += f"（{done.done}/{done.total} 行）"
     return [
         ("batch", batch.public_id),
         ("file", batch.filename),
         ("encoding", batch.encoding or "–"),
-        ("state", f"{batch.state} ({done.done} of {done.total} rows)"),
+        ("state", f"{batch.state} ({done.done} of {done.total} rows) · {state_zh}"),
         ("rules version", batch.rules_version),
         ("as of", batch.as_of),
     ]
@@ -599,7 +602,12 @@ def html_response(batch: Batch) -> Response:
     """The HTML report of ``batch``: a file of its own (no scripts, no framing)."""
     summary = report.summarize(batches.client_lines(batch))
     facts = batch_facts(batch)
-    html = report.render_html(summary, title=f"onboard batch {batch.public_id}", facts=facts)
+    try:
+        ruleset = ruleset_by_version(batch.rules_version)
+    except KeyError:  # a rule set no longer published: the rules are named by code
+        ruleset = None
+    title = f"onboard batch {batch.public_id}"
+    html = report.render_html(summary, title=title, facts=facts, ruleset=ruleset)
     response = Response(html, mimetype="text/html")
     # A report is data, not a page of the app: no scripts, no framing, no sniffing.
     response.headers["Content-Security-Policy"] = (

@@ -266,13 +266,17 @@ def batch(batch_id: str) -> ResponseReturnValue:
         )
     )
     summary = report.summarize(batches.client_lines(found))
+    failing = [code for code, _count in summary.top_rules(50)]
+    if rule and rule not in failing:  # a filter typed into the address: kept selected
+        failing.append(rule)
     return render_template(
         "agencies/batch.html",
         batch=found,
         progress=batches.progress(found),
         refresh=refresh_seconds(found),
         summary=summary,
-        rule_titles=_rule_titles(found, [code for code, _count in summary.top_rules(50)]),
+        rule_titles=_rule_titles(found, failing + [c for line in lines for c in line.codes]),
+        filter_rules=failing,
         lines=lines[:PAGE_ROWS],
         invited=_invited(found, [line.row for line in lines[:PAGE_ROWS]]),
         more=len(lines) > PAGE_ROWS,

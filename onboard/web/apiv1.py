@@ -26,6 +26,7 @@ from onboard.errors import InputError
 from onboard.intake import jsontext
 from onboard.intake.schemas import ApplicationSchema, parse_application
 from onboard.plaintext import SINGLE_LINE_PATTERN as NO_CONTROL
+from onboard.usecases.evidence import UNKNOWN_KIND
 from onboard.usecases.prescreen import choose_ruleset, prescreen
 from onboard.web.errors import ErrorSchema, documents_errors
 
@@ -268,7 +269,7 @@ def prescreen_application(rules_version: str | None = None, explain: bool = Fals
     application = parse_application(data)
     unknown = sorted(set(files) - set(ruleset.document_kinds))
     if unknown:
-        raise InputError({f"documents.{name}": ["Unknown document kind."] for name in unknown})
+        raise InputError({f"documents.{name}": [UNKNOWN_KIND()] for name in unknown})
     streams = {kind: part.stream for kind, part in files.items()}
     report = prescreen(
         application,

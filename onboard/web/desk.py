@@ -22,7 +22,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -159,7 +159,10 @@ def assign_many() -> ResponseReturnValue:
     assignee = _assignee(request.form.get("assignee", ""))
     count = review.assign_many(request.form.getlist("application"), assignee)
     db.session.commit()
-    flash(_("%(count)s applications assigned.", count=count), "ok")
+    assigned = ngettext(
+        "%(count)s application assigned.", "%(count)s applications assigned.", count, count=count
+    )
+    flash(assigned, "ok")
     return redirect(_back_to_queue())
 
 

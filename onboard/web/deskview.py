@@ -182,20 +182,44 @@ def _ocr_words(reading: Mapping[str, Any]) -> list[tuple[str, str]]:
     return words
 
 
+#: Evidence keys shown under a label of their own (the others are handled one by one below).
+_EVIDENCE_LABELS = {
+    "holder_type": _l("Holder type code"),
+    "rows": _l("Rows of this batch that hold it"),
+    "category": _l("Main category"),
+    "where": _l("Category given for"),
+    "earliest": _l("Earliest date that passes"),
+    "printed": _l("Printed on the license"),
+    "standard_route": _l("On the standard route"),
+}
+_WHERE = {
+    "store": _l("the existing store"),
+    "shop": _l("the new shop"),
+    "both": _l("the existing store and the new shop"),
+}
+#: Facts the check's message states already, in words: an identifier problem's details
+#: (they fill its text, shown under "Problem"), a refused file's detail, the phone number's
+#: type (phonenumbers' own id).
+_SAID_BY_MESSAGE = frozenset(
+    {"actual", "expected", "char", "length", "part", "position", "required", "number_type"}
+)
+
+
 def evidence_words(evidence: Mapping[str, Any] | None, ruleset: RuleSet) -> list[tuple[str, str]]:
-    """A check's evidence as (label, words) pairs: never a raw dict or a key name."""
+    """A check's evidence as (label, words) pairs, in the reviewer's language: never a raw
+    dict, a key name or an internal id."""
     if not evidence:
         return []
     words: list[tuple[str, str]] = []
     for key, value in evidence.items():
-        if key in ("expected_text", "actual_text"):
+        if key in ("expected_text", "actual_text") or key in _SAID_BY_MESSAGE:
             continue
         if key == "ocr" and isinstance(value, Mapping):
             words.extend(_ocr_words(value))
         elif key == "duplicates":
             words.append((_("Held by"), ", ".join(map(str, value or ())) or "–"))
         elif key == "positions":
-            words.append((_("Positions that differ"), ", ".join(map(str, value or ())) or "–"))
+            words.append((_("Positions that differ"), _listed(value)))
         elif key == "size_bytes":
             words.append((_("File size"), _("%(n)s bytes", n=f"{int(value):,}")))
         elif key in ("opened_on", "eligible_from"):
@@ -211,13 +235,58 @@ def evidence_words(evidence: Mapping[str, Any] | None, ruleset: RuleSet) -> list
         elif key == "offending":
             words.append((_("Characters not allowed"), " ".join(map(str, value or ()))))
         elif key == "problem":
-            words.append((_("Problem"), str(value).replace("_", " ") if value else "–"))
+            problem = _problem_words(evidence, ruleset)
+            if problem:
+                words.append((_("Problem"), problem))
         elif key == "detail":
-            if value:
+            if value and "problem" not in evidence:  # a file's detail fills its problem
                 words.append((_("Detail"), str(value)))
-        else:
-            words.append((key.replace("_", " ").capitalize(), show_value(key, value, ruleset)))
+        elif key in _EVIDENCE_LABELS:
+            words.append((str(_EVIDENCE_LABELS[key]), _evidence_value(key, value, ruleset)))
+        else:  # a fact no label was written for: named by its key in English only
+            label = _("Other evidence") if lang() == "zh" else key.replace("_", " ").capitalize()
+            words.append((label, show_value(key, value, ruleset)))
     return words
+
+
+def _listed(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(map(str, value)) or "–"
+    return str(value) if value else "–"
+
+
+def _evidence_value(key: str, value: Any, ruleset: RuleSet) -> str:
+    if key == "category":
+        return vocabulary.label(ruleset, "categories", str(value), lang())  # type: ignore[arg-type]
+    if key == "where":
+        return str(_WHERE.get(str(value), value))
+    if key == "printed" and isinstance(value, Mapping):
+        shown = str(value.get("value") or "–")
+        status = _FIELD_STATUS.get(str(value.get("status")))
+        if status is not None:
+            shown += f" ({status})"
+        return shown
+    if key == "standard_route" and isinstance(value, Mapping):
+        return pick(value.get("message") or {}) or "–"
+    if key == "rows":
+        return _listed(value)
+    return show_value(key, value, ruleset)
+
+
+def _problem_words(evidence: Mapping[str, Any], ruleset: RuleSet) -> str | None:
+    """An identifier's or a file's problem (``check_char``, ``unsupported_format``) in the
+    rule set's words, filled with the evidence's details. One it has no words for, or whose
+    words need a fact the evidence lacks, is left to the check's message (on an English page,
+    a problem without words is named by its id)."""
+    problem = str(evidence.get("problem") or "")
+    texts = ruleset.identifier_problems.get(problem) or ruleset.document_problems.get(problem)
+    if texts is None:
+        return None if lang() == "zh" or not problem else problem.replace("_", " ")
+    values = {key: str(value) for key, value in evidence.items() if value is not None}
+    try:
+        return pick(texts).format_map(values)
+    except (KeyError, IndexError, ValueError):  # a fact the evidence does not carry: the
+        return None  # check's message, written with every fact, says it already
 
 
 # --- the summary ---------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from onboard.errors import InputError
 from onboard.intake.schemas import flatten_errors
 from onboard.jobs import JobsUnavailable
 from onboard.storage import StorageError
+from onboard.web import texts
 
 #: What a field refused for its control characters says (its page names the field).
 CONTROL_MESSAGES = frozenset({plaintext.MESSAGE, plaintext.MULTI_LINE_MESSAGE})
@@ -124,8 +125,10 @@ def _http_error(error: HTTPException) -> Response:
 def _input_error(error: InputError) -> Response | tuple[str, int]:
     if wants_json():
         return json_error(error.status, error.message, error.errors)
-    control = [name for name, texts in error.errors.items() if CONTROL_MESSAGES & set(texts)]
-    page = render_template("error.html", status=error.status, error=error, fields=control)
+    control = [name for name, said in error.errors.items() if CONTROL_MESSAGES & set(said)]
+    # The fields by their titles (Chinese on a Chinese page), never by their dotted names.
+    named = [texts.column_label(name) for name in control]
+    page = render_template("error.html", status=error.status, error=error, fields=named)
     return page, error.status
 
 

@@ -34,6 +34,7 @@ from onboard.errors import InputError
 from onboard.i18n import lang, pick
 from onboard.models import ApplicationRecord, DocumentRecord
 from onboard.usecases import applications
+from onboard.web import texts
 
 Choices = Callable[[RuleSet], list[tuple[str, str]]]
 
@@ -424,39 +425,14 @@ def read_sections(
 
 # --- errors in the applicant's language ---------------------------------------------------
 
-_MESSAGES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
-    (re.compile(r"Not a valid (number|float)"), lambda m: _("Enter a number.")),
-    (re.compile(r"Not a valid integer"), lambda m: _("Enter a whole number.")),
-    (
-        re.compile(r"Must be greater than or equal to (\S+) and less than or equal to (\S+?)\.?$"),
-        lambda m: _("Enter a value from %(low)s to %(high)s.", low=m[1], high=m[2]),
-    ),
-    (
-        re.compile(r"Longer than maximum length (\d+)"),
-        lambda m: _("Use at most %(count)s characters.", count=m[1]),
-    ),
-    (
-        re.compile(r"Not a valid date|Not a real calendar date|The year must be between"),
-        lambda m: _("Enter a real date as YYYY-MM-DD, e.g. 2026-03-01."),
-    ),
-    (
-        re.compile(r"Must be one of|Unknown category|Unknown platform|two-letter"),
-        lambda m: _("Choose one of the options offered."),
-    ),
-    (re.compile(r"Not valid Unicode"), lambda m: _("This text contains invalid characters.")),
-)
-
-
-def localize(message: str) -> str:
-    for pattern, render in _MESSAGES:
-        match = pattern.search(message)
-        if match:
-            return render(match)
-    return message
-
 
 def field_errors(error: InputError) -> dict[str, list[str]]:
-    return {name: [localize(text) for text in texts] for name, texts in error.errors.items()}
+    """The schema's errors by field, each in the applicant's language: every message the
+    schema gives is declared in both languages where it is raised (``intake.schemas``)."""
+    return {
+        name: [texts.message(text, name) for text in messages]
+        for name, messages in error.errors.items()
+    }
 
 
 def document_problem(ruleset: RuleSet, facts: DocumentFacts) -> str:

@@ -17,6 +17,7 @@ import time
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pytest
 from flask.testing import FlaskClient
 from PIL import Image, ImageFilter
@@ -265,6 +266,27 @@ def test_a_turned_photo_is_read_and_says_how_it_was_turned(
             seed,
             reading,
         )
+
+
+def test_a_line_cut_from_a_turned_page_is_the_line_of_the_photo_turned_whole() -> None:
+    """A turned page cuts its lines out of the photo as stored and turns only them: the
+    same pixels as cutting them from the whole photo turned, boxes across its edges (black
+    outside) included; and its working mask is the mask of the turned photo."""
+    from onboard.ocr import geometry, reader  # noqa: PLC0415
+
+    rng = random.Random(7)
+    pixels = np.random.default_rng(7).integers(0, 256, (37, 53, 3), dtype=np.uint8)
+    photo = reader.Photo(Image.fromarray(pixels))
+    for turn, transpose in reader.TURNS.items():
+        whole = photo.image if transpose is None else photo.image.transpose(transpose)
+        ink = geometry.ink_channel(whole)
+        assert np.array_equal(reader.turn_array(np.asarray(photo.small), turn), np.asarray(ink))
+        page = reader.prepare(photo, turn=turn)
+        assert page.work_size == whole.size and page.turn == turn
+        for _ in range(100):
+            x0, y0 = rng.randint(-12, whole.width), rng.randint(-12, whole.height)
+            box = (x0, y0, x0 + rng.randint(1, 40), y0 + rng.randint(1, 40))
+            assert np.array_equal(np.asarray(page.crop(box)), np.asarray(ink.crop(box))), box
 
 
 @pytest.mark.parametrize("condition", ["angled", "shadow", "copy_mark", "screenshot", "top_part"])

@@ -65,12 +65,78 @@ class Crop:
     whole: Image.Image | None = None
 
 
+#: Clockwise turns of the photo, and the Pillow transposition that makes each.
+TURNS = {
+    0: None,
+    90: Image.Transpose.ROTATE_270,
+    180: Image.Transpose.ROTATE_180,
+    270: Image.Transpose.ROTATE_90,
+}
+
+
+def turn_array(array: np.ndarray, turn: int) -> np.ndarray:
+    """``array`` (rows first, as an image's) turned clockwise by ``turn`` degrees, as
+    ``Image.transpose(TURNS[turn])`` turns an image."""
+    return np.rot90(array, -(turn // 90)) if turn else array
+
+
+def stored_box(
+    box: tuple[int, int, int, int], turn: int, size: tuple[int, int]
+) -> tuple[int, int, int, int]:
+    """The box of a photo stored ``size`` (width, height) that, transposed by ``TURNS[turn]``,
+    is ``box`` of the photo turned clockwise by ``turn`` degrees."""
+    x0, y0, x1, y1 = box
+    w, h = size
+    if turn == 90:  # ROTATE_270: turned (x, y) is stored (y, h - 1 - x)
+        return (y0, h - x1, y1, h - x0)
+    if turn == 180:
+        return (w - x1, h - y1, w - x0, h - y0)
+    if turn == 270:  # ROTATE_90: turned (x, y) is stored (w - 1 - y, x)
+        return (w - y1, x0, w - y0, x1)
+    return box
+
+
+class Photo:
+    """A photo as decoded, with its ink channel at the working size and that channel's ink
+    mask: what every turn of the photo that is tried shares (:func:`prepare`). The ink of the
+    full-size photo is taken only where a line is cut out (:meth:`Page.crop`): reducing the
+    colour photo first and taking its ink at the working size costs a third of taking the
+    ink of every pixel and reducing that."""
+
+    def __init__(self, image: Image.Image, across: int | None = None) -> None:
+        """``across``: the extent of ``image`` (px) that the working size brings to
+        :data:`~onboard.ocr.geometry.WORK_WIDTH` (its width by default)."""
+        self.image = image
+        self.factor = max(1.0, (across or image.width) / geometry.WORK_WIDTH)
+        size = (
+            max(1, round(image.width / self.factor)),
+            max(1, round(image.height / self.factor)),
+        )
+        self.reduce_by = int(self.factor)
+        small = image.reduce(self.reduce_by) if self.reduce_by > 1 else image
+        small = geometry.ink_channel(small)
+        self.small = small.resize(size, Image.Resampling.BILINEAR) if small.size != size else small
+        self.mask = geometry.binarise_image(self.small, radius=12)
+        self._darkest: Image.Image | None = None
+
+    def darkest(self) -> Image.Image:
+        """The working-size image whose every pixel is the darkest full-size ink pixel it
+        stands for (see :func:`prepare`'s ``dark``), as stored."""
+        if self._darkest is None:
+            if self.reduce_by > 1:
+                ink = geometry.ink_channel(self.image)
+                self._darkest = geometry.darkest_reduce(ink, self.reduce_by, self.small.size)
+            else:
+                self._darkest = self.small
+        return self._darkest
+
+
 @dataclass(frozen=True, slots=True)
 class Page:
-    """A photo prepared for locating lines: the ink channel at full size and the deskewed
-    working-size mask with its line blobs."""
+    """A photo turned upright, prepared for locating lines: the deskewed working-size mask
+    with its line blobs, and the photo's full size for cutting lines out (:meth:`crop`)."""
 
-    ink: Image.Image
+    photo: Photo
     factor: float  # full-size pixels per working pixel
     angle: float
     work_size: tuple[int, int]
@@ -78,6 +144,19 @@ class Page:
     lines: list[geometry.Line]
     #: Whether only near-black print was taken as ink (:func:`prepare`'s ``dark``).
     dark: bool = False
+    #: How far (degrees clockwise) the photo as stored was turned to make the page upright.
+    turn: int = 0
+
+    def crop(self, box: tuple[int, int, int, int]) -> Image.Image:
+        """The ink channel of ``box`` of the full-size photo turned upright (black outside
+        the photo), cut out of the photo as stored and turned alone: turning the whole photo
+        costs more than reading a line."""
+        size = self.photo.image.size
+        region = self.photo.image.crop(stored_box(box, self.turn, size))
+        transpose = TURNS[self.turn]
+        if transpose is not None:
+            region = region.transpose(transpose)
+        return geometry.ink_channel(region)
 
 
 #: Digits this sharp (steepest edge over ink contrast, per pixel: :func:`edge_sharpness`)
@@ -116,26 +195,28 @@ DARK_CROP_SHARE = 0.55
 
 
 def prepare(
-    image: Image.Image, search: tuple[float, float] = (0.6, 1.0), *, dark: bool = False
+    image: Image.Image | Photo,
+    search: tuple[float, float] = (0.6, 1.0),
+    *,
+    dark: bool = False,
+    turn: int = 0,
 ) -> Page:
     """Binarise at working size, measure the skew, find the line blobs in the top-left
-    ``search`` fraction (height, width) of the page, where the number is printed. With
+    ``search`` fraction (height, width) of the page, where the number is printed. ``image``
+    is a photo (or its :class:`Photo`), turned clockwise by ``turn`` degrees first. With
     ``dark``, only near-black print counts as ink (a second look at a page where a grey
     copy mark merged with the code line; blurred print fails it, so it is not the first)."""
-    ink = geometry.ink_channel(image)
-    factor = max(1.0, ink.width / geometry.WORK_WIDTH)
-    size = (max(1, round(ink.width / factor)), max(1, round(ink.height / factor)))
-    reduce_by = int(factor)
-    small = ink.reduce(reduce_by) if reduce_by > 1 else ink
-    small = small.resize(size, Image.Resampling.BILINEAR) if small.size != size else small
-    mask = geometry.binarise_image(small, radius=12)
+    photo = image if isinstance(image, Photo) else Photo(image)
+    small = turn_array(np.asarray(photo.small), turn)
+    mask = turn_array(photo.mask, turn)
+    size = (small.shape[1], small.shape[0])
     if dark:
         # Print is near black at its darkest; a grey copy mark stamped across the license
         # is not, however much darker than the paper it is: a working pixel is ink only
         # where the darkest full-size pixel it stands for is under DARK_SHARE of the paper.
-        darkest = geometry.darkest_reduce(ink, reduce_by, size) if reduce_by > 1 else small
-        paper = np.asarray(small.filter(ImageFilter.BoxBlur(12)), dtype=np.float32)
-        mask &= np.asarray(darkest, dtype=np.float32) < DARK_SHARE * paper
+        darkest = turn_array(np.asarray(photo.darkest(), dtype=np.float32), turn)
+        paper = np.asarray(Image.fromarray(small).filter(ImageFilter.BoxBlur(12)), np.float32)
+        mask = mask & (darkest < DARK_SHARE * paper)
     angle = geometry.skew_angle(mask)
     if abs(angle) > 0.05:
         rotated = Image.fromarray(mask).rotate(angle, resample=Image.Resampling.NEAREST)
@@ -146,7 +227,7 @@ def prepare(
     height = geometry.text_height(region) or size[0] / 110
     smeared = geometry.smear(region, gap=max(4, round(0.9 * height)))
     lines = geometry.components(smeared)
-    return Page(ink, factor, angle, size, mask, lines, dark)
+    return Page(photo, photo.factor, angle, size, mask, lines, dark, turn)
 
 
 def _density(page: Page, line: geometry.Line) -> float:
@@ -258,7 +339,7 @@ def straighten(page: Page, line: geometry.Line, pad: float = 0.6) -> Image.Image
         round(ox * f + reach_w),
         round(oy * f + reach_h),
     )
-    region = page.ink.crop(box)
+    region = page.crop(box)
     if abs(page.angle) > 0.05:
         region = region.rotate(
             page.angle, resample=Image.Resampling.BICUBIC, fillcolor=_paper(region)
@@ -799,32 +880,22 @@ def _candidates(page: Page) -> Iterator[tuple[geometry.Line, Crop]]:
 WHOLE_PAD = 0.2
 
 
-#: Clockwise turns of the photo, and the Pillow transposition that makes each.
-TURNS = {
-    0: None,
-    90: Image.Transpose.ROTATE_270,
-    180: Image.Transpose.ROTATE_180,
-    270: Image.Transpose.ROTATE_90,
-}
-#: Edge of the image the text direction is judged on (a few milliseconds).
-ORIENT_WIDTH = 600
-
-
-def turn_order(ink: Image.Image) -> tuple[int, ...]:
+def turn_order(image: Image.Image | Photo) -> tuple[int, ...]:
     """The clockwise turns to try on a photo, likeliest first: 0 then 180 when its text runs
     across, 90 then 270 when it runs up or down (a photo turned sideways with no EXIF tag).
     The direction is the one whose ink profile is sharper at its best small skew (lines of
-    text make sharp row profiles, their characters only weak column ones); which way up is
-    left to the reading: the code line is looked for where it is printed, and only a turn
-    that finds a code there is believed."""
-    if ink.width >= 4 * ink.height:  # a strip: one line, along its length
+    text make sharp row profiles, their characters only weak column ones), measured on the
+    working-size ink mask (a :class:`Photo` of ``image``, its longer side at
+    :data:`~onboard.ocr.geometry.WORK_WIDTH`); which way up is left to the reading: the
+    code line is looked for where it is printed, and only a turn that finds a code there is
+    believed."""
+    width, height = image.image.size if isinstance(image, Photo) else image.size
+    if width >= 4 * height:  # a strip: one line, along its length
         return (0, 180, 90, 270)
-    if ink.height >= 4 * ink.width:
+    if height >= 4 * width:
         return (90, 270, 0, 180)
-    small = ink.copy()
-    small.thumbnail((ORIENT_WIDTH, ORIENT_WIDTH), Image.Resampling.BILINEAR)
-    mask = geometry.binarise_image(small, radius=8)
-    across, down = geometry.row_sharpness(mask), geometry.row_sharpness(mask.T)
+    photo = image if isinstance(image, Photo) else Photo(image, max(image.size))
+    across, down = geometry.row_sharpness(photo.mask), geometry.row_sharpness(photo.mask.T)
     return (90, 270, 0, 180) if down > across * 1.15 else (0, 180, 90, 270)
 
 
@@ -848,8 +919,8 @@ def find_uscc(image: Image.Image, backend: Backend, deadline: float) -> Found:
     ends the search (another turn could only find a lucky wrong code); only the two turns of
     the measured text direction are tried, the other two when neither finds any text line
     worth reading. Raises :class:`TooSmall` when every turn found only too-small text."""
-    ink = geometry.ink_channel(image)
-    order = turn_order(ink)
+    photo = Photo(image, max(image.size))
+    order = turn_order(photo)
     # The measured direction's two turns, then both again with only near-black print as ink
     # (a grey copy mark), then the other direction's.
     attempts = [(turn, False) for turn in order[:2]] + [(turn, True) for turn in order[:2]]
@@ -860,10 +931,8 @@ def find_uscc(image: Image.Image, backend: Backend, deadline: float) -> Found:
     for index, (turn, dark) in enumerate(attempts):
         if index >= 4 and fallback is not None:
             break  # the measured direction found text lines: the other two are not tried
-        transpose = TURNS[turn]
-        turned = ink if transpose is None else ink.transpose(transpose)
         try:
-            found = read_uscc_upright(turned, backend, deadline, dark=dark)
+            found = read_uscc_upright(photo, backend, deadline, dark=dark, turn=turn)
         except TooSmall:
             too_small = True
             continue
@@ -873,7 +942,7 @@ def find_uscc(image: Image.Image, backend: Backend, deadline: float) -> Found:
         if found.code_like:
             # The right way up, but the code line did not settle: a grey copy mark across
             # it is the likeliest reason, so one look with only near-black print as ink.
-            looked = _darker_look(found, turned, turn, backend, deadline) if not dark else found
+            looked = _darker_look(found, photo, turn, backend, deadline) if not dark else found
             if looked.reading.status in ("ok", "corrected"):
                 return looked
             return _paddle_sweep([found], deadline) or looked
@@ -911,13 +980,11 @@ def _paddle_sweep(aside: list[Found], deadline: float) -> Found | None:
     return None
 
 
-def _darker_look(
-    found: Found, turned: Image.Image, turn: int, backend: Backend, deadline: float
-) -> Found:
+def _darker_look(found: Found, photo: Photo, turn: int, backend: Backend, deadline: float) -> Found:
     """``found`` (a code-like line that did not settle), or what a second look at the same
     upright page with only near-black print as ink reads, when that gives a code."""
     try:
-        darker = read_uscc_upright(turned, backend, deadline, dark=True)
+        darker = read_uscc_upright(photo, backend, deadline, dark=True, turn=turn)
     except (TooSmall, OcrTimeout):
         return found
     if darker.reading.status in ("ok", "corrected"):
@@ -931,9 +998,15 @@ def read_uscc(image: Image.Image, backend: Backend, deadline: float) -> LicenseR
 
 
 def read_uscc_upright(
-    image: Image.Image, backend: Backend, deadline: float, *, dark: bool = False
+    image: Image.Image | Photo,
+    backend: Backend,
+    deadline: float,
+    *,
+    dark: bool = False,
+    turn: int = 0,
 ) -> Found:
-    """The best reading of the credit code on ``image`` before ``deadline`` (monotonic).
+    """The best reading of the credit code on ``image`` (turned clockwise by ``turn``
+    degrees) before ``deadline`` (monotonic).
 
     First each candidate line is read once (up to three Tesseract passes, one for a clean
     photo); the first business code that passes its checks wins. If none does, the first
@@ -943,7 +1016,7 @@ def read_uscc_upright(
     typical one costs a single call. A valid code of another authority is never reported
     ``ok``: at best it is offered to a person as the one candidate.
     """
-    page = prepare(image, dark=dark)
+    page = prepare(image, dark=dark, turn=turn)
     best: LicenseReading | None = None
     best_line: geometry.Line | None = None
     other: LicenseReading | None = None

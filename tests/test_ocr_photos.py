@@ -29,7 +29,7 @@ from onboard.eligibility.lookalikes import lookalikes_of
 from onboard.ocr import clear_cache, read_license
 from onboard.ocr.backends import LineText
 from onboard.ocr.fields import judge_date, judge_name, match_label
-from onboard.ocr.reader import after_label, judge_line, sure_as_read
+from onboard.ocr.reader import after_label, another_label, judge_line, sure_as_read
 from tests.licensefactory import (
     Sample,
     applicant_sample,
@@ -224,6 +224,11 @@ def test_small_print_needs_both_readers_to_agree(monkeypatch: pytest.MonkeyPatch
     assert agreed is not None and (agreed.status, agreed.license_number) == ("ok", code)
     assert reader._small_print(crop, Reading(code[:-1] + "8"), time.monotonic() + 5) is None
     assert reader._small_print(crop, Reading(code[:5] + code[6:]), time.monotonic() + 5) is None
+    # The label read in front of the code (a whole line, or a cut misplaced) is not the code's.
+    labelled = reader._small_print(crop, Reading("FRARG" + code), time.monotonic() + 5)
+    assert labelled is not None and labelled.license_number == code
+    assert reader._small_print(crop, Reading("FRARG" + code[1:]), time.monotonic() + 5) is None
+    assert reader._small_print(crop, Reading("F" + code[:-1] + "8"), time.monotonic() + 5) is None
 
 
 def test_the_other_recogniser_alone_needs_a_sure_clean_reading() -> None:
@@ -242,6 +247,28 @@ def test_the_other_recogniser_alone_needs_a_sure_clean_reading() -> None:
     assert not sure_as_read(LineText(code, 0.99))  # no per-character confidences
     read = after_label(LineText("统一社会信用代码" + code, 0.6, (0.6,) * 8 + sure))
     assert (read.text, read.confidences) == (code, sure)
+
+
+def test_a_line_with_another_label_in_front_is_not_the_code_line() -> None:
+    """The license's serial number (证照编号, 20 digits in the same face under the code) is
+    told by its label when PaddleOCR reads two of its characters surely; a label with a
+    character of the code's (统一社会信用代码), or fewer sure characters, is not another's."""
+
+    def other(label: str, digits: str, *sure: float) -> bool:
+        confidences = sure or (1.0,) * len(label)
+        whole = LineText(label + digits, 0.5, (*confidences, *(0.99,) * len(digits)))
+        return another_label(whole, after_label(whole))
+
+    serial = "23604371616643259310"
+    assert other("证照编号：", serial)
+    assert other("证照编号", serial)
+    assert not other("统一社会信用代码", ISSUE_EXAMPLE)
+    assert not other("统一社会信用代吗", ISSUE_EXAMPLE)  # one misread, the rest the code's
+    assert other("证邮编号：", serial, 1.0, 0.35, 0.99, 1.0, 1.0)  # one misread, doubtful
+    assert not other("证照编号：", serial, 0.9, 0.9, 0.99, 0.9, 1.0)  # one sure character
+    assert not other("证照信号：", serial)  # 信, the code label's
+    assert not other("号", serial)
+    assert not other("", ISSUE_EXAMPLE)
 
 
 # --- photos as applicants take them ---------------------------------------------------------------

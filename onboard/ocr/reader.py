@@ -564,6 +564,10 @@ class _Evidence:
     #: Whether the line was left after one reading that was no code (PaddleOCR's reading
     #: is then taken only if no line of the page settles).
     paddle_later: bool = False
+    #: Whether PaddleOCR's reading showed another field's label in front of the line's
+    #: number (:func:`another_label`): the line is then not the code line, however much
+    #: its digits look like a code.
+    other_label: bool = False
 
     @property
     def code_like(self) -> bool:
@@ -665,6 +669,8 @@ def _read_uscc_line(backend: Backend, evidence: _Evidence, deadline: float) -> L
             if looked is None:
                 continue
             accepted, reading = looked
+            if evidence.other_label:
+                return reading  # another number of the license (证照编号): no more passes
         else:
             whitelist, psm = spec
             line = backend.read_line(image, whitelist, _remaining(deadline), psm=psm)
@@ -694,8 +700,33 @@ def paddle_look(
         return None
     _remaining(deadline)
     crop = evidence.crop
-    line = after_label(recognizer.read_line(crop.whole or crop.image))
-    return evidence.add(line, trusted=sure_as_read(line))
+    whole = recognizer.read_line(crop.whole or crop.image)
+    line = after_label(whole)
+    evidence.other_label = evidence.other_label or another_label(whole, line)
+    return evidence.add(line, trusted=sure_as_read(line) and not evidence.other_label)
+
+
+#: The characters of the code's label (统一社会信用代码).
+_CODE_LABEL = frozenset("统一社会信用代码")
+
+
+def another_label(whole: LineText, after: LineText) -> bool:
+    """Whether a reading of a whole line (``whole``; ``after`` is what follows its label)
+    shows another label in front of the number: at least two Chinese characters read
+    surely, and none, sure or not, of the code label's (the license's serial number,
+    证照编号, is printed in the same face under the code, and its 20 digits hold
+    18-character windows that look like a code). The code's label, even misread, keeps some
+    of its eight characters."""
+    text = whole.text.replace(" ", "")
+    label = [
+        (char, value)
+        for char, value in zip(
+            text[: len(text) - len(after.text)], whole.confidences or (), strict=False
+        )
+        if ord(char) > 0x2E7F and char not in "：:"
+    ]
+    sure = sum(value >= SURE for _, value in label)
+    return sure >= 2 and not any(char in _CODE_LABEL for char, _ in label)
 
 
 def after_label(line: LineText) -> LineText:
@@ -1034,6 +1065,8 @@ def read_uscc_upright(
         reading = _read_uscc_line(backend, evidence, deadline)
         if _business(reading):
             return Found(reading, page, line, True)
+        if evidence.other_label:
+            continue  # another number of the license: no candidate, nothing to look at again
         if reading.status in ("ok", "corrected"):
             other = other or reading
         elif evidence.code_like:
@@ -1044,6 +1077,7 @@ def read_uscc_upright(
             reading.status == "ambiguous"
             and len(reading.raw.replace(" ", "")) >= 17
             and plausible_code(reading.raw)
+            and evidence.code_like  # not a window of a longer number (the serial's 20 digits)
             and best is None
         ):
             best, best_line = reading, line
@@ -1096,10 +1130,11 @@ def _small_print(crop: Crop, backend: Backend, deadline: float) -> LicenseReadin
     characters giving a business code, valid as read or after at most one look-alike
     repair, with every character but the repaired one at :data:`SURE` or more; and
     Tesseract, on the crop scaled up to :data:`TARGET_CAP_PX` (as it is, then thinned: see
-    :data:`RETRIES`), must read the same 18 characters, differing at most where the repair
-    changed one. Small print is where guesses pass both checks: so no doubt is allowed
-    outside the one repaired character, which the two checks then pin down from the 17
-    that both readers agree on."""
+    :data:`RETRIES`, then the whole line, label included, when a cut misplaced on such small
+    print lost a digit), must end its reading with the same 18 characters, differing at most
+    where the repair changed one. Small print is where guesses pass both checks: so no doubt
+    is allowed outside the one repaired character, which the two checks then pin down from
+    the 17 that both readers agree on."""
     recognizer = get_recognizer()
     if recognizer is None:
         return None
@@ -1116,13 +1151,17 @@ def _small_print(crop: Crop, backend: Backend, deadline: float) -> LicenseReadin
         changed = {fix.position - 1 for fix in reading.corrections}
         if any(value < SURE for i, value in enumerate(confidences) if i not in changed):
             return None
-        for thin in (False, True):
-            image = normalise(crop.image, crop.digit_px, thin=thin)
+        looks = [(crop.image, False), (crop.image, True)]
+        if crop.whole is not None:
+            looks.append((crop.whole, False))
+        for region, thin in looks:
+            image = normalise(region, crop.digit_px, thin=thin)
             other = clean_reading(
                 backend.read_line(image, USCC_ALPHABET, _remaining(deadline)).text
             )
-            differ = {i for i, (x, y) in enumerate(zip(text, other, strict=False)) if x != y}
-            if len(other) == 18 and differ <= changed:
+            # What the label (or the part of it the cut left) reads as stands in front.
+            differ = {i for i, (x, y) in enumerate(zip(text, other[-18:], strict=False)) if x != y}
+            if len(other) >= 18 and differ <= changed:
                 return _with_confidence(reading, line)
     except OcrTimeout:
         pass

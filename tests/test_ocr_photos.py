@@ -295,6 +295,42 @@ def test_a_turned_photo_is_read_and_says_how_it_was_turned(
         )
 
 
+@pytest.mark.parametrize(
+    ("condition", "turn"), [("turned_90", 270), ("turned_180", 180), ("turned_270", 90)]
+)
+def test_the_qr_block_says_which_turn_to_try_first(condition: str, turn: int) -> None:
+    """The license's QR block, printed top right, leads the turn search; without it (or
+    where the photo's shape contradicts its corner) the ink's direction stands."""
+    from onboard.ocr import reader  # noqa: PLC0415
+
+    for seed in (0, 1):
+        photo = reader.Photo(Image.open(io.BytesIO(_photo(condition, seed).image)).convert("RGB"))
+        photo = reader.Photo(photo.image, max(photo.image.size))
+        assert reader.license_turn_order(photo)[0] == turn
+        assert sorted(reader.license_turn_order(photo)) == [0, 90, 180, 270]
+
+    page = Image.new("L", (1000, 700), 255)
+    for row in range(100, 600, 40):  # lines of text across the page
+        page.paste(0, (100, row, 900, row + 12))
+    plain = reader.Photo(page, 1000)
+    assert reader.qr_block(plain.mask) is None
+    assert reader.license_turn_order(plain) == reader.turn_order(plain)
+    modules = np.random.default_rng(3).integers(0, 2, (30, 30), dtype=np.uint8) * 255
+    qr = Image.fromarray(np.kron(modules, np.ones((3, 3), dtype=np.uint8)))
+    for corner, first in (((800, 80), 0), ((100, 520), 180)):
+        marked = page.copy()
+        marked.paste(qr, corner)
+        assert reader.license_turn_order(reader.Photo(marked, 1000))[:2] == (
+            first,
+            (first + 180) % 360,
+        )
+    # A QR block top left would say "turned a quarter", which a landscape photo of lines
+    # across contradicts: only the order of 0 and 180 follows it.
+    marked = page.copy()
+    marked.paste(qr, (100, 80))
+    assert reader.license_turn_order(reader.Photo(marked, 1000))[:2] == (180, 0)
+
+
 def test_a_line_cut_from_a_turned_page_is_the_line_of_the_photo_turned_whole() -> None:
     """A turned page cuts its lines out of the photo as stored and turns only them: the
     same pixels as cutting them from the whole photo turned, boxes across its edges (black

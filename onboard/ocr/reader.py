@@ -962,30 +962,31 @@ def license_turn_order(photo: Photo) -> tuple[int, ...]:
     right, so on a page upside down it is bottom left, on a page turned a quarter clockwise
     bottom right, a quarter the other way top left; the wrong way up costs a reading of
     every candidate line before the right one. A QR block in a corner names the turn when
-    the photo's shape agrees (a landscape page photographed sideways is a portrait photo);
-    otherwise the ink's measured direction stands and the QR block only says which of its
-    two turns comes first."""
-    order = turn_order(photo)
+    the photo's shape agrees (a landscape page photographed sideways is a portrait photo),
+    and the ink's direction is then not measured; otherwise that direction stands and the
+    QR block only says which of its two turns comes first."""
     width, height = photo.image.size
     if width >= 4 * height or height >= 4 * width:
-        return order
+        return turn_order(photo)
     found = qr_block(photo.mask)
     if found is None:
-        return order
+        return turn_order(photo)
     x, y = found
     right, below = x > 0.5, y > 0.5
-    turn = {(True, False): 0, (False, True): 180, (True, True): 270, (False, False): 90}
-    across = width >= ASPECT * height
-    sideways = height >= ASPECT * width
+    first = {(True, False): 0, (False, True): 180, (True, True): 270, (False, False): 90}[
+        (right, below)
+    ]
     cornered = min(abs(x - 0.5), abs(y - 0.5)) >= QR_OFF_CENTRE
-    first = turn[(right, below)]
-    if not cornered or (across and first in (90, 270)) or (sideways and first in (0, 180)):
-        if order[0] in (0, 180) and abs(x - 0.5) >= QR_OFF_CENTRE:
-            first = 0 if right else 180
-        elif order[0] in (90, 270) and abs(y - 0.5) >= QR_OFF_CENTRE:
-            first = 270 if below else 90
-        else:
-            return order
+    agrees = width >= ASPECT * height if first in (0, 180) else height >= ASPECT * width
+    if cornered and agrees:
+        return (first, (first + 180) % 360, (first + 90) % 360, (first + 270) % 360)
+    order = turn_order(photo)
+    if order[0] in (0, 180) and abs(x - 0.5) >= QR_OFF_CENTRE:
+        first = 0 if right else 180
+    elif order[0] in (90, 270) and abs(y - 0.5) >= QR_OFF_CENTRE:
+        first = 270 if below else 90
+    else:
+        return order
     second = (first + 180) % 360
     return (first, second, *(t for t in order if t not in (first, second)))
 

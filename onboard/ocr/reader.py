@@ -16,6 +16,11 @@ PaddleOCR's recognition network is installed (:mod:`onboard.ocr.chinese`), reads
 line, label included, with another engine whose misreads come with low probabilities: its
 code stands alone only when read clean and sure (:func:`sure_as_read`). A page on which no
 line settles gets one more look with only near-black print as ink (a grey copy mark).
+
+A photo may come turned: the turn tried first is the one that puts the license's QR block
+top right (:func:`license_turn_order`), and every turn tried shares the one working-size ink
+mask of the photo (:class:`Photo`), turned, while lines are cut out of the photo as stored
+and turned alone (:meth:`Page.crop`).
 """
 
 from __future__ import annotations
@@ -1015,15 +1020,17 @@ class Found:
 
 def find_uscc(image: Image.Image, backend: Backend, deadline: float) -> Found:
     """Find which way up the license is and read its code (:func:`read_uscc_upright` for
-    each turn of :func:`turn_order`). The first turn that gives a business code wins; a turn
-    that finds a line of about the code's length without settling it is the right way up and
-    ends the search (another turn could only find a lucky wrong code); only the two turns of
-    the measured text direction are tried, the other two when neither finds any text line
-    worth reading. Raises :class:`TooSmall` when every turn found only too-small text."""
+    each turn of :func:`license_turn_order`, all sharing one :class:`Photo`). The first turn
+    that gives a business code wins; a turn that finds a line of about the code's length
+    without settling it is the right way up and ends the search (another turn could only
+    find a lucky wrong code); only the first two turns (the QR block's corner and its
+    opposite, or the measured text direction's two) are tried, the other two when neither
+    finds any text line worth reading. Raises :class:`TooSmall` when every turn found only
+    too-small text."""
     photo = Photo(image, max(image.size))
     order = license_turn_order(photo)
-    # The measured direction's two turns, then both again with only near-black print as ink
-    # (a grey copy mark), then the other direction's.
+    # The first two turns, then both again with only near-black print as ink (a grey copy
+    # mark), then the other two.
     attempts = [(turn, False) for turn in order[:2]] + [(turn, True) for turn in order[:2]]
     attempts += [(turn, False) for turn in order[2:]]
     fallback: Found | None = None

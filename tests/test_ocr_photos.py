@@ -17,6 +17,7 @@ import time
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pytest
 from flask.testing import FlaskClient
 from PIL import Image, ImageFilter
@@ -28,7 +29,7 @@ from onboard.eligibility.lookalikes import lookalikes_of
 from onboard.ocr import clear_cache, read_license
 from onboard.ocr.backends import LineText
 from onboard.ocr.fields import judge_date, judge_name, match_label
-from onboard.ocr.reader import after_label, judge_line, sure_as_read
+from onboard.ocr.reader import after_label, another_label, judge_line, sure_as_read
 from tests.licensefactory import (
     Sample,
     applicant_sample,
@@ -223,6 +224,11 @@ def test_small_print_needs_both_readers_to_agree(monkeypatch: pytest.MonkeyPatch
     assert agreed is not None and (agreed.status, agreed.license_number) == ("ok", code)
     assert reader._small_print(crop, Reading(code[:-1] + "8"), time.monotonic() + 5) is None
     assert reader._small_print(crop, Reading(code[:5] + code[6:]), time.monotonic() + 5) is None
+    # The label read in front of the code (a whole line, or a cut misplaced) is not the code's.
+    labelled = reader._small_print(crop, Reading("FRARG" + code), time.monotonic() + 5)
+    assert labelled is not None and labelled.license_number == code
+    assert reader._small_print(crop, Reading("FRARG" + code[1:]), time.monotonic() + 5) is None
+    assert reader._small_print(crop, Reading("F" + code[:-1] + "8"), time.monotonic() + 5) is None
 
 
 def test_the_other_recogniser_alone_needs_a_sure_clean_reading() -> None:
@@ -241,6 +247,28 @@ def test_the_other_recogniser_alone_needs_a_sure_clean_reading() -> None:
     assert not sure_as_read(LineText(code, 0.99))  # no per-character confidences
     read = after_label(LineText("统一社会信用代码" + code, 0.6, (0.6,) * 8 + sure))
     assert (read.text, read.confidences) == (code, sure)
+
+
+def test_a_line_with_another_label_in_front_is_not_the_code_line() -> None:
+    """The license's serial number (证照编号, 20 digits in the same face under the code) is
+    told by its label when PaddleOCR reads two of its characters surely; a label with a
+    character of the code's (统一社会信用代码), or fewer sure characters, is not another's."""
+
+    def other(label: str, digits: str, *sure: float) -> bool:
+        confidences = sure or (1.0,) * len(label)
+        whole = LineText(label + digits, 0.5, (*confidences, *(0.99,) * len(digits)))
+        return another_label(whole, after_label(whole))
+
+    serial = "23604371616643259310"
+    assert other("证照编号：", serial)
+    assert other("证照编号", serial)
+    assert not other("统一社会信用代码", ISSUE_EXAMPLE)
+    assert not other("统一社会信用代吗", ISSUE_EXAMPLE)  # one misread, the rest the code's
+    assert other("证邮编号：", serial, 1.0, 0.35, 0.99, 1.0, 1.0)  # one misread, doubtful
+    assert not other("证照编号：", serial, 0.9, 0.9, 0.99, 0.9, 1.0)  # one sure character
+    assert not other("证照信号：", serial)  # 信, the code label's
+    assert not other("号", serial)
+    assert not other("", ISSUE_EXAMPLE)
 
 
 # --- photos as applicants take them ---------------------------------------------------------------
@@ -265,6 +293,63 @@ def test_a_turned_photo_is_read_and_says_how_it_was_turned(
             seed,
             reading,
         )
+
+
+@pytest.mark.parametrize(
+    ("condition", "turn"), [("turned_90", 270), ("turned_180", 180), ("turned_270", 90)]
+)
+def test_the_qr_block_says_which_turn_to_try_first(condition: str, turn: int) -> None:
+    """The license's QR block, printed top right, leads the turn search; without it (or
+    where the photo's shape contradicts its corner) the ink's direction stands."""
+    from onboard.ocr import reader  # noqa: PLC0415
+
+    for seed in (0, 1):
+        photo = reader.Photo(Image.open(io.BytesIO(_photo(condition, seed).image)).convert("RGB"))
+        photo = reader.Photo(photo.image, max(photo.image.size))
+        assert reader.license_turn_order(photo)[0] == turn
+        assert sorted(reader.license_turn_order(photo)) == [0, 90, 180, 270]
+
+    page = Image.new("L", (1000, 700), 255)
+    for row in range(100, 600, 40):  # lines of text across the page
+        page.paste(0, (100, row, 900, row + 12))
+    plain = reader.Photo(page, 1000)
+    assert reader.qr_block(plain.mask) is None
+    assert reader.license_turn_order(plain) == reader.turn_order(plain)
+    modules = np.random.default_rng(3).integers(0, 2, (30, 30), dtype=np.uint8) * 255
+    qr = Image.fromarray(np.kron(modules, np.ones((3, 3), dtype=np.uint8)))
+    for corner, first in (((800, 80), 0), ((100, 520), 180)):
+        marked = page.copy()
+        marked.paste(qr, corner)
+        assert reader.license_turn_order(reader.Photo(marked, 1000))[:2] == (
+            first,
+            (first + 180) % 360,
+        )
+    # A QR block top left would say "turned a quarter", which a landscape photo of lines
+    # across contradicts: only the order of 0 and 180 follows it.
+    marked = page.copy()
+    marked.paste(qr, (100, 80))
+    assert reader.license_turn_order(reader.Photo(marked, 1000))[:2] == (180, 0)
+
+
+def test_a_line_cut_from_a_turned_page_is_the_line_of_the_photo_turned_whole() -> None:
+    """A turned page cuts its lines out of the photo as stored and turns only them: the
+    same pixels as cutting them from the whole photo turned, boxes across its edges (black
+    outside) included; and its working mask is the mask of the turned photo."""
+    from onboard.ocr import geometry, reader  # noqa: PLC0415
+
+    rng = random.Random(7)
+    pixels = np.random.default_rng(7).integers(0, 256, (37, 53, 3), dtype=np.uint8)
+    photo = reader.Photo(Image.fromarray(pixels))
+    for turn, transpose in reader.TURNS.items():
+        whole = photo.image if transpose is None else photo.image.transpose(transpose)
+        ink = geometry.ink_channel(whole)
+        assert np.array_equal(reader.turn_array(np.asarray(photo.small), turn), np.asarray(ink))
+        page = reader.prepare(photo, turn=turn)
+        assert page.work_size == whole.size and page.turn == turn
+        for _ in range(100):
+            x0, y0 = rng.randint(-12, whole.width), rng.randint(-12, whole.height)
+            box = (x0, y0, x0 + rng.randint(1, 40), y0 + rng.randint(1, 40))
+            assert np.array_equal(np.asarray(page.crop(box)), np.asarray(ink.crop(box))), box
 
 
 @pytest.mark.parametrize("condition", ["angled", "shadow", "copy_mark", "screenshot", "top_part"])

@@ -16,6 +16,11 @@ PaddleOCR's recognition network is installed (:mod:`onboard.ocr.chinese`), reads
 line, label included, with another engine whose misreads come with low probabilities: its
 code stands alone only when read clean and sure (:func:`sure_as_read`). A page on which no
 line settles gets one more look with only near-black print as ink (a grey copy mark).
+
+A photo may come turned: the turn tried first is the one that puts the license's QR block
+top right (:func:`license_turn_order`), and every turn tried shares the one working-size ink
+mask of the photo (:class:`Photo`), turned, while lines are cut out of the photo as stored
+and turned alone (:meth:`Page.crop`).
 """
 
 from __future__ import annotations
@@ -65,12 +70,78 @@ class Crop:
     whole: Image.Image | None = None
 
 
+#: Clockwise turns of the photo, and the Pillow transposition that makes each.
+TURNS = {
+    0: None,
+    90: Image.Transpose.ROTATE_270,
+    180: Image.Transpose.ROTATE_180,
+    270: Image.Transpose.ROTATE_90,
+}
+
+
+def turn_array(array: np.ndarray, turn: int) -> np.ndarray:
+    """``array`` (rows first, as an image's) turned clockwise by ``turn`` degrees, as
+    ``Image.transpose(TURNS[turn])`` turns an image."""
+    return np.rot90(array, -(turn // 90)) if turn else array
+
+
+def stored_box(
+    box: tuple[int, int, int, int], turn: int, size: tuple[int, int]
+) -> tuple[int, int, int, int]:
+    """The box of a photo stored ``size`` (width, height) that, transposed by ``TURNS[turn]``,
+    is ``box`` of the photo turned clockwise by ``turn`` degrees."""
+    x0, y0, x1, y1 = box
+    w, h = size
+    if turn == 90:  # ROTATE_270: turned (x, y) is stored (y, h - 1 - x)
+        return (y0, h - x1, y1, h - x0)
+    if turn == 180:
+        return (w - x1, h - y1, w - x0, h - y0)
+    if turn == 270:  # ROTATE_90: turned (x, y) is stored (w - 1 - y, x)
+        return (w - y1, x0, w - y0, x1)
+    return box
+
+
+class Photo:
+    """A photo as decoded, with its ink channel at the working size and that channel's ink
+    mask: what every turn of the photo that is tried shares (:func:`prepare`). The ink of the
+    full-size photo is taken only where a line is cut out (:meth:`Page.crop`): reducing the
+    colour photo first and taking its ink at the working size costs a third of taking the
+    ink of every pixel and reducing that."""
+
+    def __init__(self, image: Image.Image, across: int | None = None) -> None:
+        """``across``: the extent of ``image`` (px) that the working size brings to
+        :data:`~onboard.ocr.geometry.WORK_WIDTH` (its width by default)."""
+        self.image = image
+        self.factor = max(1.0, (across or image.width) / geometry.WORK_WIDTH)
+        size = (
+            max(1, round(image.width / self.factor)),
+            max(1, round(image.height / self.factor)),
+        )
+        self.reduce_by = int(self.factor)
+        small = image.reduce(self.reduce_by) if self.reduce_by > 1 else image
+        small = geometry.ink_channel(small)
+        self.small = small.resize(size, Image.Resampling.BILINEAR) if small.size != size else small
+        self.mask = geometry.binarise_image(self.small, radius=12)
+        self._darkest: Image.Image | None = None
+
+    def darkest(self) -> Image.Image:
+        """The working-size image whose every pixel is the darkest full-size ink pixel it
+        stands for (see :func:`prepare`'s ``dark``), as stored."""
+        if self._darkest is None:
+            if self.reduce_by > 1:
+                ink = geometry.ink_channel(self.image)
+                self._darkest = geometry.darkest_reduce(ink, self.reduce_by, self.small.size)
+            else:
+                self._darkest = self.small
+        return self._darkest
+
+
 @dataclass(frozen=True, slots=True)
 class Page:
-    """A photo prepared for locating lines: the ink channel at full size and the deskewed
-    working-size mask with its line blobs."""
+    """A photo turned upright, prepared for locating lines: the deskewed working-size mask
+    with its line blobs, and the photo's full size for cutting lines out (:meth:`crop`)."""
 
-    ink: Image.Image
+    photo: Photo
     factor: float  # full-size pixels per working pixel
     angle: float
     work_size: tuple[int, int]
@@ -78,6 +149,19 @@ class Page:
     lines: list[geometry.Line]
     #: Whether only near-black print was taken as ink (:func:`prepare`'s ``dark``).
     dark: bool = False
+    #: How far (degrees clockwise) the photo as stored was turned to make the page upright.
+    turn: int = 0
+
+    def crop(self, box: tuple[int, int, int, int]) -> Image.Image:
+        """The ink channel of ``box`` of the full-size photo turned upright (black outside
+        the photo), cut out of the photo as stored and turned alone: turning the whole photo
+        costs more than reading a line."""
+        size = self.photo.image.size
+        region = self.photo.image.crop(stored_box(box, self.turn, size))
+        transpose = TURNS[self.turn]
+        if transpose is not None:
+            region = region.transpose(transpose)
+        return geometry.ink_channel(region)
 
 
 #: Digits this sharp (steepest edge over ink contrast, per pixel: :func:`edge_sharpness`)
@@ -116,26 +200,28 @@ DARK_CROP_SHARE = 0.55
 
 
 def prepare(
-    image: Image.Image, search: tuple[float, float] = (0.6, 1.0), *, dark: bool = False
+    image: Image.Image | Photo,
+    search: tuple[float, float] = (0.6, 1.0),
+    *,
+    dark: bool = False,
+    turn: int = 0,
 ) -> Page:
     """Binarise at working size, measure the skew, find the line blobs in the top-left
-    ``search`` fraction (height, width) of the page, where the number is printed. With
+    ``search`` fraction (height, width) of the page, where the number is printed. ``image``
+    is a photo (or its :class:`Photo`), turned clockwise by ``turn`` degrees first. With
     ``dark``, only near-black print counts as ink (a second look at a page where a grey
     copy mark merged with the code line; blurred print fails it, so it is not the first)."""
-    ink = geometry.ink_channel(image)
-    factor = max(1.0, ink.width / geometry.WORK_WIDTH)
-    size = (max(1, round(ink.width / factor)), max(1, round(ink.height / factor)))
-    reduce_by = int(factor)
-    small = ink.reduce(reduce_by) if reduce_by > 1 else ink
-    small = small.resize(size, Image.Resampling.BILINEAR) if small.size != size else small
-    mask = geometry.binarise_image(small, radius=12)
+    photo = image if isinstance(image, Photo) else Photo(image)
+    small = turn_array(np.asarray(photo.small), turn)
+    mask = turn_array(photo.mask, turn)
+    size = (small.shape[1], small.shape[0])
     if dark:
         # Print is near black at its darkest; a grey copy mark stamped across the license
         # is not, however much darker than the paper it is: a working pixel is ink only
         # where the darkest full-size pixel it stands for is under DARK_SHARE of the paper.
-        darkest = geometry.darkest_reduce(ink, reduce_by, size) if reduce_by > 1 else small
-        paper = np.asarray(small.filter(ImageFilter.BoxBlur(12)), dtype=np.float32)
-        mask &= np.asarray(darkest, dtype=np.float32) < DARK_SHARE * paper
+        darkest = turn_array(np.asarray(photo.darkest(), dtype=np.float32), turn)
+        paper = np.asarray(Image.fromarray(small).filter(ImageFilter.BoxBlur(12)), np.float32)
+        mask = mask & (darkest < DARK_SHARE * paper)
     angle = geometry.skew_angle(mask)
     if abs(angle) > 0.05:
         rotated = Image.fromarray(mask).rotate(angle, resample=Image.Resampling.NEAREST)
@@ -146,7 +232,7 @@ def prepare(
     height = geometry.text_height(region) or size[0] / 110
     smeared = geometry.smear(region, gap=max(4, round(0.9 * height)))
     lines = geometry.components(smeared)
-    return Page(ink, factor, angle, size, mask, lines, dark)
+    return Page(photo, photo.factor, angle, size, mask, lines, dark, turn)
 
 
 def _density(page: Page, line: geometry.Line) -> float:
@@ -258,7 +344,7 @@ def straighten(page: Page, line: geometry.Line, pad: float = 0.6) -> Image.Image
         round(ox * f + reach_w),
         round(oy * f + reach_h),
     )
-    region = page.ink.crop(box)
+    region = page.crop(box)
     if abs(page.angle) > 0.05:
         region = region.rotate(
             page.angle, resample=Image.Resampling.BICUBIC, fillcolor=_paper(region)
@@ -483,6 +569,10 @@ class _Evidence:
     #: Whether the line was left after one reading that was no code (PaddleOCR's reading
     #: is then taken only if no line of the page settles).
     paddle_later: bool = False
+    #: Whether PaddleOCR's reading showed another field's label in front of the line's
+    #: number (:func:`another_label`): the line is then not the code line, however much
+    #: its digits look like a code.
+    other_label: bool = False
 
     @property
     def code_like(self) -> bool:
@@ -584,6 +674,8 @@ def _read_uscc_line(backend: Backend, evidence: _Evidence, deadline: float) -> L
             if looked is None:
                 continue
             accepted, reading = looked
+            if evidence.other_label:
+                return reading  # another number of the license (证照编号): no more passes
         else:
             whitelist, psm = spec
             line = backend.read_line(image, whitelist, _remaining(deadline), psm=psm)
@@ -613,8 +705,33 @@ def paddle_look(
         return None
     _remaining(deadline)
     crop = evidence.crop
-    line = after_label(recognizer.read_line(crop.whole or crop.image))
-    return evidence.add(line, trusted=sure_as_read(line))
+    whole = recognizer.read_line(crop.whole or crop.image)
+    line = after_label(whole)
+    evidence.other_label = evidence.other_label or another_label(whole, line)
+    return evidence.add(line, trusted=sure_as_read(line) and not evidence.other_label)
+
+
+#: The characters of the code's label (统一社会信用代码).
+_CODE_LABEL = frozenset("统一社会信用代码")
+
+
+def another_label(whole: LineText, after: LineText) -> bool:
+    """Whether a reading of a whole line (``whole``; ``after`` is what follows its label)
+    shows another label in front of the number: at least two Chinese characters read
+    surely, and none, sure or not, of the code label's (the license's serial number,
+    证照编号, is printed in the same face under the code, and its 20 digits hold
+    18-character windows that look like a code). The code's label, even misread, keeps some
+    of its eight characters."""
+    text = whole.text.replace(" ", "")
+    label = [
+        (char, value)
+        for char, value in zip(
+            text[: len(text) - len(after.text)], whole.confidences or (), strict=False
+        )
+        if ord(char) > 0x2E7F and char not in "：:"
+    ]
+    sure = sum(value >= SURE for _, value in label)
+    return sure >= 2 and not any(char in _CODE_LABEL for char, _ in label)
 
 
 def after_label(line: LineText) -> LineText:
@@ -799,33 +916,93 @@ def _candidates(page: Page) -> Iterator[tuple[geometry.Line, Crop]]:
 WHOLE_PAD = 0.2
 
 
-#: Clockwise turns of the photo, and the Pillow transposition that makes each.
-TURNS = {
-    0: None,
-    90: Image.Transpose.ROTATE_270,
-    180: Image.Transpose.ROTATE_180,
-    270: Image.Transpose.ROTATE_90,
-}
-#: Edge of the image the text direction is judged on (a few milliseconds).
-ORIENT_WIDTH = 600
-
-
-def turn_order(ink: Image.Image) -> tuple[int, ...]:
+def turn_order(image: Image.Image | Photo) -> tuple[int, ...]:
     """The clockwise turns to try on a photo, likeliest first: 0 then 180 when its text runs
     across, 90 then 270 when it runs up or down (a photo turned sideways with no EXIF tag).
     The direction is the one whose ink profile is sharper at its best small skew (lines of
-    text make sharp row profiles, their characters only weak column ones); which way up is
-    left to the reading: the code line is looked for where it is printed, and only a turn
-    that finds a code there is believed."""
-    if ink.width >= 4 * ink.height:  # a strip: one line, along its length
+    text make sharp row profiles, their characters only weak column ones), measured on the
+    working-size ink mask (a :class:`Photo` of ``image``, its longer side at
+    :data:`~onboard.ocr.geometry.WORK_WIDTH`); which way up is left to the reading: the
+    code line is looked for where it is printed, and only a turn that finds a code there is
+    believed."""
+    width, height = image.image.size if isinstance(image, Photo) else image.size
+    if width >= 4 * height:  # a strip: one line, along its length
         return (0, 180, 90, 270)
-    if ink.height >= 4 * ink.width:
+    if height >= 4 * width:
         return (90, 270, 0, 180)
-    small = ink.copy()
-    small.thumbnail((ORIENT_WIDTH, ORIENT_WIDTH), Image.Resampling.BILINEAR)
-    mask = geometry.binarise_image(small, radius=8)
-    across, down = geometry.row_sharpness(mask), geometry.row_sharpness(mask.T)
+    photo = image if isinstance(image, Photo) else Photo(image, max(image.size))
+    across, down = geometry.row_sharpness(photo.mask), geometry.row_sharpness(photo.mask.T)
     return (90, 270, 0, 180) if down > across * 1.15 else (0, 180, 90, 270)
+
+
+#: The license's QR block (2015 and 2019 editions: printed top right, about a tenth of the
+#: page wide) is the densest patch of ink on the page by far: in windows of
+#: :data:`QR_WINDOW` of the longer side, half its area is ink (0.42–0.53 on the tuning
+#: photos), the densest patch elsewhere a third at most (0.24–0.35), and the red seal, the
+#: emblem and coloured copy marks are no ink at all in the ink channel.
+QR_WINDOW = 0.04
+QR_DENSITY = 0.4
+QR_MARGIN = 1.3
+
+
+def qr_block(mask: geometry.Mask) -> tuple[float, float] | None:
+    """Where the license's QR block is on ``mask`` (the centre of the densest patch of ink,
+    as shares of the width and height), or ``None`` when no patch stands out as it does
+    (:data:`QR_DENSITY`, :data:`QR_MARGIN` times any other patch's density)."""
+    h, w = mask.shape
+    radius = max(4, round(QR_WINDOW * max(w, h)))
+    ink = Image.fromarray(mask.astype(np.uint8) * 255)
+    density = np.asarray(ink.filter(ImageFilter.BoxBlur(radius)), dtype=np.float32) / 255
+    y, x = np.unravel_index(int(np.argmax(density)), density.shape)
+    best = float(density[y, x])
+    elsewhere = density.copy()
+    elsewhere[max(0, y - 3 * radius) : y + 3 * radius, max(0, x - 3 * radius) : x + 3 * radius] = 0
+    if best < QR_DENSITY or best < QR_MARGIN * float(elsewhere.max()):
+        return None
+    return (x + 0.5) / w, (y + 0.5) / h
+
+
+def license_turn_order(photo: Photo) -> tuple[int, ...]:
+    """:func:`turn_order`, led by where the QR block is (:func:`qr_block`): it is printed top
+    right, so on a page upside down it is bottom left, on a page turned a quarter clockwise
+    bottom right, a quarter the other way top left; the wrong way up costs a reading of
+    every candidate line before the right one. A QR block in a corner names the turn when
+    the photo's shape agrees (a landscape page photographed sideways is a portrait photo),
+    and the ink's direction is then not measured; otherwise that direction stands and the
+    QR block only says which of its two turns comes first."""
+    width, height = photo.image.size
+    if width >= 4 * height or height >= 4 * width:
+        return turn_order(photo)
+    found = qr_block(photo.mask)
+    if found is None:
+        return turn_order(photo)
+    x, y = found
+    right, below = x > 0.5, y > 0.5
+    first = {(True, False): 0, (False, True): 180, (True, True): 270, (False, False): 90}[
+        (right, below)
+    ]
+    cornered = min(abs(x - 0.5), abs(y - 0.5)) >= QR_OFF_CENTRE
+    agrees = width >= ASPECT * height if first in (0, 180) else height >= ASPECT * width
+    if cornered and agrees:
+        return (first, (first + 180) % 360, (first + 90) % 360, (first + 270) % 360)
+    order = turn_order(photo)
+    if order[0] in (0, 180) and abs(x - 0.5) >= QR_OFF_CENTRE:
+        first = 0 if right else 180
+    elif order[0] in (90, 270) and abs(y - 0.5) >= QR_OFF_CENTRE:
+        first = 270 if below else 90
+    else:
+        return order
+    second = (first + 180) % 360
+    return (first, second, *(t for t in order if t not in (first, second)))
+
+
+#: How far from the page's middle (share of its width or height) the QR block must be for
+#: :func:`license_turn_order` to go by it: printed top right, its centre is at about 0.8
+#: across and 0.2 down.
+QR_OFF_CENTRE = 0.15
+#: A photo this much wider than high shows a landscape license upright or upside down;
+#: this much higher than wide, turned sideways.
+ASPECT = 1.15
 
 
 @dataclass(frozen=True, slots=True)
@@ -843,15 +1020,17 @@ class Found:
 
 def find_uscc(image: Image.Image, backend: Backend, deadline: float) -> Found:
     """Find which way up the license is and read its code (:func:`read_uscc_upright` for
-    each turn of :func:`turn_order`). The first turn that gives a business code wins; a turn
-    that finds a line of about the code's length without settling it is the right way up and
-    ends the search (another turn could only find a lucky wrong code); only the two turns of
-    the measured text direction are tried, the other two when neither finds any text line
-    worth reading. Raises :class:`TooSmall` when every turn found only too-small text."""
-    ink = geometry.ink_channel(image)
-    order = turn_order(ink)
-    # The measured direction's two turns, then both again with only near-black print as ink
-    # (a grey copy mark), then the other direction's.
+    each turn of :func:`license_turn_order`, all sharing one :class:`Photo`). The first turn
+    that gives a business code wins; a turn that finds a line of about the code's length
+    without settling it is the right way up and ends the search (another turn could only
+    find a lucky wrong code); only the first two turns (the QR block's corner and its
+    opposite, or the measured text direction's two) are tried, the other two when neither
+    finds any text line worth reading. Raises :class:`TooSmall` when every turn found only
+    too-small text."""
+    photo = Photo(image, max(image.size))
+    order = license_turn_order(photo)
+    # The first two turns, then both again with only near-black print as ink (a grey copy
+    # mark), then the other two.
     attempts = [(turn, False) for turn in order[:2]] + [(turn, True) for turn in order[:2]]
     attempts += [(turn, False) for turn in order[2:]]
     fallback: Found | None = None
@@ -860,10 +1039,8 @@ def find_uscc(image: Image.Image, backend: Backend, deadline: float) -> Found:
     for index, (turn, dark) in enumerate(attempts):
         if index >= 4 and fallback is not None:
             break  # the measured direction found text lines: the other two are not tried
-        transpose = TURNS[turn]
-        turned = ink if transpose is None else ink.transpose(transpose)
         try:
-            found = read_uscc_upright(turned, backend, deadline, dark=dark)
+            found = read_uscc_upright(photo, backend, deadline, dark=dark, turn=turn)
         except TooSmall:
             too_small = True
             continue
@@ -873,7 +1050,7 @@ def find_uscc(image: Image.Image, backend: Backend, deadline: float) -> Found:
         if found.code_like:
             # The right way up, but the code line did not settle: a grey copy mark across
             # it is the likeliest reason, so one look with only near-black print as ink.
-            looked = _darker_look(found, turned, turn, backend, deadline) if not dark else found
+            looked = _darker_look(found, photo, turn, backend, deadline) if not dark else found
             if looked.reading.status in ("ok", "corrected"):
                 return looked
             return _paddle_sweep([found], deadline) or looked
@@ -911,13 +1088,11 @@ def _paddle_sweep(aside: list[Found], deadline: float) -> Found | None:
     return None
 
 
-def _darker_look(
-    found: Found, turned: Image.Image, turn: int, backend: Backend, deadline: float
-) -> Found:
+def _darker_look(found: Found, photo: Photo, turn: int, backend: Backend, deadline: float) -> Found:
     """``found`` (a code-like line that did not settle), or what a second look at the same
     upright page with only near-black print as ink reads, when that gives a code."""
     try:
-        darker = read_uscc_upright(turned, backend, deadline, dark=True)
+        darker = read_uscc_upright(photo, backend, deadline, dark=True, turn=turn)
     except (TooSmall, OcrTimeout):
         return found
     if darker.reading.status in ("ok", "corrected"):
@@ -931,9 +1106,15 @@ def read_uscc(image: Image.Image, backend: Backend, deadline: float) -> LicenseR
 
 
 def read_uscc_upright(
-    image: Image.Image, backend: Backend, deadline: float, *, dark: bool = False
+    image: Image.Image | Photo,
+    backend: Backend,
+    deadline: float,
+    *,
+    dark: bool = False,
+    turn: int = 0,
 ) -> Found:
-    """The best reading of the credit code on ``image`` before ``deadline`` (monotonic).
+    """The best reading of the credit code on ``image`` (turned clockwise by ``turn``
+    degrees) before ``deadline`` (monotonic).
 
     First each candidate line is read once (up to three Tesseract passes, one for a clean
     photo); the first business code that passes its checks wins. If none does, the first
@@ -943,7 +1124,7 @@ def read_uscc_upright(
     typical one costs a single call. A valid code of another authority is never reported
     ``ok``: at best it is offered to a person as the one candidate.
     """
-    page = prepare(image, dark=dark)
+    page = prepare(image, dark=dark, turn=turn)
     best: LicenseReading | None = None
     best_line: geometry.Line | None = None
     other: LicenseReading | None = None
@@ -961,6 +1142,8 @@ def read_uscc_upright(
         reading = _read_uscc_line(backend, evidence, deadline)
         if _business(reading):
             return Found(reading, page, line, True)
+        if evidence.other_label:
+            continue  # another number of the license: no candidate, nothing to look at again
         if reading.status in ("ok", "corrected"):
             other = other or reading
         elif evidence.code_like:
@@ -971,6 +1154,7 @@ def read_uscc_upright(
             reading.status == "ambiguous"
             and len(reading.raw.replace(" ", "")) >= 17
             and plausible_code(reading.raw)
+            and evidence.code_like  # not a window of a longer number (the serial's 20 digits)
             and best is None
         ):
             best, best_line = reading, line
@@ -1023,10 +1207,11 @@ def _small_print(crop: Crop, backend: Backend, deadline: float) -> LicenseReadin
     characters giving a business code, valid as read or after at most one look-alike
     repair, with every character but the repaired one at :data:`SURE` or more; and
     Tesseract, on the crop scaled up to :data:`TARGET_CAP_PX` (as it is, then thinned: see
-    :data:`RETRIES`), must read the same 18 characters, differing at most where the repair
-    changed one. Small print is where guesses pass both checks: so no doubt is allowed
-    outside the one repaired character, which the two checks then pin down from the 17
-    that both readers agree on."""
+    :data:`RETRIES`, then the whole line, label included, when a cut misplaced on such small
+    print lost a digit), must end its reading with the same 18 characters, differing at most
+    where the repair changed one. Small print is where guesses pass both checks: so no doubt
+    is allowed outside the one repaired character, which the two checks then pin down from
+    the 17 that both readers agree on."""
     recognizer = get_recognizer()
     if recognizer is None:
         return None
@@ -1043,13 +1228,17 @@ def _small_print(crop: Crop, backend: Backend, deadline: float) -> LicenseReadin
         changed = {fix.position - 1 for fix in reading.corrections}
         if any(value < SURE for i, value in enumerate(confidences) if i not in changed):
             return None
-        for thin in (False, True):
-            image = normalise(crop.image, crop.digit_px, thin=thin)
+        looks = [(crop.image, False), (crop.image, True)]
+        if crop.whole is not None:
+            looks.append((crop.whole, False))
+        for region, thin in looks:
+            image = normalise(region, crop.digit_px, thin=thin)
             other = clean_reading(
                 backend.read_line(image, USCC_ALPHABET, _remaining(deadline)).text
             )
-            differ = {i for i, (x, y) in enumerate(zip(text, other, strict=False)) if x != y}
-            if len(other) == 18 and differ <= changed:
+            # What the label (or the part of it the cut left) reads as stands in front.
+            differ = {i for i, (x, y) in enumerate(zip(text, other[-18:], strict=False)) if x != y}
+            if len(other) >= 18 and differ <= changed:
                 return _with_confidence(reading, line)
     except OcrTimeout:
         pass

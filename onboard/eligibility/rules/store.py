@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from datetime import date, timedelta
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -309,16 +310,18 @@ def entity_match(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
 # --- time-based rules ---------------------------------------------------------------------
 
 
-def _months_text(months: int) -> Mapping[str, str]:
-    return MappingProxyType({"en": f"at least {months} months", "zh": f"至少 {months} 个月"})
+@lru_cache(maxsize=64)
+def _months_expected(months: int) -> tuple[str, Mapping[str, str]]:
+    """What store.age expects, and in words, made once per threshold."""
+    texts = MappingProxyType({"en": f"at least {months} months", "zh": f"至少 {months} 个月"})
+    return f">= {months} months", texts
 
 
 @rule("store.age")
 def store_age(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     opened = app.store.opened_on
     months = ctx.threshold("min_months")
-    expected = f">= {months} months"
-    expected_text = _months_text(months)
+    expected, expected_text = _months_expected(months)
     if opened is None:
         return (ctx.check(Status.MISSING, expected=expected, expected_text=expected_text),)
     if opened > ctx.as_of:
@@ -367,19 +370,26 @@ def earliest_within(as_of: date, months: int) -> date:
     return day
 
 
+@lru_cache(maxsize=1024)
+def _recency_expected(
+    as_of: date, months: int, edition: int
+) -> tuple[date, str, Mapping[str, str]]:
+    """The earliest supply date that passes on ``as_of``, and what store.supply_recency
+    expects in words: the same for every application judged that day, made once.
+
+    Edition 2 names the earliest date that passes (RULES.md §7); the first named the date
+    three calendar months back, which at month ends does not pass."""
+    earliest = earliest_within(as_of, months) if edition >= 2 else add_months(as_of, -months)
+    shown = iso_date(earliest)
+    texts = MappingProxyType({"en": f"on or after {shown}", "zh": f"{shown} 或之后"})
+    return earliest, f"on or after {shown}", texts
+
+
 @rule("store.supply_recency")
 def supply_recency(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     last = app.store.last_supply_date
     months = ctx.threshold("max_months")
-    # Edition 2 names the earliest date that passes (RULES.md §7); the first named the date
-    # three calendar months back, which at month ends does not pass.
-    earliest: date = (
-        earliest_within(ctx.as_of, months)
-        if ctx.ruleset.edition >= 2
-        else add_months(ctx.as_of, -months)
-    )
-    expected = f"on or after {iso_date(earliest)}"
-    expected_text = MappingProxyType({"en": expected, "zh": f"{iso_date(earliest)} 或之后"})
+    earliest, expected, expected_text = _recency_expected(ctx.as_of, months, ctx.ruleset.edition)
     if last is None:
         return (ctx.check(Status.MISSING, expected=expected, expected_text=expected_text),)
     if last > ctx.as_of:
@@ -409,9 +419,11 @@ def supply_recency(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
 # --- numeric thresholds -------------------------------------------------------------------
 
 
-def _at_least(shown: str, unit: str, zh_unit: str) -> Mapping[str, str]:
-    """ ">= 4.0" as people read it."""
-    return MappingProxyType({"en": f"at least {shown}{unit}", "zh": f"不低于 {shown}{zh_unit}"})
+@lru_cache(maxsize=64)
+def _at_least(shown: str, unit: str, zh_unit: str) -> tuple[str, Mapping[str, str]]:
+    """ ">= 4.0", and as people read it, made once per threshold."""
+    texts = MappingProxyType({"en": f"at least {shown}{unit}", "zh": f"不低于 {shown}{zh_unit}"})
+    return f">= {shown}{unit}", texts
 
 
 def _minimum(
@@ -451,9 +463,7 @@ def _minimum_check(
     ctx: RuleContext, value: float | None, outcome: str, unit: str, zh_unit: str
 ) -> Check:
     # The rule set showed the threshold once at load: the same text display() gives.
-    shown = ctx.spec.shown_params["min"]
-    expected = f">= {shown}{unit}"
-    expected_text = _at_least(shown, unit, zh_unit)
+    expected, expected_text = _at_least(ctx.spec.shown_params["min"], unit, zh_unit)
     if value is None:
         return ctx.check(Status.MISSING, expected=expected, expected_text=expected_text)
     values: dict[str, Any] = {}

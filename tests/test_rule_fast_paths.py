@@ -23,13 +23,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from onboard.eligibility import dates, engine
+from onboard.eligibility import dates, engine, identifiers
 from onboard.eligibility.engine import evaluate
 from onboard.eligibility.memo import Memo
 from onboard.eligibility.model import Check, Duplicate, Evidence, Report, SharedCheck, Status
-from onboard.eligibility.rules import REGISTRY, shop, store
+from onboard.eligibility.rules import REGISTRY, entity, shop, store
 from onboard.eligibility.ruleset import RULESETS_DIR, parse_ruleset
-from tests.factories import AS_OF, PLATFORMS, STORES, change, eligible
+from tests.factories import AS_OF, PLATFORMS, STORES, VALID_USCC, change, eligible
 
 # --- store.url -------------------------------------------------------------------------------
 
@@ -260,6 +260,61 @@ def test_checks_decided_by_a_small_key_are_shared(ruleset, code):
     first = _only(evaluate(eligible("amazon", "HK"), ruleset), code)
     other = change(eligible("ebay", "HK"), store__opened_on=date(2024, 1, 1))
     assert _only(evaluate(other, ruleset), code) is first
+
+
+@pytest.mark.parametrize(
+    ("code", "field", "value"),
+    [
+        ("store.rating", "store__rating", 4.6),
+        ("store.rating", "store__rating", 3.1),
+        ("store.rating", "store__rating", None),
+        ("store.account_health", "store__account_health", 250),
+    ],
+)
+def test_a_score_s_check_is_shared_by_value(ruleset, code, field, value):
+    first = _only(evaluate(change(eligible("amazon", "CN"), **{field: value}), ruleset), code)
+    other = change(eligible("amazon", "HK"), store__opened_on=date(2024, 1, 1), **{field: value})
+    assert _only(evaluate(other, ruleset), code) is first
+
+
+def test_equal_scores_of_other_types_are_shown_as_typed(ruleset):
+    """4 and 4.0 are equal keys, yet read "4" and "4.0": each is its own shared check."""
+    shown = []
+    for rating in (4, 4.0, 4):
+        check = _only(evaluate(change(eligible(), store__rating=rating), ruleset), "store.rating")
+        shown.append((check.actual, check.message["en"]))
+    assert [actual for actual, _ in shown] == ["4", "4.0", "4"]
+    assert "rating 4 meets" in shown[0][1] and "rating 4.0 meets" in shown[1][1]
+
+
+def test_amounts_are_judged_afresh(ruleset):
+    """GMV rarely repeats: its checks are the application's own, not shared."""
+    app = change(eligible("walmart", "CN"), store__gmv_12m_usd=820_000.0)
+    first = _only(evaluate(app, ruleset), "store.gmv")
+    assert type(first) is Check
+    assert _only(evaluate(app, ruleset), "store.gmv") == first
+
+
+def test_a_registration_number_is_judged_once_per_application(ruleset, monkeypatch):
+    """entity.license_number and entity.enterprise both need the number judged: once."""
+    judged: list[str] = []
+    real = identifiers.validate_uscc
+    monkeypatch.setattr(
+        identifiers, "validate_uscc", lambda text: judged.append(text) or real(text)
+    )
+    entity._validate.cache_clear()
+    report = evaluate(eligible("amazon", "CN"), ruleset)
+    assert judged == [VALID_USCC]
+    assert {
+        c.status
+        for c in (*report.by_code("entity.license_number"), *report.by_code("entity.enterprise"))
+    } == {Status.PASS}
+
+
+def test_the_same_number_is_judged_by_each_region_s_rules(ruleset):
+    for region, status in (("HK", Status.PASS), ("CN", Status.FAIL), ("HK", Status.PASS)):
+        app = change(eligible("amazon", region), entity__license_number="12345678")
+        assert _only(evaluate(app, ruleset), "entity.license_number").status is status
 
 
 @pytest.mark.parametrize("code", [*SHARED, "entity.hk_documents"])

@@ -4,6 +4,7 @@ image (its number and printed names), its documents (RULES.md §2)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
@@ -86,7 +87,11 @@ def _license_names(region: str) -> Mapping[str, Any]:
     return _LICENSE_NAMES[region]
 
 
+@lru_cache(maxsize=1024)
 def _validate(region: str, typed: str) -> identifiers.IdCheck:
+    """The registration number judged by its region's rules. Kept by value for a while:
+    entity.license_number and entity.enterprise judge the same number of an application, a
+    few rules apart, and a USCC's checks cost ~4 µs (half of entity.enterprise's time)."""
     return identifiers.validate_uscc(typed) if region == "CN" else identifiers.validate_hk_br(typed)
 
 

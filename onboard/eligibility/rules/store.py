@@ -310,16 +310,18 @@ def entity_match(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
 # --- time-based rules ---------------------------------------------------------------------
 
 
-def _months_text(months: int) -> Mapping[str, str]:
-    return MappingProxyType({"en": f"at least {months} months", "zh": f"至少 {months} 个月"})
+@lru_cache(maxsize=64)
+def _months_expected(months: int) -> tuple[str, Mapping[str, str]]:
+    """What store.age expects, and in words, made once per threshold."""
+    texts = MappingProxyType({"en": f"at least {months} months", "zh": f"至少 {months} 个月"})
+    return f">= {months} months", texts
 
 
 @rule("store.age")
 def store_age(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     opened = app.store.opened_on
     months = ctx.threshold("min_months")
-    expected = f">= {months} months"
-    expected_text = _months_text(months)
+    expected, expected_text = _months_expected(months)
     if opened is None:
         return (ctx.check(Status.MISSING, expected=expected, expected_text=expected_text),)
     if opened > ctx.as_of:
@@ -368,19 +370,26 @@ def earliest_within(as_of: date, months: int) -> date:
     return day
 
 
+@lru_cache(maxsize=1024)
+def _recency_expected(
+    as_of: date, months: int, edition: int
+) -> tuple[date, str, Mapping[str, str]]:
+    """The earliest supply date that passes on ``as_of``, and what store.supply_recency
+    expects in words: the same for every application judged that day, made once.
+
+    Edition 2 names the earliest date that passes (RULES.md §7); the first named the date
+    three calendar months back, which at month ends does not pass."""
+    earliest = earliest_within(as_of, months) if edition >= 2 else add_months(as_of, -months)
+    shown = iso_date(earliest)
+    texts = MappingProxyType({"en": f"on or after {shown}", "zh": f"{shown} 或之后"})
+    return earliest, f"on or after {shown}", texts
+
+
 @rule("store.supply_recency")
 def supply_recency(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     last = app.store.last_supply_date
     months = ctx.threshold("max_months")
-    # Edition 2 names the earliest date that passes (RULES.md §7); the first named the date
-    # three calendar months back, which at month ends does not pass.
-    earliest: date = (
-        earliest_within(ctx.as_of, months)
-        if ctx.ruleset.edition >= 2
-        else add_months(ctx.as_of, -months)
-    )
-    expected = f"on or after {iso_date(earliest)}"
-    expected_text = MappingProxyType({"en": expected, "zh": f"{iso_date(earliest)} 或之后"})
+    earliest, expected, expected_text = _recency_expected(ctx.as_of, months, ctx.ruleset.edition)
     if last is None:
         return (ctx.check(Status.MISSING, expected=expected, expected_text=expected_text),)
     if last > ctx.as_of:
@@ -411,53 +420,68 @@ def supply_recency(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
 
 
 @lru_cache(maxsize=64)
-def _at_least(shown: str, unit: str, zh_unit: str) -> Mapping[str, str]:
-    """ ">= 4.0" as people read it, made once per threshold."""
-    return MappingProxyType({"en": f"at least {shown}{unit}", "zh": f"不低于 {shown}{zh_unit}"})
+def _at_least(shown: str, unit: str, zh_unit: str) -> tuple[str, Mapping[str, str]]:
+    """ ">= 4.0", and as people read it, made once per threshold."""
+    texts = MappingProxyType({"en": f"at least {shown}{unit}", "zh": f"不低于 {shown}{zh_unit}"})
+    return f">= {shown}{unit}", texts
 
 
-def _minimum(code: str, attribute: str, unit: str = "", unit_zh: str | None = None) -> None:
-    """Register a rule "value >= min" over ``store.<attribute>`` (inclusive bound)."""
+def _minimum(
+    code: str, attribute: str, unit: str = "", unit_zh: str | None = None, *, scale: bool = False
+) -> None:
+    """Register a rule "value >= min" over ``store.<attribute>`` (inclusive bound).
+
+    ``scale``: the value is a score on a fixed scale (a rating, a percentage), so a batch
+    names few of them: the check of each, decided by the value alone, is built once and
+    shared. Amounts (GMV, followers) rarely repeat, and sharing them would only crowd out
+    the checks that do."""
     zh_unit = unit if unit_zh is None else unit_zh
 
     @rule(code)
     def minimum(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
         value = getattr(app.store, attribute)
-        # The rule set showed the threshold once at load: the same text display() gives.
-        shown = ctx.spec.shown_params["min"]
-        expected = f">= {shown}{unit}"
-        expected_text = _at_least(shown, unit, zh_unit)
-        if value is None:
-            return (ctx.check(Status.MISSING, expected=expected, expected_text=expected_text),)
-        status = Status.PASS if value >= ctx.threshold("min") else Status.FAIL
-        outcome = None
-        values: dict[str, Any] = {}
-        if (
-            status is Status.FAIL
-            and unit == " %"
-            and 0 < value <= 1
-            and "fail_fraction" in ctx.spec.templates
-        ):
-            # 0.95 for 95 %: still a failure, with a question (RULES.md §3).
-            outcome = "fail_fraction"
-            values["as_percent"] = display(round(value * 100, 2))
-        return (
-            ctx.check(
-                status,
-                outcome,
-                expected=expected,
-                actual=value,
-                expected_text=expected_text,
-                **values,
-            ),
-        )
+        outcome = _minimum_outcome(ctx, value, unit)
+        if scale:  # keyed by type too: 4 and 4.0 are equal but shown differently
+            key = (type(value), value)
+            return (ctx.shared(outcome, key, _minimum_check, ctx, value, outcome, unit, zh_unit),)
+        return (_minimum_check(ctx, value, outcome, unit, zh_unit),)
 
     minimum.__name__ = minimum.__qualname__ = attribute
 
 
-_minimum("store.rating", "rating")
-_minimum("store.feedback", "positive_feedback_pct", " %", "%")
+def _minimum_outcome(ctx: RuleContext, value: float | None, unit: str) -> str:
+    if value is None:
+        return "missing"
+    if value >= ctx.threshold("min"):
+        return "pass"
+    if unit == " %" and 0 < value <= 1 and "fail_fraction" in ctx.spec.templates:
+        return "fail_fraction"  # 0.95 for 95 %: still a failure, with a question (RULES.md §3)
+    return "fail"
+
+
+def _minimum_check(
+    ctx: RuleContext, value: float | None, outcome: str, unit: str, zh_unit: str
+) -> Check:
+    # The rule set showed the threshold once at load: the same text display() gives.
+    expected, expected_text = _at_least(ctx.spec.shown_params["min"], unit, zh_unit)
+    if value is None:
+        return ctx.check(Status.MISSING, expected=expected, expected_text=expected_text)
+    values: dict[str, Any] = {}
+    if outcome == "fail_fraction":
+        values["as_percent"] = display(round(value * 100, 2))
+    return ctx.check(
+        Status.PASS if outcome == "pass" else Status.FAIL,
+        outcome,
+        expected=expected,
+        actual=value,
+        expected_text=expected_text,
+        **values,
+    )
+
+
+_minimum("store.rating", "rating", scale=True)
+_minimum("store.feedback", "positive_feedback_pct", " %", "%", scale=True)
 _minimum("store.gmv", "gmv_12m_usd", " USD", " 美元")
-_minimum("store.account_health", "account_health")
-_minimum("store.trustpilot", "trustpilot_rating")
+_minimum("store.account_health", "account_health", scale=True)
+_minimum("store.trustpilot", "trustpilot_rating", scale=True)
 _minimum("store.social_followers", "social_followers")

@@ -241,7 +241,11 @@ class LicenseReading:
     ``status``: ``ok`` read cleanly and valid; ``corrected`` valid only after the listed
     look-alike fixes; ``ambiguous`` several valid readings (all in ``candidates``) or none;
     ``unreadable`` no number found. A number that fails its checks is never ``ok`` or
-    ``corrected``. ``scheme`` is ``uscc`` (mainland) or ``hk_br`` (Hong Kong BR number).
+    ``corrected``. ``scheme`` is ``uscc`` (mainland), ``hk_br`` (Hong Kong BR number) or
+    ``hk_ci`` (the number of a Hong Kong Certificate of Incorporation, as
+    ``identifiers.validate_hk_ci`` normalises it). ``document`` is the document kind read
+    (RULES.md §4) when the region has more than one (Hong Kong): the JSON then carries it
+    and ``scheme``.
     """
 
     status: str
@@ -258,6 +262,9 @@ class LicenseReading:
     fields: Mapping[str, FieldReading] = field(default_factory=dict)
     #: Clockwise degrees the image was turned to read it (0, 90, 180, 270), after EXIF.
     orientation: int = 0
+    #: The document kind read: ``hk_business_registration`` or ``hk_incorporation_certificate``
+    #: for Hong Kong; empty for the mainland license (the region's only one).
+    document: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -274,6 +281,9 @@ class LicenseReading:
             out["fields"] = {name: reading.to_dict() for name, reading in self.fields.items()}
         if self.fields or self.orientation:
             out["orientation"] = self.orientation
+        if self.document:
+            out["document"] = self.document
+            out["scheme"] = self.scheme
         return out
 
     @classmethod
@@ -296,6 +306,7 @@ class LicenseReading:
                 for name, value in (data.get("fields") or {}).items()
             },
             orientation=int(data.get("orientation", 0)),
+            document=str(data.get("document", "")),
         )
 
 

@@ -1014,7 +1014,11 @@ def _render_hk_ci(
         draw.text((cx, y), line, font=body_en, fill=ink, anchor="mm")
     y += 16 * ppm
     draw.text(
-        (cx, y), f"本證明書於{_zh_date(day, month, year)}發出。", font=body_zh, fill=ink, anchor="mm"
+        (cx, y),
+        f"本證明書於{_zh_date(day, month, year)}發出。",
+        font=body_zh,
+        fill=ink,
+        anchor="mm",
     )
     y += 8 * ppm
     issued = f"Issued on {day} {_MONTHS[month - 1]} {year}."
@@ -1028,9 +1032,7 @@ def _render_hk_ci(
     ]
     draw.line(points, fill=(20, 30, 90), width=max(1, round(0.5 * ppm)))
     draw.text((150 * ppm, 250 * ppm), "公司註冊處處長", font=body_zh, fill=ink, anchor="mm")
-    draw.text(
-        (150 * ppm, 258 * ppm), "Registrar of Companies", font=body_en, fill=ink, anchor="mm"
-    )
+    draw.text((150 * ppm, 258 * ppm), "Registrar of Companies", font=body_en, fill=ink, anchor="mm")
     draw.text((150 * ppm, 266 * ppm), "Hong Kong", font=body_en, fill=ink, anchor="mm")
     seal = _seal(round(36 * ppm), "香港公司註冊處", rng)
     page.paste(seal, (round(rng.uniform(25, 40) * ppm), round(rng.uniform(225, 240) * ppm)), seal)

@@ -121,10 +121,11 @@ def read_license(
     (``hk_business_registration``, ``hk_incorporation_certificate``) says which, by default
     it is told from the image's title (the reading's ``document`` says which was read). Any
     other region is ``unreadable``; a ``document`` the region does not have (see
-    :data:`DOCUMENTS`) is a :class:`ValueError`. ``backend`` forces ``tesserocr`` or ``pytesseract`` (default: see
-    :func:`onboard.ocr.backends.get_backend`). ``seconds`` is the wall time of this call,
-    near zero when the same bytes were read before. ``fields=False`` reads the number only
-    (the license's other fields are then left out: ``fields`` is empty).
+    :data:`DOCUMENTS`) is a :class:`ValueError`. ``backend`` forces ``tesserocr`` or
+    ``pytesseract`` (default: see :func:`onboard.ocr.backends.get_backend`). ``seconds`` is
+    the wall time of this call, near zero when the same bytes were read before.
+    ``fields=False`` reads the number only (the license's other fields are then left out:
+    ``fields`` is empty).
     """
     started = time.monotonic()
     region = region.upper()
@@ -137,7 +138,7 @@ def read_license(
             _cache.move_to_end(key)
     if cached is not None:
         return replace(cached, seconds=round(time.monotonic() - started, 4))
-    reading = _read(data, region, document, backend, started + time_limit, fields)
+    reading = _read(data, region, document, backend, deadline=started + time_limit, fields=fields)
     reading = replace(reading, seconds=round(time.monotonic() - started, 4))
     with _cache_lock:
         _cache[key] = reading
@@ -151,6 +152,7 @@ def _read(
     region: str,
     document: str | None,
     backend: str | Backend | None,
+    *,
     deadline: float,
     fields: bool,
 ) -> LicenseReading:

@@ -30,6 +30,7 @@ to a person as the one candidate.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import re
 import time
@@ -39,8 +40,8 @@ import numpy as np
 from PIL import Image
 
 from onboard.eligibility.identifiers import validate_hk_ci
-from onboard.eligibility.lookalikes import CONFIDENT, clean_reading, lookalikes_of
-from onboard.eligibility.model import Correction, FieldReading, LicenseReading
+from onboard.eligibility.lookalikes import CONFIDENT, clean_reading
+from onboard.eligibility.model import FieldReading, LicenseReading
 from onboard.ocr import geometry
 from onboard.ocr.backends import Backend, LineText, OcrTimeout
 from onboard.ocr.chinese import get_recognizer
@@ -53,13 +54,15 @@ from onboard.ocr.fields import (
     unreadable,
 )
 from onboard.ocr.reader import (
-    MIN_DIGIT_PX,
+    SURE,
     TURNS,
+    Crop,
     Found,
     Page,
     TooSmall,
     find_hk_br,
     ink_mask,
+    min_digit_px,
     normalise,
     prepare,
     straighten,
@@ -79,16 +82,20 @@ TITLES = {
     INCORPORATION: ("CERTIFICATE", "INCORPORATION"),
 }
 TITLE_WHITELIST = "ABCDEFGHIJKLMNOPQRSTUVWXYZ "
-#: The title is printed in the top part of the page (BR: about 12 % down; CI: about 31 %).
-TITLE_AREA = 0.45
+#: The title is printed in the top part of the page: BR about 0.17 page widths down, CI
+#: about 0.44 (measured in widths, which a photo of the top part only keeps).
+TITLE_AREA = 0.65
 #: How many rows of the top part are read at most looking for a title.
 TITLE_ROWS = 9
 #: How close a word read must be to a title's word (difflib's ratio): one wrong letter in
 #: ten is a title still, a different word is not.
 WORD_MATCH = 0.8
-#: The digits of the CI's number, and the rows above the title it is looked for in.
-NUMBER_WHITELIST = "0123456789"
-NUMBER_ROWS = 6
+#: What the CI's number line is read with (編號 No. 2837074: the label's Chinese glyphs are
+#: their own blob, "No." often joins the number's), the number at its end, and how many
+#: blobs above the title are read at most.
+NUMBER_WHITELIST = "0123456789No."
+_NUMBER = re.compile(r"[0-9]{6,8}$")
+NUMBER_BLOBS = 12
 #: A CI's English name: capitals, digits, ``& . , ' ( ) -`` and single spaces, ending in
 #: the company's legal form (Companies Ordinance s.100: "Limited", or the Chinese 有限公司).
 _CI_NAME = re.compile(r"^[A-Z0-9&.,'()\-]+( [A-Z0-9&.,'()\-]+)* LIMITED$")
@@ -180,10 +187,10 @@ def _union(row: list[geometry.Line]) -> geometry.Line:
 
 def _title(upright: _Upright, backend: Backend, deadline: float) -> tuple[str, int] | None:
     """The document whose title one of the top rows reads as, and that row's index."""
-    h = upright.page.work_size[1]
+    w = upright.page.work_size[0]
     read = 0
     for index, row in enumerate(upright.rows):
-        if row.y0 > TITLE_AREA * h or read >= TITLE_ROWS:
+        if row.y0 > TITLE_AREA * w or read >= TITLE_ROWS:
             break
         if row.width < 6 * row.height:
             continue  # too short for either title
@@ -226,7 +233,9 @@ def _remaining(deadline: float) -> float:
 # --- the Business Registration Certificate -------------------------------------------------
 
 
-def _read_br(turned: Image.Image, backend: Backend, deadline: float, fields: bool) -> LicenseReading:
+def _read_br(
+    turned: Image.Image, backend: Backend, deadline: float, fields: bool
+) -> LicenseReading:
     found = find_hk_br(turned, backend, deadline)
     if not fields:
         return found.reading
@@ -254,10 +263,8 @@ def _read_ci(upright: _Upright, backend: Backend, deadline: float, fields: bool)
         return reading
     names: dict[str, FieldReading] = {"company_name": unreadable()}
     if getattr(backend, "per_character", True):
-        try:
+        with contextlib.suppress(OcrTimeout, RuntimeError, OSError):
             names = _ci_names(upright, backend, deadline)
-        except (OcrTimeout, RuntimeError, OSError):
-            pass
     return replace(reading, fields=names)
 
 
@@ -265,7 +272,7 @@ def _ci_reading(
     status: str,
     raw: str,
     number: str | None = None,
-    corrections: tuple[Correction, ...] = (),
+    *,
     candidates: tuple[str, ...] = (),
     confidence: float = 0.0,
 ) -> LicenseReading:
@@ -274,7 +281,6 @@ def _ci_reading(
         license_number=number,
         valid=number is not None,
         raw=raw,
-        corrections=corrections,
         candidates=candidates,
         confidence=round(confidence, 3),
         scheme="hk_ci",
@@ -296,66 +302,74 @@ def _ci_number(upright: _Upright, backend: Backend, deadline: float) -> LicenseR
         key=lambda line: (line.y0, line.x0),
     )
     too_small = False
-    for line in blobs[: NUMBER_ROWS * 3]:
+    for line in blobs[:NUMBER_BLOBS]:
         region = straighten(page, line)
         grey = np.asarray(region, dtype=np.float32)
         band = geometry.ink_rows(ink_mask(grey, radius=max(4, grey.shape[0] // 2)))
         if band is None:
             continue
         digit_px = float(band[1] - band[0])
-        if digit_px < MIN_DIGIT_PX:
+        if digit_px < min_digit_px(Crop(region, digit_px)):
             too_small = True
             continue
-        text = backend.read_line(
-            normalise(region, digit_px), NUMBER_WHITELIST, _remaining(deadline)
+        text = _number_part(
+            backend.read_line(normalise(region, digit_px), NUMBER_WHITELIST, _remaining(deadline))
         )
-        digits = clean_reading(text.text)
-        if 6 <= len(digits) <= 8:
+        if text is not None:
             paddle = get_recognizer()
-            second = paddle.read_line(straighten(page, line, pad=0.2)) if paddle else None
-            return judge_ci_number(text, second)
+            if paddle is None:
+                return judge_ci_number(text, None)
+            second = _number_part(paddle.read_line(straighten(page, line, pad=0.2)))
+            return judge_ci_number(text, second or LineText("", 0.0))
     if too_small:
         raise TooSmall("the text is too small to read; send a sharper or closer photo")
     return _ci_reading("unreadable", "")
 
 
+def _number_part(line: LineText) -> LineText | None:
+    """The 6 to 8 digits that end a reading of the number line (after "No."), with their
+    confidences; ``None`` when it does not end so."""
+    text = line.text.replace(" ", "")
+    match = _NUMBER.search(text)
+    if match is None:
+        return None
+    confidences = line.confidences
+    if confidences is not None and len(confidences) == len(text):
+        confidences = confidences[match.start() :]
+        return LineText(match.group(), min(confidences), confidences)
+    return LineText(match.group(), line.confidence)
+
+
 def judge_ci_number(first: LineText, second: LineText | None) -> LicenseReading:
-    """A CI's number as Tesseract read it (``first``), checked against a second reader's
-    reading of the same crop (``second``, PaddleOCR's; ``None`` without it).
+    """A CI's number as Tesseract read it (``first``, the digits), checked against a second
+    reader's reading of the same crop (``second``, PaddleOCR's, empty when it read no
+    number there; ``None`` without the recogniser).
 
     No check digit exists, so nothing but the readers vouches for a digit: ``ok`` when the
-    number has the published form (:func:`validate_hk_ci`), Tesseract read every digit with
-    :data:`~onboard.eligibility.lookalikes.CONFIDENT` and the second reader read the same
-    digits; ``corrected`` when a letter read where a digit must be has one digit look-alike
-    (O→0) and both readers agree on the result; anything else ``ambiguous`` (the repaired
-    reading offered as the one candidate, for a person)."""
+    number has the published form (:func:`validate_hk_ci`) and the second reader read the
+    same digits, and one of the two was sure of every digit (Tesseract at
+    :data:`~onboard.eligibility.lookalikes.CONFIDENT`, PaddleOCR's recogniser at
+    :data:`~onboard.ocr.reader.SURE`: Tesseract is often unsure of the digit right after
+    "No."); without a second reader, when Tesseract was sure of every digit. Anything else is
+    ``ambiguous``, the reading offered as the one candidate, for a person."""
     raw = first.text
-    text = clean_reading(raw)
-    if not text:
-        return _ci_reading("unreadable", raw)
-    fixed = list(text)
-    corrections = []
-    for index, char in enumerate(text):
-        if not char.isdigit():
-            options = {option for option in lookalikes_of(char) if option.isdigit()}
-            if len(options) != 1:
-                return _ci_reading("ambiguous", raw)
-            fixed[index] = options.pop()
-            corrections.append(Correction(index + 1, char, fixed[index]))
-    check = validate_hk_ci("".join(fixed))
+    check = validate_hk_ci(raw)
     if not check.valid:
-        return _ci_reading("ambiguous", raw)
+        return _ci_reading("ambiguous" if raw else "unreadable", raw)
     number = check.normalized
-    confidences = first.confidences
-    sure = confidences is not None and all(value >= CONFIDENT for value in confidences)
-    other = clean_reading(second.text) if second is not None else None
-    other_digits = other.rjust(8, "0") if other and other.isdigit() and len(other) <= 8 else None
-    agreed = other_digits == number if second is not None else sure
-    if sure and agreed:
-        status = "corrected" if corrections else "ok"
-        confidence = first.confidence * (0.9 if corrections else 1.0)
-        return _ci_reading(status, raw, number, tuple(corrections), (), confidence)
-    return _ci_reading("ambiguous", raw, None, (), (number,), min(first.confidence, 0.5))
+    sure = _sure(first, CONFIDENT)
+    if second is not None:
+        agreed = validate_hk_ci(second.text).normalized == number and len(second.text) == len(raw)
+        sure = agreed and (sure or _sure(second, SURE))
+    if sure:
+        return _ci_reading("ok", raw, number, confidence=first.confidence)
+    return _ci_reading(
+        "ambiguous", raw, candidates=(number,), confidence=min(first.confidence, 0.5)
+    )
+
+
+def _sure(line: LineText, threshold: float) -> bool:
+    return line.confidences is not None and all(value >= threshold for value in line.confidences)
 
 
 def _ci_names(upright: _Upright, backend: Backend, deadline: float) -> dict[str, FieldReading]:
@@ -418,7 +432,7 @@ def _chinese_name(page: Page, row: geometry.Line, deadline: float) -> FieldReadi
     recognizer = get_recognizer()
     if recognizer is None:
         return None
-    readings = []
+    readings: list[FieldReading] = []
     for pad in ZH_LOOKS:
         _remaining(deadline)
         text = recognizer.read_line(straighten(page, row, pad=pad))

@@ -177,13 +177,15 @@ class Evidence:
     of RULES.md's 2026-12-06 edition then report the uniqueness checks as made at submission,
     older ones leave them out. ``duplicates_scope`` says where ``duplicates`` looked: ``live``
     (the registry of live applications) or ``batch`` (the other rows of one batch, which is
-    all a batch can see). ``license_reading`` is the OCR of the license image.
+    all a batch can see). ``license_reading`` is the OCR of the license image (HK: the BR
+    certificate), ``incorporation_reading`` that of a Hong Kong Certificate of Incorporation.
     """
 
     documents: Mapping[str, DocumentFacts] = field(default_factory=dict)
     duplicates: Mapping[str, tuple[Duplicate, ...]] | None = None
     license_reading: LicenseReading | None = None
     duplicates_scope: str = "live"
+    incorporation_reading: LicenseReading | None = None
 
 
 #: The evidence of a batch row that shares no value with another row (and has no files):

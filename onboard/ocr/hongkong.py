@@ -82,6 +82,10 @@ TITLES = {
     INCORPORATION: ("CERTIFICATE", "INCORPORATION"),
 }
 TITLE_WHITELIST = "ABCDEFGHIJKLMNOPQRSTUVWXYZ "
+#: Heights of the certificates' text rows, in page widths: body text about 0.015–0.025,
+#: titles up to 0.035 (the page's measured text height is no guide on a blurred photo,
+#: where the guilloche's specks outnumber the glyphs).
+ROW_HEIGHT = (0.008, 0.045)
 #: The title is printed in the top part of the page: BR about 0.17 page widths down, CI
 #: about 0.44 (measured in widths, which a photo of the top part only keeps).
 TITLE_AREA = 0.65
@@ -96,6 +100,11 @@ WORD_MATCH = 0.8
 NUMBER_WHITELIST = "0123456789No."
 _NUMBER = re.compile(r"[0-9]{6,8}$")
 NUMBER_BLOBS = 12
+#: How many text rows after the title are read at most looking for "I hereby certify that"
+#: (the Chinese 本人謹此證明 comes first).
+CERTIFY_ROWS = 5
+#: How far (in page widths) a name row's centre may lie from the certify row's.
+CENTRED = 0.06
 #: A CI's English name: capitals, digits, ``& . , ' ( ) -`` and single spaces, ending in
 #: the company's legal form (Companies Ordinance s.100: "Limited", or the Chinese 有限公司).
 _CI_NAME = re.compile(r"^[A-Z0-9&.,'()\-]+( [A-Z0-9&.,'()\-]+)* LIMITED$")
@@ -163,13 +172,12 @@ def _find_upright(
 
 
 def _rows_of(turn: int, turned: Image.Image) -> _Upright:
-    page = prepare(turned, search=(0.75, 1.0))
-    h = page.work_size[1]
-    text_px = geometry.text_height(page.mask) or page.work_size[0] / 110
+    page = prepare(turned, search=(1.0, 1.0))
+    w = page.work_size[0]
     lines = [
         line
         for line in page.lines
-        if 0.5 * text_px <= line.height <= min(3.5 * text_px, 0.05 * h)
+        if ROW_HEIGHT[0] * w <= line.height <= ROW_HEIGHT[1] * w
         and line.width >= 1.5 * line.height
     ]
     rows = [_union(row) for row in _rows(lines)]
@@ -375,22 +383,48 @@ def _sure(line: LineText, threshold: float) -> bool:
 def _ci_names(upright: _Upright, backend: Backend, deadline: float) -> dict[str, FieldReading]:
     """``company_name`` (English) and, when a Chinese name is printed under it,
     ``company_name_zh``: the rows after the one that reads ``certify``."""
-    page, rows = upright.page, upright.rows
-    start = (upright.title_row or 0) + 1
+    page = upright.page
+    # Rows of text, not the specks a copy mark or the seal leaves between them.
+    rows = [
+        row
+        for row in upright.rows[(upright.title_row or 0) + 1 :]
+        if row.width >= 3 * row.height
+    ]
     certify = None
-    for index in range(start, min(len(rows), start + 4)):
-        text = _read_row(page, rows[index], backend, deadline, "")
+    for index, row in enumerate(rows[:CERTIFY_ROWS]):
+        text = _read_row(page, row, backend, deadline, "")
         if text is not None and "certify" in text.text.lower().replace(" ", ""):
             certify = index
             break
-    if certify is None or certify + 1 >= len(rows):
+    if certify is None:
         return {"company_name": unreadable()}
-    found = {"company_name": _english_name(page, rows[certify + 1], backend, deadline)}
-    if certify + 2 < len(rows):
-        chinese = _chinese_name(page, rows[certify + 2], deadline)
+    # The names are centred under it, as the whole text is; a row off that axis is a
+    # fragment of something else (a copy mark stamped across the page).
+    axis = (rows[certify].x0 + rows[certify].x1) / 2
+    reach = CENTRED * page.work_size[0]
+    names = [row for row in rows[certify + 1 :] if abs((row.x0 + row.x1) / 2 - axis) <= reach]
+    if not names:
+        return {"company_name": unreadable()}
+    found = {"company_name": _english_name(page, _whole(page, names[0]), backend, deadline)}
+    if len(names) > 1:
+        chinese = _chinese_name(page, _whole(page, names[1]), deadline)
         if chinese is not None:
             found["company_name_zh"] = chinese
     return found
+
+
+def _whole(page: Page, row: geometry.Line) -> geometry.Line:
+    """``row`` with the words of its line that the grouping into rows left out: in a photo
+    taken at an angle a long line slopes, and its last word is lower than its first by more
+    than half a line. A blob of the line's height that touches the row's band and starts
+    within two line heights of its end belongs to it."""
+    grown = row
+    for line in sorted(page.lines, key=lambda item: item.x0):
+        near = line.x0 - grown.x1 <= 2 * row.height and grown.x0 - line.x1 <= 2 * row.height
+        touching = line.y0 < grown.y1 and line.y1 > grown.y0
+        if near and touching and 0.6 * row.height <= line.height <= 1.6 * row.height:
+            grown = _union([grown, line])
+    return grown
 
 
 def _english_name(

@@ -177,8 +177,7 @@ def _rows_of(turn: int, turned: Image.Image) -> _Upright:
     lines = [
         line
         for line in page.lines
-        if ROW_HEIGHT[0] * w <= line.height <= ROW_HEIGHT[1] * w
-        and line.width >= 1.5 * line.height
+        if ROW_HEIGHT[0] * w <= line.height <= ROW_HEIGHT[1] * w and line.width >= 1.5 * line.height
     ]
     rows = [_union(row) for row in _rows(lines)]
     return _Upright(turn, turned, page, rows, None, None)
@@ -386,9 +385,7 @@ def _ci_names(upright: _Upright, backend: Backend, deadline: float) -> dict[str,
     page = upright.page
     # Rows of text, not the specks a copy mark or the seal leaves between them.
     rows = [
-        row
-        for row in upright.rows[(upright.title_row or 0) + 1 :]
-        if row.width >= 3 * row.height
+        row for row in upright.rows[(upright.title_row or 0) + 1 :] if row.width >= 3 * row.height
     ]
     certify = None
     for index, row in enumerate(rows[:CERTIFY_ROWS]):

@@ -25,23 +25,23 @@ from onboard.ocr import DOCUMENTS, read_license
     "--document",
     type=click.Choice(DOCUMENTS["HK"]),
     default=None,
-    help="HK: which certificate IMAGE is (default: told from its title).",
+    help="Which Hong Kong certificate IMAGE is (implies --region HK; default: told from "
+    "its title).",
 )
 def ocr(image: Path, output: str, region: str, document: str | None) -> int:
     """Read the registration number from a license image (IMAGE: JPEG, PNG or BMP), and
     the license's other fields: company name, legal representative and date of
     establishment. ``--region HK``: a Business Registration Certificate (the BR number and
     the business name) or a Certificate of Incorporation (its number and the company name,
-    English and Chinese), told apart by their titles unless ``--document`` says which. A
-    photo turned sideways or upside down is read all the same.
+    English and Chinese), told apart by their titles unless ``--document`` says which (and
+    so that the image is a Hong Kong one). A photo turned sideways or upside down is read
+    all the same.
 
     Exit status: 0 when a reading is printed (whatever its status), 2 when IMAGE is not a
-    sound image or ``--document`` is not a document of the region, 3 when the OCR engine
-    (Tesseract) is not installed.
+    sound image, 3 when the OCR engine (Tesseract) is not installed.
     """
-    if document is not None and document not in DOCUMENTS[region]:
-        complain(f"--document: {document} is not a {region} document (only with --region HK)")
-        return 2
+    if document is not None:
+        region = "HK"  # only Hong Kong has more than one document
     try:
         data = _license_image(image)
     except FileInputError as exc:

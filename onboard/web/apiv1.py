@@ -336,8 +336,8 @@ def report_body(
                         "document": {
                             "type": "string",
                             "enum": ["hk_business_registration", "hk_incorporation_certificate"],
-                            "description": "HK: which certificate the file is (default: "
-                            "told from its title)",
+                            "description": "which Hong Kong certificate the file is (it "
+                            "implies region HK); default: told from the image's title",
                         },
                     },
                     "additionalProperties": False,
@@ -361,9 +361,11 @@ def read_license_image() -> dict[str, Any]:
     if region not in ("CN", "HK"):
         raise InputError({"region": ["Must be CN or HK."]})
     document = request.form.get("document") or None
-    if document is not None and document not in DOCUMENTS[region]:
-        allowed = " or ".join(DOCUMENTS["HK"])
-        raise InputError({"document": [f"Must be {allowed}, with region HK."]})
+    if document is not None:
+        if document not in DOCUMENTS["HK"]:
+            allowed = " or ".join(DOCUMENTS["HK"])
+            raise InputError({"document": [f"Must be {allowed}."]})
+        region = "HK"  # only Hong Kong has more than one document
     ruleset = default_ruleset()
     facts = inspect_document(
         "business_license",

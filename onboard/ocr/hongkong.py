@@ -40,7 +40,7 @@ import numpy as np
 from PIL import Image
 
 from onboard.eligibility.identifiers import validate_hk_ci
-from onboard.eligibility.lookalikes import CONFIDENT, clean_reading
+from onboard.eligibility.lookalikes import CONFIDENT
 from onboard.eligibility.model import FieldReading, LicenseReading
 from onboard.ocr import geometry
 from onboard.ocr.backends import Backend, LineText, OcrTimeout
@@ -106,11 +106,11 @@ CERTIFY_ROWS = 5
 #: How far (in page widths) a name row's centre may lie from the certify row's.
 CENTRED = 0.06
 #: A CI's English name: capitals, digits, ``& . , ' ( ) -`` and single spaces, ending in
-#: the company's legal form (Companies Ordinance s.100: "Limited", or the Chinese 有限公司).
+#: the legal form of a limited company ("Limited"; its Chinese name in 有限公司).
 _CI_NAME = re.compile(r"^[A-Z0-9&.,'()\-]+( [A-Z0-9&.,'()\-]+)* LIMITED$")
 _CI_NAME_ZH = re.compile(r"^[\u3400-\u9fff（）()&·A-Za-z0-9]{2,}有限公司$")
-#: Phrases of the certificate's text that end the name (the row after the name says so).
-_AFTER_NAME = ("incorporated", "於本日", "於本日根據")
+#: How the certificate's Chinese text after the names begins (於本日根據《公司條例》…).
+_AFTER_NAME = "於本日"
 
 
 @dataclass(frozen=True, slots=True)
@@ -443,7 +443,8 @@ def _english_name(
     if recognizer is not None:
         _remaining(deadline)
         other = recognizer.read_line(straighten(page, row, pad=0.2))
-        agreed = clean_reading(other.text) == clean_reading(words) and all(
+        # Character for character, punctuation included; PaddleOCR's reader drops spaces.
+        agreed = other.text.replace(" ", "") == words.replace(" ", "") and all(
             value >= FIELD_CONFIDENT for value in other.confidences or (0.0,)
         )
     else:
@@ -470,7 +471,7 @@ def _chinese_name(page: Page, row: geometry.Line, deadline: float) -> FieldReadi
         value = text.text.strip()
         if not readings and (
             sum(1 for char in value if "\u3400" <= char <= "\u9fff") < 2
-            or any(value.startswith(phrase) for phrase in _AFTER_NAME)
+            or value.startswith(_AFTER_NAME)
         ):
             return None  # not a name: the certificate's text goes on
         confidence = round(min(text.confidences or (0.0,)), 3)

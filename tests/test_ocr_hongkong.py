@@ -381,3 +381,19 @@ def test_the_desk_shows_the_ci_name_beside_the_name_typed(app: Flask, lang: str)
 
 def test_every_hk_document_is_in_the_corpus() -> None:
     assert set(HK_DOCUMENTS) == {BR, CI} == set(hongkong.DOCUMENTS)
+
+
+def test_the_hk_benchmark_table() -> None:
+    """The benchmark's Hong Kong table from fabricated outcomes (the real run is
+    ``make bench``): per document, stream and set, and the totals."""
+    from tests.benchmarks.ocr_bench import HkOutcome, HkRow, hk_render  # noqa: PLC0415
+
+    names = {"company_name": (True, True, False), "company_name_zh": (True, False, False)}
+    right = HkOutcome(True, True, False, 0.2, names)
+    wrong = HkOutcome(False, False, True, 0.4, {"company_name": (False, True, True)})
+    rows = [HkRow(CI, "tuning", "ordinary", (right, wrong)), HkRow(CI, "tuning", "hard", (right,))]
+    text = hk_render(rows)
+    assert "| CI | tuning | ordinary | 2 | 50% | 50% | 1 | 50% | 100% | 1 | 0.300 |" in text
+    assert "| CI | tuning | hard | 1 | 100% | 100% | 0 | 100% | 100% | 0 | 0.200 |" in text
+    assert "| CI | tuning | **all** | 3 | 67% | 67% | 1 | 67% | 100% | 1 | 0.200 |" in text
+    assert "| BR |" not in text  # no rows of it, no totals

@@ -232,7 +232,8 @@ class FieldReading:
 
 #: The names of :attr:`LicenseReading.fields`: ``company_name`` (名称; HK: the name on the
 #: Certificate of Incorporation or the BR certificate's business name), ``legal_representative``
-#: (法定代表人; mainland only) and ``established_on`` (成立日期, ISO ``YYYY-MM-DD``).
+#: (法定代表人; mainland only) and ``established_on`` (成立日期, ISO ``YYYY-MM-DD``). A Hong Kong
+#: Certificate of Incorporation that prints a Chinese name adds ``company_name_zh``.
 LICENSE_FIELDS = ("company_name", "legal_representative", "established_on")
 
 

@@ -50,8 +50,11 @@ from onboard.ocr.fields import (
     HK_NAME_WHITELIST,
     _prepare_crop,
     _rows,
+    _union,
+    paddle_agrees,
     read_hk_fields,
     unreadable,
+    whole_line,
 )
 from onboard.ocr.reader import (
     SURE,
@@ -181,15 +184,6 @@ def _rows_of(turn: int, turned: Image.Image) -> _Upright:
     ]
     rows = [_union(row) for row in _rows(lines)]
     return _Upright(turn, turned, page, rows, None, None)
-
-
-def _union(row: list[geometry.Line]) -> geometry.Line:
-    return geometry.Line(
-        min(line.x0 for line in row),
-        min(line.y0 for line in row),
-        max(line.x1 for line in row),
-        max(line.y1 for line in row),
-    )
 
 
 def _title(upright: _Upright, backend: Backend, deadline: float) -> tuple[str, int] | None:
@@ -402,26 +396,12 @@ def _ci_names(upright: _Upright, backend: Backend, deadline: float) -> dict[str,
     names = [row for row in rows[certify + 1 :] if abs((row.x0 + row.x1) / 2 - axis) <= reach]
     if not names:
         return {"company_name": unreadable()}
-    found = {"company_name": _english_name(page, _whole(page, names[0]), backend, deadline)}
+    found = {"company_name": _english_name(page, whole_line(page, names[0]), backend, deadline)}
     if len(names) > 1:
-        chinese = _chinese_name(page, _whole(page, names[1]), deadline)
+        chinese = _chinese_name(page, whole_line(page, names[1]), deadline)
         if chinese is not None:
             found["company_name_zh"] = chinese
     return found
-
-
-def _whole(page: Page, row: geometry.Line) -> geometry.Line:
-    """``row`` with the words of its line that the grouping into rows left out: in a photo
-    taken at an angle a long line slopes, and its last word is lower than its first by more
-    than half a line. A blob of the line's height that touches the row's band and starts
-    within two line heights of its end belongs to it."""
-    grown = row
-    for line in sorted(page.lines, key=lambda item: item.x0):
-        near = line.x0 - grown.x1 <= 2 * row.height and grown.x0 - line.x1 <= 2 * row.height
-        touching = line.y0 < grown.y1 and line.y1 > grown.y0
-        if near and touching and 0.6 * row.height <= line.height <= 1.6 * row.height:
-            grown = _union([grown, line])
-    return grown
 
 
 def _english_name(
@@ -439,14 +419,8 @@ def _english_name(
     confident = text.confidences is not None and confidence >= FIELD_CONFIDENT
     if not (confident and _CI_NAME.match(words)):
         return FieldReading(words, "uncertain", confidence)
-    recognizer = get_recognizer()
-    if recognizer is not None:
-        _remaining(deadline)
-        other = recognizer.read_line(straighten(page, row, pad=0.2))
-        # Character for character, punctuation included; PaddleOCR's reader drops spaces.
-        agreed = other.text.replace(" ", "") == words.replace(" ", "") and all(
-            value >= FIELD_CONFIDENT for value in other.confidences or (0.0,)
-        )
+    if get_recognizer() is not None:
+        agreed = paddle_agrees(page, row, words, deadline)
     else:
         second = _read_row(page, row, backend, deadline, HK_NAME_WHITELIST, pad=0.6, target=36)
         agreed = second is not None and " ".join(second.text.split()) == words

@@ -367,14 +367,21 @@ def whole_line(page: Page, row: geometry.Line) -> geometry.Line:
     """``row`` with the words of its line that grouping blobs into rows left out: a short
     word (too short to count as a line by itself), or the last word of a long line that
     slopes in a photo taken at an angle (lower than the first by more than half a line). A
-    blob of the line's height that overlaps the row's band and lies within two line heights
-    of it belongs to it."""
+    blob of the line's height joins when it lies within two line heights of the line's
+    nearest end and its middle is level with that end, so that the next line down, which a
+    sloping line comes near, never joins."""
+    ends = [row, row]  # the left and the right end, as joined so far
     grown = row
-    for line in sorted(page.lines, key=lambda item: item.x0):
-        near = line.x0 - grown.x1 <= 2 * row.height and grown.x0 - line.x1 <= 2 * row.height
-        touching = line.y0 < grown.y1 and line.y1 > grown.y0
-        if near and touching and 0.6 * row.height <= line.height <= 1.6 * row.height:
-            grown = _union([grown, line])
+    blobs = [line for line in page.lines if 0.6 * row.height <= line.height <= 1.6 * row.height]
+    for rightwards in (True, False):
+        ordered = sorted(blobs, key=lambda item: item.x0 if rightwards else -item.x1)
+        for line in ordered:
+            end = ends[rightwards]
+            gap = line.x0 - grown.x1 if rightwards else grown.x0 - line.x1
+            middle = (line.y0 + line.y1) / 2
+            if -row.height < gap <= 2 * row.height and end.y0 <= middle <= end.y1:
+                grown = _union([grown, line])
+                ends[rightwards] = line
     return grown
 
 

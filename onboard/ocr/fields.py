@@ -329,7 +329,7 @@ def read_hk_fields(
         return {"company_name": unreadable()}
     # rows[0] is the label; the name's words may be blobs of their own, and a short word
     # (BAY) is no row's: the whole line is taken around the row.
-    label, value = whole_line(page, _union(rows[0])), whole_line(page, _union(rows[1]))
+    label, value = whole_line(page, union_of(rows[0])), whole_line(page, union_of(rows[1]))
     aligned = abs(value.x0 - label.x0) <= label.height
     readings = []
     for pad, target in ((0.35, 30.0), (0.6, 36.0)):
@@ -354,7 +354,8 @@ def read_hk_fields(
     return {"company_name": best}
 
 
-def _union(row: list[geometry.Line]) -> geometry.Line:
+def union_of(row: list[geometry.Line]) -> geometry.Line:
+    """The box around the blobs of ``row``."""
     return geometry.Line(
         min(line.x0 for line in row),
         min(line.y0 for line in row),
@@ -380,7 +381,7 @@ def whole_line(page: Page, row: geometry.Line) -> geometry.Line:
             gap = line.x0 - grown.x1 if rightwards else grown.x0 - line.x1
             middle = (line.y0 + line.y1) / 2
             if -row.height < gap <= 2 * row.height and end.y0 <= middle <= end.y1:
-                grown = _union([grown, line])
+                grown = union_of([grown, line])
                 ends[rightwards] = line
     return grown
 

@@ -50,9 +50,9 @@ from onboard.ocr.fields import (
     HK_NAME_WHITELIST,
     _prepare_crop,
     _rows,
-    _union,
     paddle_agrees,
     read_hk_fields,
+    union_of,
     unreadable,
     whole_line,
 )
@@ -182,7 +182,7 @@ def _rows_of(turn: int, turned: Image.Image) -> _Upright:
         for line in page.lines
         if ROW_HEIGHT[0] * w <= line.height <= ROW_HEIGHT[1] * w and line.width >= 1.5 * line.height
     ]
-    rows = [_union(row) for row in _rows(lines)]
+    rows = [union_of(row) for row in _rows(lines)]
     return _Upright(turn, turned, page, rows, None, None)
 
 

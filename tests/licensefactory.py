@@ -725,13 +725,31 @@ def hk_br_certificate(seed: int, level: str = "ordinary") -> Sample:
     """A Hong Kong Business Registration Certificate (portrait), its number printed as the
     certificate number ``99999999-999-99-99-X`` whose first 8 digits are the BR number."""
     rng = random.Random(f"hkbr-{level}-{seed}")
+    page, brn, business, digit_px = _render_hk_br(rng, lambda: _hk_digit_px(rng, level))
+    image = _photograph(page, rng, level)
+    fields = {"company_name": business}
+    return Sample(image, brn, level, "dejavu_serif", digit_px, seed, "HK", fields, level)
+
+
+def _hk_digit_px(rng: random.Random, level: str) -> float:
+    return rng.uniform(13.0, 16.5) if level == "hard" else rng.uniform(18.0, 28.0)
+
+
+_DEJAVU_SERIF = ("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", 0)
+_DEJAVU_SERIF_BOLD = ("/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf", 0)
+
+
+def _render_hk_br(
+    rng: random.Random, size_of: Callable[[], float]
+) -> tuple[Image.Image, str, str, float]:
+    """The clean BR certificate page, its BR number, its business name and the height of
+    its digits (``size_of`` draws it, after the number: the random stream's order)."""
     brn = f"{rng.randint(10000000, 79999999)}"
     cert = (
         f"{brn}-000-{rng.randint(1, 12):02d}-{rng.randint(19, 26):02d}-{rng.choice('0123456789A')}"
     )
-    digit_px = rng.uniform(13.0, 16.5) if level == "hard" else rng.uniform(18.0, 28.0)
-    serif = ("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", 0)
-    serif_bold = ("/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf", 0)
+    digit_px = size_of()
+    serif, serif_bold = _DEJAVU_SERIF, _DEJAVU_SERIF_BOLD
     size = round(digit_px / _digit_ratio(serif))
     ppm = size / 4.0
     width, height = round(210 * ppm), round(297 * ppm)
@@ -778,9 +796,7 @@ def hk_br_certificate(seed: int, level: str = "ordinary") -> Sample:
         draw.text((20 * ppm, y + 6 * ppm), value, font=text, fill=ink)
     seal = _seal(round(40 * ppm), "香港特別行政區稅務局商業登記署", rng)
     page.paste(seal, (round(140 * ppm), round(230 * ppm)), seal)
-    image = _photograph(page, rng, level)
-    fields = {"company_name": business}
-    return Sample(image, brn, level, "dejavu_serif", digit_px, seed, "HK", fields, level)
+    return page, brn, business, digit_px
 
 
 _HK_WORDS = (
@@ -824,5 +840,282 @@ def cached_corpus(
         image.write_bytes(sample.image)
         meta = {k: v for k, v in dataclasses.asdict(sample).items() if k != "image"}
         truth.write_text(json.dumps(meta, ensure_ascii=False))
+        samples.append(sample)
+    return samples
+
+
+# --- Hong Kong: the Certificate of Incorporation, and both certificates as photographed -------
+
+#: The two Hong Kong registration documents (RULES.md §4 kinds), by the factory's name.
+HK_DOCUMENTS = ("hk_business_registration", "hk_incorporation_certificate")
+
+#: English words of Hong Kong company names with the Chinese (traditional) words companies
+#: pair them with, as on a certificate that prints both names.
+_HK_NAME_PAIRS = (
+    ("STARRIVER", "星河"), ("BLUE BAY", "藍灣"), ("GOLDEN", "金"), ("HARBOUR", "海港"),
+    ("PEARL", "明珠"), ("DRAGON", "龍"), ("ORIENT", "東方"), ("SUNRISE", "旭日"),
+    ("JADE", "翡翠"), ("VICTORIA", "維多利亞"), ("KOWLOON", "九龍"), ("PACIFIC", "太平洋"),
+    ("UNITED", "聯合"), ("GRAND", "宏大"), ("BRIGHT", "光明"), ("EVERGREEN", "長青"),
+    ("NOBLE", "尊貴"), ("HARVEST", "豐收"), ("GREAT WALL", "長城"), ("SILVER", "銀河"),
+    ("FORTUNE", "富源"), ("WING ON", "永安"), ("TAI PING", "太平"), ("CHEUNG KONG", "長江"),
+)  # fmt: skip
+_HK_TRADE_PAIRS = (
+    ("TRADING", "貿易"), ("HOLDINGS", "控股"), ("INTERNATIONAL", "國際"),
+    ("TECHNOLOGY", "科技"), ("SUPPLY CHAIN", "供應鏈"), ("COMMERCE", "商務"),
+    ("E-COMMERCE", "電子商務"), ("INDUSTRIAL", "實業"), ("DEVELOPMENT", "發展"),
+    ("IMPORT & EXPORT", "進出口"), ("ENTERPRISE", "企業"), ("LOGISTICS", "物流"),
+)  # fmt: skip
+_HK_FORM_PAIRS = (
+    ("LIMITED", "有限公司"), ("LIMITED", "有限公司"), ("COMPANY LIMITED", "有限公司"),
+    ("CO., LIMITED", "有限公司"), ("(HONG KONG) LIMITED", "（香港）有限公司"),
+)  # fmt: skip
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+)  # fmt: skip
+_ZH_DIGITS = "〇一二三四五六七八九"
+#: Faces the certificate's English text is printed in (the benchmark reports per face).
+HK_FACES = {
+    "dejavu_serif": (_DEJAVU_SERIF, _DEJAVU_SERIF_BOLD),
+    "noto_serif": (
+        ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 3),
+        ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc", 3),
+    ),
+    "dejavu_sans": (
+        ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 0),
+        ("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", 0),
+    ),
+}
+#: Traditional-Chinese faces of the certificate's Chinese text.
+_TC_SERIF = ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 3)
+_TC_SERIF_BOLD = ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc", 3)
+_TC_MING = ("/usr/share/fonts/truetype/arphic/uming.ttc", 2)  # AR PL UMing TW
+
+
+def hk_company_names(rng: random.Random) -> tuple[str, str | None]:
+    """A Hong Kong company's English name in capitals and, for most companies (about two
+    in three), its Chinese name in traditional characters (``None`` without one)."""
+    words = rng.sample(_HK_NAME_PAIRS, rng.choice((1, 1, 2)))
+    trade, form = rng.choice(_HK_TRADE_PAIRS), rng.choice(_HK_FORM_PAIRS)
+    english = " ".join([*(en for en, _zh in words), trade[0], form[0]])
+    chinese = "".join([*(zh for _en, zh in words), trade[1], form[1]])
+    return english, chinese if rng.random() < 0.65 else None
+
+
+def _zh_date(day: int, month: int, year: int) -> str:
+    """二〇二一年三月十二日, as the certificate writes its date in Chinese."""
+
+    def number(value: int) -> str:
+        if value < 10:
+            return _ZH_DIGITS[value]
+        tens, units = divmod(value, 10)
+        return ("十" if tens == 1 else _ZH_DIGITS[tens] + "十") + (
+            _ZH_DIGITS[units] if units else ""
+        )
+
+    return "".join(_ZH_DIGITS[int(c)] for c in str(year)) + f"年{number(month)}月{number(day)}日"
+
+
+def _render_hk_ci(
+    rng: random.Random, digit_px: float, face: str
+) -> tuple[Image.Image, str, dict[str, str]]:
+    """The clean Certificate of Incorporation (Companies Ordinance, Cap. 622), A4 portrait:
+    the company number top right, the regional emblem, the ordinance, the title in both
+    languages, "I hereby certify that <NAME> <中文名稱> is this day incorporated in Hong Kong
+    under the Companies Ordinance…", the date, the Registrar's signature and seal. Returns
+    the page, the number as ``validate_hk_ci`` normalises it (8 digits) and the names."""
+    regular, bold = (_font_spec for _font_spec in HK_FACES[face])
+    size = round(digit_px / _digit_ratio(regular))
+    ppm = size / 4.0
+    width, height = round(210 * ppm), round(297 * ppm)
+    page = Image.new("RGB", (width, height), (248, 246, 240))
+    draw = ImageDraw.Draw(page)
+    _guilloche(draw, width, height, rng, ppm)
+    ink = (rng.randint(10, 35),) * 3
+    cx = width / 2
+    year = rng.randint(2014, 2025)  # Cap. 622 came into force on 3 March 2014
+    # Certificates issued since 27 December 2023 print the 8-digit BR number (the Unique
+    # Business Identifier); earlier ones the Companies Registry's number, up to 7 digits.
+    if year >= 2024:
+        printed = f"{rng.randint(10000000, 79999999)}"
+    else:
+        printed = f"{rng.randint(600000, 3399999)}"
+    english, chinese = hk_company_names(rng)
+    month, day = rng.randint(1, 12), rng.randint(1, 28)
+
+    # The number, top right: 編號 No. 2837074
+    number_font = _font(regular, size)
+    label = _font(_NOTO_SANS, size)
+    nx = rng.uniform(120, 135) * ppm
+    ny = rng.uniform(16, 20) * ppm
+    draw.text((nx, ny), "編號", font=label, fill=ink, anchor="lm")
+    x = nx + label.getlength("編號") + 1.5 * ppm
+    draw.text((x, ny), "No.", font=number_font, fill=ink, anchor="lm")
+    x += number_font.getlength("No.") + 2 * ppm
+    draw.text((x, ny), printed, font=number_font, fill=ink, anchor="lm")
+
+    # The emblem stand-in (a red disc with a white five-petal flower).
+    r = 10 * ppm
+    ey = 38 * ppm
+    draw.ellipse((cx - r, ey - r, cx + r, ey + r), fill=(200, 30, 40))
+    for k in range(5):
+        angle = -math.pi / 2 + k * 2 * math.pi / 5
+        px, py = cx + 0.5 * r * math.cos(angle), ey + 0.5 * r * math.sin(angle)
+        draw.ellipse((px - 0.32 * r, py - 0.32 * r, px + 0.32 * r, py + 0.32 * r), fill="white")
+
+    small_zh = _font(_TC_SERIF, round(4.2 * ppm))
+    small_en = _font(regular, round(3.6 * ppm))
+    draw.text((cx, 58 * ppm), "公司條例（第622章）", font=small_zh, fill=ink, anchor="mm")
+    draw.text(
+        (cx, 65 * ppm), "COMPANIES ORDINANCE (CHAPTER 622)", font=small_en, fill=ink, anchor="mm"
+    )
+    draw.text(
+        (cx, 80 * ppm),
+        "公 司 註 冊 證 明 書",
+        font=_font(_TC_SERIF_BOLD, round(8 * ppm)),
+        fill=ink,
+        anchor="mm",
+    )
+    draw.text(
+        (cx, 93 * ppm),
+        "CERTIFICATE OF INCORPORATION",
+        font=_font(bold, round(6 * ppm)),
+        fill=ink,
+        anchor="mm",
+    )
+
+    body_zh = _font(rng.choice((_TC_SERIF, _TC_MING)), round(4.6 * ppm))
+    body_en = _font(regular, round(4.2 * ppm))
+    draw.text((cx, 110 * ppm), "本人謹此證明", font=body_zh, fill=ink, anchor="mm")
+    draw.text((cx, 118 * ppm), "I hereby certify that", font=body_en, fill=ink, anchor="mm")
+    name_font = _font(bold, round(5.2 * ppm))
+    while name_font.getlength(english) > 170 * ppm:  # a long name is set smaller
+        name_font = _font(bold, name_font.size - 1)
+    draw.text((cx, 133 * ppm), english, font=name_font, fill=ink, anchor="mm")
+    y = 133 * ppm
+    if chinese is not None:
+        y += 11 * ppm
+        draw.text(
+            (cx, y), chinese, font=_font(_TC_SERIF_BOLD, round(5.6 * ppm)), fill=ink, anchor="mm"
+        )
+    y += 16 * ppm
+    draw.text(
+        (cx, y),
+        "於本日根據《公司條例》在香港成立為法團，並且此公司是有限公司。",
+        font=body_zh,
+        fill=ink,
+        anchor="mm",
+    )
+    for line in (
+        "is this day incorporated in Hong Kong under the Companies Ordinance,",
+        "and that this company is limited.",
+    ):
+        y += 8 * ppm
+        draw.text((cx, y), line, font=body_en, fill=ink, anchor="mm")
+    y += 16 * ppm
+    draw.text(
+        (cx, y),
+        f"本證明書於{_zh_date(day, month, year)}發出。",
+        font=body_zh,
+        fill=ink,
+        anchor="mm",
+    )
+    y += 8 * ppm
+    issued = f"Issued on {day} {_MONTHS[month - 1]} {year}."
+    draw.text((cx, y), issued, font=body_en, fill=ink, anchor="mm")
+
+    # The Registrar's signature (a pen stroke), name and office; the Registry's seal.
+    sx, sy = 118 * ppm, 238 * ppm
+    points = [
+        (sx + t * 1.6 * ppm, sy + math.sin(t * rng.uniform(0.5, 0.9)) * rng.uniform(2, 4) * ppm)
+        for t in range(30)
+    ]
+    draw.line(points, fill=(20, 30, 90), width=max(1, round(0.5 * ppm)))
+    draw.text((150 * ppm, 250 * ppm), "公司註冊處處長", font=body_zh, fill=ink, anchor="mm")
+    draw.text((150 * ppm, 258 * ppm), "Registrar of Companies", font=body_en, fill=ink, anchor="mm")
+    draw.text((150 * ppm, 266 * ppm), "Hong Kong", font=body_en, fill=ink, anchor="mm")
+    seal = _seal(round(36 * ppm), "香港公司註冊處", rng)
+    page.paste(seal, (round(rng.uniform(25, 40) * ppm), round(rng.uniform(225, 240) * ppm)), seal)
+    fields = {"company_name": english}
+    if chinese is not None:
+        fields["company_name_zh"] = chinese
+    return page, printed.rjust(8, "0"), fields
+
+
+def hk_sample(
+    document: str, seed: int, condition: str = "ordinary", *, held_out: bool = False
+) -> Sample:
+    """One photo of a Hong Kong registration document, fully determined by its arguments:
+    ``document`` one of :data:`HK_DOCUMENTS`; ``condition`` a level (:data:`LEVELS`) or a
+    way applicants photograph it (:data:`CONDITIONS`); ``held_out`` draws from the stream
+    never used to tune the reader (its faces at random where the tuning stream cycles).
+
+    ``code`` is the number the reader should report (the BR number; the CI's number as
+    ``validate_hk_ci`` normalises it, 8 digits) and ``fields`` the names printed
+    (``company_name``; on a CI with a Chinese name, ``company_name_zh`` too)."""
+    if document not in HK_DOCUMENTS:
+        raise ValueError(f"document must be one of {HK_DOCUMENTS}, not {document!r}")
+    if condition not in LEVELS and condition not in CONDITIONS:
+        raise ValueError(f"condition must be one of {LEVELS + CONDITIONS}, not {condition!r}")
+    stream = "heldout" if held_out else "tuning"
+    rng = random.Random(f"hk-{document}-{stream}-{condition}-{seed}")
+    level = "hard" if condition == "hard" else "ordinary"
+    faces = sorted(HK_FACES)
+    face = rng.choice(faces) if held_out else faces[seed % len(faces)]
+    screenshot = condition == "screenshot"
+    # A screenshot is drawn at twice its size and shrunk to a screen's width.
+    scale = 2.0 if screenshot else 1.0
+    digit_px = scale * _hk_digit_px(rng, level)
+    if document == "hk_business_registration":
+        face = "dejavu_serif"
+        page, code, business, digit_px = _render_hk_br(rng, lambda: digit_px)
+        fields = {"company_name": business}
+    else:
+        page, code, fields = _render_hk_ci(rng, digit_px, face)
+    if screenshot:
+        width = rng.uniform(1000, 1300)
+        digit_px *= width / page.width
+        page = page.resize((round(width), round(width * 297 / 210)), Image.Resampling.LANCZOS)
+        out = io.BytesIO()
+        if rng.random() < 0.5:
+            page.save(out, "PNG")
+        else:
+            page.save(out, "JPEG", quality=rng.randint(80, 95))
+        image = out.getvalue()
+    elif condition in LEVELS:
+        image = _photograph(page, rng, level)
+    else:
+        image = _applicant_photo(page, rng, condition)
+    return Sample(image, code, level, face, digit_px, seed, "HK", fields, condition)
+
+
+def hk_corpus(
+    document: str,
+    count: int,
+    condition: str = "ordinary",
+    *,
+    start: int = 0,
+    held_out: bool = False,
+    directory: str | os.PathLike[str] | None = None,
+) -> list[Sample]:
+    """``count`` :func:`hk_sample` photos with seeds ``start`` … ``start + count - 1``; with
+    ``directory``, kept there as files (an image and its truth as JSON, as
+    :func:`cached_corpus` keeps them) and drawn once."""
+    folder = None
+    if directory is not None:
+        stream = "heldout" if held_out else "tuning"
+        folder = Path(directory) / f"{document}-{stream}-{condition}"
+        folder.mkdir(parents=True, exist_ok=True)
+    samples = []
+    for seed in range(start, start + count):
+        if folder is not None and (folder / f"{seed}.json").exists():
+            meta = json.loads((folder / f"{seed}.json").read_text())
+            samples.append(Sample(image=(folder / f"{seed}.img").read_bytes(), **meta))
+            continue
+        sample = hk_sample(document, seed, condition, held_out=held_out)
+        if folder is not None:
+            (folder / f"{seed}.img").write_bytes(sample.image)
+            meta = {k: v for k, v in dataclasses.asdict(sample).items() if k != "image"}
+            (folder / f"{seed}.json").write_text(json.dumps(meta, ensure_ascii=False))
         samples.append(sample)
     return samples

@@ -12,7 +12,7 @@ from onboard.cli.group import FileInputError, complain
 from onboard.documents import inspect_document
 from onboard.eligibility.problems import document_problem
 from onboard.eligibility.ruleset import default_ruleset
-from onboard.ocr import read_license
+from onboard.ocr import DOCUMENTS, read_license
 
 
 @click.command()
@@ -21,22 +21,34 @@ from onboard.ocr import read_license
     "--format", "output", type=click.Choice(["json", "text"]), default="json", show_default=True
 )
 @click.option("--region", type=click.Choice(["CN", "HK"]), default="CN", show_default=True)
-def ocr(image: Path, output: str, region: str) -> int:
+@click.option(
+    "--document",
+    type=click.Choice(DOCUMENTS["HK"]),
+    default=None,
+    help="Which Hong Kong certificate IMAGE is (implies --region HK; default: told from "
+    "its title).",
+)
+def ocr(image: Path, output: str, region: str, document: str | None) -> int:
     """Read the registration number from a license image (IMAGE: JPEG, PNG or BMP), and
     the license's other fields: company name, legal representative and date of
-    establishment (``--region HK``: the BR number and the business name of a Business
-    Registration Certificate). A photo turned sideways or upside down is read all the same.
+    establishment. ``--region HK``: a Business Registration Certificate (the BR number and
+    the business name) or a Certificate of Incorporation (its number and the company name,
+    English and Chinese), told apart by their titles unless ``--document`` says which (and
+    so that the image is a Hong Kong one). A photo turned sideways or upside down is read
+    all the same.
 
     Exit status: 0 when a reading is printed (whatever its status), 2 when IMAGE is not a
     sound image, 3 when the OCR engine (Tesseract) is not installed.
     """
+    if document is not None:
+        region = "HK"  # only Hong Kong has more than one document
     try:
         data = _license_image(image)
     except FileInputError as exc:
         complain(str(exc))
         return 2
     try:
-        reading = read_license(data, region=region)
+        reading = read_license(data, region=region, document=document)
     except OSError as exc:  # no Tesseract binary (pytesseract's TesseractNotFoundError)
         complain(f"OCR is not available: {exc}")
         return 3
@@ -70,7 +82,8 @@ def _license_image(image: Path) -> bytes:
 
 def license_text(reading: dict[str, Any]) -> str:
     """``onboard ocr --format text``: the reading as a person checks it."""
-    lines = [
+    lines = [f"document        {reading['document']}"] if reading.get("document") else []
+    lines += [
         f"license number  {reading['license_number'] or '-'}  ({reading['status']}, "
         f"{'valid' if reading['valid'] else 'not valid'})",
         f"read as         {reading['raw'] or '-'}",
@@ -92,6 +105,7 @@ def license_text(reading: dict[str, Any]) -> str:
 #: ``onboard ocr --format text``: how each of the license's other fields is labelled.
 _FIELD_LABELS = {
     "company_name": "company name",
+    "company_name_zh": "Chinese name",
     "legal_representative": "legal rep.",
     "established_on": "established on",
 }

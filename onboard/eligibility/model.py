@@ -177,13 +177,15 @@ class Evidence:
     of RULES.md's 2026-12-06 edition then report the uniqueness checks as made at submission,
     older ones leave them out. ``duplicates_scope`` says where ``duplicates`` looked: ``live``
     (the registry of live applications) or ``batch`` (the other rows of one batch, which is
-    all a batch can see). ``license_reading`` is the OCR of the license image.
+    all a batch can see). ``license_reading`` is the OCR of the license image (HK: the BR
+    certificate), ``incorporation_reading`` that of a Hong Kong Certificate of Incorporation.
     """
 
     documents: Mapping[str, DocumentFacts] = field(default_factory=dict)
     duplicates: Mapping[str, tuple[Duplicate, ...]] | None = None
     license_reading: LicenseReading | None = None
     duplicates_scope: str = "live"
+    incorporation_reading: LicenseReading | None = None
 
 
 #: The evidence of a batch row that shares no value with another row (and has no files):
@@ -230,7 +232,8 @@ class FieldReading:
 
 #: The names of :attr:`LicenseReading.fields`: ``company_name`` (名称; HK: the name on the
 #: Certificate of Incorporation or the BR certificate's business name), ``legal_representative``
-#: (法定代表人; mainland only) and ``established_on`` (成立日期, ISO ``YYYY-MM-DD``).
+#: (法定代表人; mainland only) and ``established_on`` (成立日期, ISO ``YYYY-MM-DD``). A Hong Kong
+#: Certificate of Incorporation that prints a Chinese name adds ``company_name_zh``.
 LICENSE_FIELDS = ("company_name", "legal_representative", "established_on")
 
 
@@ -241,7 +244,11 @@ class LicenseReading:
     ``status``: ``ok`` read cleanly and valid; ``corrected`` valid only after the listed
     look-alike fixes; ``ambiguous`` several valid readings (all in ``candidates``) or none;
     ``unreadable`` no number found. A number that fails its checks is never ``ok`` or
-    ``corrected``. ``scheme`` is ``uscc`` (mainland) or ``hk_br`` (Hong Kong BR number).
+    ``corrected``. ``scheme`` is ``uscc`` (mainland), ``hk_br`` (Hong Kong BR number) or
+    ``hk_ci`` (the number of a Hong Kong Certificate of Incorporation, as
+    ``identifiers.validate_hk_ci`` normalises it). ``document`` is the document kind read
+    (RULES.md §4) when the region has more than one (Hong Kong): the JSON then carries it
+    and ``scheme``.
     """
 
     status: str
@@ -258,6 +265,9 @@ class LicenseReading:
     fields: Mapping[str, FieldReading] = field(default_factory=dict)
     #: Clockwise degrees the image was turned to read it (0, 90, 180, 270), after EXIF.
     orientation: int = 0
+    #: The document kind read: ``hk_business_registration`` or ``hk_incorporation_certificate``
+    #: for Hong Kong; empty for the mainland license (the region's only one).
+    document: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -274,6 +284,9 @@ class LicenseReading:
             out["fields"] = {name: reading.to_dict() for name, reading in self.fields.items()}
         if self.fields or self.orientation:
             out["orientation"] = self.orientation
+        if self.document:
+            out["document"] = self.document
+            out["scheme"] = self.scheme
         return out
 
     @classmethod
@@ -296,6 +309,7 @@ class LicenseReading:
                 for name, value in (data.get("fields") or {}).items()
             },
             orientation=int(data.get("orientation", 0)),
+            document=str(data.get("document", "")),
         )
 
 

@@ -309,7 +309,9 @@ def read_hk_fields(
     """The business name of a Business Registration Certificate (``company_name``): the
     value under the first field label below the certificate number (業務名稱 Name of
     Business), read twice in capitals; ``ok`` only when both readings agree, every character
-    is confident and it reads as words."""
+    is confident, it reads as words, it starts where its label starts (a first word left
+    out of the line's box would otherwise be read by neither), and PaddleOCR's recogniser,
+    where installed, reads the same characters."""
     if number_line is None:
         return {"company_name": unreadable()}
     below = sorted(
@@ -325,13 +327,10 @@ def read_hk_fields(
     rows = _rows(below)
     if len(rows) < 2:
         return {"company_name": unreadable()}
-    row = rows[1]  # rows[0] is the label; the name's words may be blobs of their own
-    value = geometry.Line(
-        min(line.x0 for line in row),
-        min(line.y0 for line in row),
-        max(line.x1 for line in row),
-        max(line.y1 for line in row),
-    )
+    # rows[0] is the label; the name's words may be blobs of their own, and a short word
+    # (BAY) is no row's: the whole line is taken around the row.
+    label, value = whole_line(page, union_of(rows[0])), whole_line(page, union_of(rows[1]))
+    aligned = abs(value.x0 - label.x0) <= label.height
     readings = []
     for pad, target in ((0.35, 30.0), (0.6, 36.0)):
         image = _prepare_crop(straighten(page, value, pad=pad), target)
@@ -342,12 +341,60 @@ def read_hk_fields(
         if words:
             confident = text.confidences is not None and _confidence(text) >= FIELD_CONFIDENT
             shaped = bool(_HK_NAME.match(words))
-            status = "ok" if confident and shaped else "uncertain"
+            status = "ok" if confident and shaped and aligned else "uncertain"
             readings.append(FieldReading(words, status, _confidence(text)))
     if not readings:
         return {"company_name": unreadable()}
     best = max(readings, key=lambda reading: reading.confidence)
     agreed = len(readings) == 2 and readings[0].value == readings[1].value
+    if best.status == "ok" and agreed and all(r.status == "ok" for r in readings):
+        agreed = paddle_agrees(page, value, best.value or "", deadline)
     if best.status == "ok" and not (agreed and all(r.status == "ok" for r in readings)):
         best = FieldReading(best.value, "uncertain", best.confidence)
     return {"company_name": best}
+
+
+def union_of(row: list[geometry.Line]) -> geometry.Line:
+    """The box around the blobs of ``row``."""
+    return geometry.Line(
+        min(line.x0 for line in row),
+        min(line.y0 for line in row),
+        max(line.x1 for line in row),
+        max(line.y1 for line in row),
+    )
+
+
+def whole_line(page: Page, row: geometry.Line) -> geometry.Line:
+    """``row`` with the words of its line that grouping blobs into rows left out: a short
+    word (too short to count as a line by itself), or the last word of a long line that
+    slopes in a photo taken at an angle (lower than the first by more than half a line). A
+    blob of the line's height joins when it lies within two line heights of the line's
+    nearest end and its middle is level with that end, so that the next line down, which a
+    sloping line comes near, never joins."""
+    ends = [row, row]  # the left and the right end, as joined so far
+    grown = row
+    blobs = [line for line in page.lines if 0.6 * row.height <= line.height <= 1.6 * row.height]
+    for rightwards in (True, False):
+        ordered = sorted(blobs, key=lambda item: item.x0 if rightwards else -item.x1)
+        for line in ordered:
+            end = ends[rightwards]
+            gap = line.x0 - grown.x1 if rightwards else grown.x0 - line.x1
+            middle = (line.y0 + line.y1) / 2
+            if -row.height < gap <= 2 * row.height and end.y0 <= middle <= end.y1:
+                grown = union_of([grown, line])
+                ends[rightwards] = line
+    return grown
+
+
+def paddle_agrees(page: Page, line: geometry.Line, value: str, deadline: float) -> bool:
+    """Whether PaddleOCR's recogniser reads ``line`` as ``value`` character for character,
+    punctuation included (it drops spaces), each character at :data:`FIELD_CONFIDENT`;
+    ``True`` when it is not installed (the readings so far stand)."""
+    recognizer = get_recognizer()
+    if recognizer is None:
+        return True
+    _remaining(deadline)
+    other = recognizer.read_line(straighten(page, line, pad=0.2))
+    return other.text.replace(" ", "") == value.replace(" ", "") and all(
+        confidence >= FIELD_CONFIDENT for confidence in other.confidences or (0.0,)
+    )

@@ -18,6 +18,7 @@ from onboard import audit, repository
 from onboard.documents import reencode_image
 from onboard.eligibility.engine import evaluate
 from onboard.eligibility.model import DocumentFacts, Evidence, LicenseReading, Report
+from onboard.eligibility.rules.entity import INCORPORATION_DOCUMENT
 from onboard.eligibility.ruleset import RuleSet, default_ruleset, ruleset_by_version
 from onboard.extensions import db
 from onboard.models import ApplicationRecord, ApplicationVersion, DocumentRecord, Evaluation, utcnow
@@ -48,7 +49,8 @@ def attach_document(
 
     The file is judged by its bytes, within the size limit, before it is read whole; what is
     stored is re-encoded from its pixels (EXIF/GPS, comments and appended payloads are gone).
-    A license image is read by OCR once, here, and the reading kept with the document.
+    A license image (and a Hong Kong Certificate of Incorporation) is read by OCR once,
+    here, and the reading kept with the document.
 
     Decoding and OCR take seconds and up to the decoded-bytes budget of memory: they run
     outside any database transaction (what the request changed so far is committed first),
@@ -73,8 +75,8 @@ def attach_document(
     )
     sha256 = repository.document_store().put(clean)
     reading = None
-    if read_license and evidence.license_kind(region) == kind:
-        result = evidence.read_license(original, region or "CN")
+    if read_license and kind in evidence.read_kinds(region):
+        result = evidence.read_license(original, region or "CN", kind)
         reading = {**result.to_dict(), "scheme": result.scheme} if result else None
     existing = repository.document(record, kind)
     if existing is not None:
@@ -110,14 +112,16 @@ def evidence_of(record: ApplicationRecord) -> Evidence:
     documents at upload (:func:`attach_document`), and the live applications that hold its
     unique values."""
     documents = {doc.kind: DocumentFacts.from_dict(doc.facts) for doc in record.documents}
-    reading = None
-    license_doc = repository.document(record, evidence.license_kind(record.region) or "")
-    if license_doc is not None and license_doc.reading:
-        reading = LicenseReading.from_dict(license_doc.reading)
+    readings = {
+        doc.kind: LicenseReading.from_dict(doc.reading)
+        for doc in record.documents
+        if doc.reading and doc.kind in evidence.read_kinds(record.region)
+    }
     return Evidence(
         documents=documents,
         duplicates=repository.find_duplicates(record),
-        license_reading=reading,
+        license_reading=readings.get(evidence.license_kind(record.region) or ""),
+        incorporation_reading=readings.get(INCORPORATION_DOCUMENT),
     )
 
 

@@ -20,7 +20,11 @@ from onboard.eligibility.model import (
     Evidence,
     LicenseReading,
 )
-from onboard.eligibility.rules.entity import LICENSE_DOCUMENT
+from onboard.eligibility.rules.entity import (
+    INCORPORATION_DOCUMENT,
+    LICENSE_DOCUMENT,
+    READ_DOCUMENTS,
+)
 from onboard.eligibility.ruleset import RuleSet
 from onboard.errors import InputError, Words
 
@@ -36,6 +40,12 @@ UNKNOWN_KIND = Words("Unknown document kind.", "模板中没有此类文件。")
 def license_kind(region: str | None) -> str | None:
     """The document kind that is the license in ``region`` (None for a region without one)."""
     return LICENSE_DOCUMENT.get(region or "")
+
+
+def read_kinds(region: str | None) -> tuple[str, ...]:
+    """The document kinds of ``region`` read by OCR: the license, and for Hong Kong the
+    Certificate of Incorporation too (its company name)."""
+    return READ_DOCUMENTS.get(region or "", ())
 
 
 def inspect_file(kind: str, source: DocumentSource, ruleset: RuleSet) -> DocumentFacts:
@@ -63,17 +73,20 @@ def inspect_all(
     return {kind: inspect_file(kind, source, ruleset) for kind, source in documents.items()}
 
 
-def read_license(data: bytes, region: str) -> LicenseReading | None:
-    """The OCR reading of a license image; None when OCR is not installed (no Tesseract
-    binary: pytesseract's TesseractNotFoundError is an OSError), so that the engine leaves
-    ``entity.license_ocr`` unjudged instead of the upload failing."""
+def read_license(data: bytes, region: str, kind: str | None = None) -> LicenseReading | None:
+    """The OCR reading of a license image (``kind``: which of the region's
+    :func:`read_kinds` it is, by default its license); None when OCR is not installed (no
+    Tesseract binary: pytesseract's TesseractNotFoundError is an OSError), so that the
+    engine leaves ``entity.license_ocr`` unjudged instead of the upload failing."""
     # Imported on first use, measured: onboard.ocr (pytesseract, numpy's typing, Pillow's
     # filters) costs ~25 ms of CPU, 4 % of `onboard check` on one application, which most
     # checks (--no-ocr, no license image) never need.
     from onboard import ocr  # noqa: PLC0415
 
+    # Hong Kong has two documents: the reader is told which one the file was sent as.
+    document = kind if region == "HK" else None
     try:
-        return ocr.read_license(data, region=region)
+        return ocr.read_license(data, region=region, document=document)
     except OSError:
         return None
 
@@ -91,17 +104,18 @@ def from_files(
     decoded. ``batch_duplicates`` are the rows of a batch sharing the application's unique
     values (None outside a batch)."""
     facts = inspect_all(documents, ruleset)
-    reading = None
     region = application.entity.region or ""
-    kind = license_kind(region) or ""
-    if read_license_image and kind in documents and facts[kind].problem is None:
-        data = _bytes_of(documents[kind], ruleset.max_bytes)
-        reading = read_license(data, region) if data is not None else None
+    readings: dict[str, LicenseReading | None] = {}
+    for kind in read_kinds(region) if read_license_image else ():
+        if kind in documents and facts[kind].problem is None:
+            data = _bytes_of(documents[kind], ruleset.max_bytes)
+            readings[kind] = read_license(data, region, kind) if data is not None else None
     return Evidence(
         documents=facts,
-        license_reading=reading,
+        license_reading=readings.get(license_kind(region) or ""),
         duplicates=batch_duplicates,
         duplicates_scope="batch",
+        incorporation_reading=readings.get(INCORPORATION_DOCUMENT),
     )
 
 

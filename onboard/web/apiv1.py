@@ -95,7 +95,18 @@ class FieldReadingSchema(Schema):
 
 class LicenseFieldsSchema(Schema):
     company_name = fields.Nested(
-        FieldReadingSchema, metadata={"description": "名称 (HK: the business name)"}
+        FieldReadingSchema,
+        metadata={
+            "description": "名称 (HK: the BR certificate's business name; the English company "
+            "name on a Certificate of Incorporation)"
+        },
+    )
+    company_name_zh = fields.Nested(
+        FieldReadingSchema,
+        metadata={
+            "description": "HK Certificate of Incorporation: the company's Chinese name, "
+            "when one is printed"
+        },
     )
     legal_representative = fields.Nested(
         FieldReadingSchema, metadata={"description": "法定代表人 (mainland only)"}
@@ -129,6 +140,19 @@ class LicenseReadingSchema(Schema):
         metadata={
             "enum": [0, 90, 180, 270],
             "description": "clockwise degrees the image was turned to read it, after EXIF",
+        }
+    )
+    document = fields.String(
+        metadata={
+            "enum": ["hk_business_registration", "hk_incorporation_certificate"],
+            "description": "HK: the document read (named by the request, or told from its title)",
+        }
+    )
+    scheme = fields.String(
+        metadata={
+            "enum": ["hk_br", "hk_ci"],
+            "description": "HK: the number read, a BR number (hk_br) or a Certificate of "
+            "Incorporation's number, 8 digits with leading zeros (hk_ci)",
         }
     )
 
@@ -310,6 +334,12 @@ def report_body(
                             "description": "the license image: JPEG, PNG or BMP",
                         },
                         "region": {"type": "string", "enum": ["CN", "HK"]},
+                        "document": {
+                            "type": "string",
+                            "enum": ["hk_business_registration", "hk_incorporation_certificate"],
+                            "description": "which Hong Kong certificate the file is (it "
+                            "implies region HK); default: told from the image's title",
+                        },
                     },
                     "additionalProperties": False,
                     "required": ["file"],
@@ -323,7 +353,7 @@ def report_body(
 @_documented_errors
 def read_license_image() -> dict[str, Any]:
     """Read the registration number from a license image (CONTRACT.md `onboard ocr`)."""
-    from onboard.ocr import read_license  # noqa: PLC0415 — OCR loads Tesseract lazily
+    from onboard.ocr import DOCUMENTS, read_license  # noqa: PLC0415 — loads Tesseract lazily
 
     part = request.files.get("file")
     if part is None:
@@ -331,6 +361,12 @@ def read_license_image() -> dict[str, Any]:
     region = request.form.get("region", "CN")
     if region not in ("CN", "HK"):
         raise InputError({"region": ["Must be CN or HK."]})
+    document = request.form.get("document") or None
+    if document is not None:
+        if document not in DOCUMENTS["HK"]:
+            allowed = " or ".join(DOCUMENTS["HK"])
+            raise InputError({"document": [f"Must be {allowed}."]})
+        region = "HK"  # only Hong Kong has more than one document
     ruleset = default_ruleset()
     facts = inspect_document(
         "business_license",
@@ -344,7 +380,7 @@ def read_license_image() -> dict[str, Any]:
         status = 413 if facts.problem == "too_large" else 422
         raise InputError({"file": [detail]}, status=status)
     part.stream.seek(0)
-    return read_license(part.stream.read(), region=region).to_dict()
+    return read_license(part.stream.read(), region=region, document=document).to_dict()
 
 
 @blp.get("/rules")

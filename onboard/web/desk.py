@@ -230,7 +230,7 @@ def _view_context(record: ApplicationRecord) -> dict[str, Any]:
         "summary": deskview.summary(lines, review.duplicates(record), history, ruleset),
         "changed": changed,
         "license": forms.license_view(record),
-        "license_fields": deskview.license_fields(record),
+        "license_fields": deskview.license_fields(record, ruleset),
         "documents": deskview.document_panels(record, ruleset, lines, items, changed),
         "checklist": deskview.checklist_lines(items, marks, ruleset),
         "answers": _answers(record, ruleset),

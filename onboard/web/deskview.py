@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from onboard.eligibility import vocabulary
-from onboard.eligibility.model import LICENSE_FIELDS
+from onboard.eligibility.rules.store import fold_company
 from onboard.eligibility.ruleset import RuleSet
 from onboard.i18n import day, lang, pick
 from onboard.models import ApplicationRecord, ChecklistMark, CheckResult
@@ -47,6 +47,7 @@ CLAIMED_NAMES = {
 #: The license's printed fields beside the answer each should agree with.
 LICENSE_FIELD_ANSWERS = {
     "company_name": ("entity.company_name", _l("Company name")),
+    "company_name_zh": ("entity.company_name", _l("Company name in Chinese")),
     "legal_representative": ("legal_rep.name", _l("Legal representative")),
     "established_on": (None, _l("Established on")),
 }
@@ -505,43 +506,60 @@ class FieldComparison:
     status_text: str
     typed: str
     agrees: bool | None
+    #: The document the value was read from, by name, where the region has two (HK).
+    document: str = ""
 
 
-def license_fields(record: ApplicationRecord) -> list[FieldComparison]:
-    """The license's other printed fields as read (``LicenseReading.fields``), each beside
-    the answer it should agree with; empty when the reader produced none."""
-    kind = forms.license_kind(record)
-    doc = next((d for d in record.documents if d.kind == kind), None) if kind else None
-    fields = (doc.reading or {}).get("fields") if doc is not None else None
-    if not fields:
-        return []
+def license_fields(record: ApplicationRecord, ruleset: RuleSet) -> list[FieldComparison]:
+    """The printed fields read off the license (``LicenseReading.fields``; Hong Kong: off
+    both certificates, the company name the rules judge being the Certificate of
+    Incorporation's), each beside the answer it should agree with; empty when the reader
+    produced none."""
+    kinds = forms.read_kinds(record)
+    uploaded = {doc.kind: doc for doc in record.documents}
     out = []
-    for name in LICENSE_FIELDS:
-        reading = fields.get(name)
-        if reading is None:
+    for kind in kinds:
+        doc = uploaded.get(kind)
+        fields = (doc.reading or {}).get("fields") if doc is not None else None
+        if not fields:
             continue
-        answer, label = LICENSE_FIELD_ANSWERS[name]
-        typed = ""
-        if answer:
-            section, leaf = answer.split(".", 1)
-            typed = str((record.data.get(section) or {}).get(leaf) or "")
-        read = reading.get("value") or ""
-        if name == "established_on" and read and _is_day(read):
-            read = day(date.fromisoformat(read))
-        agrees = None if not (typed and read) else _fold(typed) == _fold(read)
-        status = str(reading.get("status", "unreadable"))
-        out.append(
-            FieldComparison(
-                name,
-                str(label),
-                read or "–",
-                status,
-                str(_FIELD_STATUS.get(status, status)),
-                typed,
-                agrees,
-            )
+        named = (
+            vocabulary.label(ruleset, "documents", kind, lang())  # type: ignore[arg-type]
+            if len(kinds) > 1
+            else ""
         )
+        out += [
+            _field_comparison(record, name, fields[name], str(named))
+            for name in LICENSE_FIELD_ANSWERS
+            if name in fields
+        ]
     return out
+
+
+def _field_comparison(
+    record: ApplicationRecord, name: str, reading: Mapping[str, Any], document: str
+) -> FieldComparison:
+    answer, label = LICENSE_FIELD_ANSWERS[name]
+    typed = ""
+    if answer:
+        section, leaf = answer.split(".", 1)
+        typed = str((record.data.get(section) or {}).get(leaf) or "")
+    read = reading.get("value") or ""
+    if name == "established_on" and read and _is_day(read):
+        read = day(date.fromisoformat(read))
+    fold = fold_company if name.startswith("company_name") else _fold
+    agrees = None if not (typed and read) else fold(typed) == fold(read)
+    status = str(reading.get("status", "unreadable"))
+    return FieldComparison(
+        name,
+        str(label),
+        read or "–",
+        status,
+        str(_FIELD_STATUS.get(status, status)),
+        typed,
+        agrees,
+        document,
+    )
 
 
 def _fold(text: str) -> str:

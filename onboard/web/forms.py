@@ -27,7 +27,7 @@ from onboard.eligibility import problems, vocabulary
 from onboard.eligibility.identifiers import normalize_identifier, validate_hk_br, validate_uscc
 from onboard.eligibility.lookalikes import compare_license_numbers, repair_hk_br, repair_uscc
 from onboard.eligibility.model import Check, DocumentFacts, Status
-from onboard.eligibility.rules.entity import LICENSE_DOCUMENT
+from onboard.eligibility.rules.entity import LICENSE_DOCUMENT, READ_DOCUMENTS
 from onboard.eligibility.rules.people import normalize_email
 from onboard.eligibility.ruleset import DocumentKind, RuleSet
 from onboard.errors import InputError
@@ -616,19 +616,35 @@ READ_FIELDS = {
     "entity.license_number": "license_number",
     "entity.company_name": "company_name",
     "legal_rep.name": "legal_representative",
+    "entity.hk_ci_number": "license_number",
+}
+#: Which of :data:`READ_FIELDS` each read document fills. Hong Kong: the BR certificate its
+#: number; the Certificate of Incorporation the company's name (RULES.md
+#: ``entity.license_name`` judges it against the CI) and the CI number. HK certificates
+#: print no legal representative.
+FILLS = {
+    "business_license": ("entity.license_number", "entity.company_name", "legal_rep.name"),
+    "hk_business_registration": ("entity.license_number",),
+    "hk_incorporation_certificate": ("entity.company_name", "entity.hk_ci_number"),
 }
 
 
-def _read_values(reading: Mapping[str, Any], region: str | None) -> dict[str, str]:
-    """The values a reading offers: the number when valid, and the printed fields read with
-    confidence or as a value to confirm (``ok``/``uncertain``). HK licenses print no legal
-    representative, and whatever is read there is not one."""
+def read_kinds(record: ApplicationRecord) -> tuple[str, ...]:
+    """The document kinds read by OCR for the record's region (HK: both certificates)."""
+    return READ_DOCUMENTS.get((record.data.get("entity") or {}).get("region") or "", ())
+
+
+def _read_values(reading: Mapping[str, Any], kind: str) -> dict[str, str]:
+    """The values a reading of a ``kind`` document offers (:data:`FILLS`): the number when
+    valid, and the printed fields read with confidence or as a value to confirm
+    (``ok``/``uncertain``)."""
     values: dict[str, str] = {}
-    if reading.get("license_number"):
-        values["entity.license_number"] = str(reading["license_number"])
     printed = reading.get("fields") or {}
-    for name, key in READ_FIELDS.items():
-        if key == "license_number" or (key == "legal_representative" and region == "HK"):
+    for name in FILLS.get(kind, ()):
+        key = READ_FIELDS[name]
+        if key == "license_number":
+            if reading.get("license_number"):
+                values[name] = str(reading["license_number"])
             continue
         item = printed.get(key) or {}
         if item.get("value") and item.get("status") in ("ok", "uncertain"):
@@ -652,7 +668,7 @@ def upload(
     those it cannot read) but never a value the applicant typed. What was filled is kept
     with the reading (``filled``), so the form can mark it for the applicant to confirm.
     """
-    is_license = kind == license_kind(record)
+    is_license = kind in read_kinds(record)
     before = repository.document(record, kind) if is_license else None
     earlier = dict(((before.reading or {}).get("filled") or {}) if before is not None else {})
     stream = cast(BinaryIO, file.stream)
@@ -661,11 +677,10 @@ def upload(
     )
     if not is_license or document is before or document.reading is None:
         return document
-    region = (record.data.get("entity") or {}).get("region")
-    offered = _read_values(document.reading, region)
+    offered = _read_values(document.reading, kind)
     changes: dict[str, dict[str, Any]] = {}
     filled: dict[str, str] = {}
-    for name in READ_FIELDS:
+    for name in FILLS.get(kind, ()):
         current = _value(record.data, name)
         ours = bool(current) and earlier.get(name) == current
         if current and not ours:
@@ -686,19 +701,20 @@ def upload(
 
 
 def filled_from_license(record: ApplicationRecord) -> dict[str, str]:
-    """Fields that still hold what the license photo filled in: field -> ``ok``/``uncertain``
-    (how sure the reading was), for the form to mark them as read, to confirm."""
-    kind = license_kind(record)
-    document = repository.document(record, kind) if kind else None
-    reading = (document.reading or {}) if document is not None else {}
+    """Fields that still hold what a license photo (HK: either certificate) filled in:
+    field -> ``ok``/``uncertain`` (how sure the reading was), for the form to mark them as
+    read, to confirm."""
     marks: dict[str, str] = {}
-    for name, value in (reading.get("filled") or {}).items():
-        if name not in READ_FIELDS or _value(record.data, name) != value:
-            continue
-        key = READ_FIELDS[name]
-        item = (reading.get("fields") or {}).get(key) or {}
-        status = reading.get("status") if key == "license_number" else item.get("status")
-        marks[name] = "ok" if status in ("ok", "corrected") else "uncertain"
+    for kind in read_kinds(record):
+        document = repository.document(record, kind)
+        reading = (document.reading or {}) if document is not None else {}
+        for name, value in (reading.get("filled") or {}).items():
+            if name not in READ_FIELDS or _value(record.data, name) != value:
+                continue
+            key = READ_FIELDS[name]
+            item = (reading.get("fields") or {}).get(key) or {}
+            status = reading.get("status") if key == "license_number" else item.get("status")
+            marks[name] = "ok" if status in ("ok", "corrected") else "uncertain"
     return marks
 
 

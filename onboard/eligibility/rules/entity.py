@@ -9,7 +9,7 @@ from types import MappingProxyType
 from typing import Any
 
 from onboard.eligibility import identifiers, lookalikes
-from onboard.eligibility.model import Application, Check, Status
+from onboard.eligibility.model import Application, Check, LicenseReading, Status
 from onboard.eligibility.rules.base import (
     RuleContext,
     duplicates_seen,
@@ -33,6 +33,14 @@ NUMBER_NAMES = {
 }
 #: The document whose image carries the registration number, per region.
 LICENSE_DOCUMENT = {"CN": "business_license", "HK": "hk_business_registration"}
+#: The Hong Kong document whose image carries the company's name (RULES.md
+#: ``entity.license_name``: "HK: the name on the Certificate of Incorporation").
+INCORPORATION_DOCUMENT = "hk_incorporation_certificate"
+#: Every document whose image is read by OCR, per region.
+READ_DOCUMENTS = {
+    "CN": (LICENSE_DOCUMENT["CN"],),
+    "HK": (LICENSE_DOCUMENT["HK"], INCORPORATION_DOCUMENT),
+}
 
 
 def _text(en: str, zh: str) -> Mapping[str, str]:
@@ -85,6 +93,16 @@ _LICENSE_NAMES: Mapping[str, Mapping[str, str]] = {
 
 def _license_names(region: str) -> Mapping[str, Any]:
     return _LICENSE_NAMES[region]
+
+
+#: The Hong Kong document ``entity.license_name`` reads the company's name from.
+_INCORPORATION_NAMES: Mapping[str, str] = MappingProxyType(
+    {
+        **_LICENSE_NAMES["HK"],
+        "license_en": "Certificate of Incorporation",
+        "license_zh": "公司注册证明书",
+    }
+)
 
 
 @lru_cache(maxsize=1024)
@@ -362,10 +380,31 @@ def license_name(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     region = app.entity.region
     if region not in LICENSE_DOCUMENT:
         return (ctx.shared("not_applicable", None, _printed_not_judged, ctx, "not_applicable"),)
+    if region == "HK":
+        # The name on the Certificate of Incorporation, in the script typed when the CI
+        # prints the company's name in both.
+        reading = ctx.evidence.incorporation_reading
+        name = "company_name"
+        typed = app.entity.company_name or ""
+        chinese = reading.fields.get("company_name_zh") if reading is not None else None
+        if chinese is not None and chinese.value and same_script(chinese.value, typed):
+            name = "company_name_zh"
+        return (
+            _printed_check(
+                ctx,
+                reading,
+                _INCORPORATION_NAMES,
+                typed_value=typed,
+                name=name,
+                fold=fold_company,
+                field="entity.company_name",
+            ),
+        )
     return (
         _printed_check(
             ctx,
-            region,
+            ctx.evidence.license_reading,
+            _license_names(region),
             typed_value=app.entity.company_name,
             name="company_name",
             fold=fold_company,
@@ -388,7 +427,8 @@ def legal_rep_license_name(app: Application, ctx: RuleContext) -> tuple[Check, .
     return (
         _printed_check(
             ctx,
-            region,
+            ctx.evidence.license_reading,
+            _license_names(region),
             typed_value=app.legal_rep.name,
             name="legal_representative",
             fold=fold_person,
@@ -406,19 +446,20 @@ _NO_VALUE = "—"
 
 def _printed_check(
     ctx: RuleContext,
-    region: str,
+    reading: LicenseReading | None,
+    names: Mapping[str, Any],
     *,
     typed_value: str | None,
     name: str,
     fold: Callable[[str], str],
     field: str,
 ) -> Check:
-    reading = ctx.evidence.license_reading
+    """``reading``'s printed field ``name`` against ``typed_value``; ``names`` are the
+    document's (and its number's) names the messages use."""
     printed = reading.fields.get(name) if reading is not None else None
     if printed is None:
         # No image read, or the reader did not look for this field: nothing to compare.
         return ctx.shared("not_applicable", None, _printed_not_judged, ctx, "not_applicable")
-    names = _license_names(region)
     typed = (typed_value or "").strip()
     if not typed:
         return ctx.check(Status.MISSING, field=field, **names)

@@ -168,7 +168,11 @@ def cases() -> Iterator[tuple[str, Application, Evidence | None]]:
     yield (
         "hk printed names",
         hk,
-        Evidence(license_reading=reading("12345678", scheme="hk_br", company=company)),
+        # The name is judged from the Certificate of Incorporation (RULES.md §2), not the BR.
+        Evidence(
+            license_reading=reading("12345678", scheme="hk_br"),
+            incorporation_reading=reading("02837074", scheme="hk_ci", company=company),
+        ),
     )
     # duplicates
     yield (

@@ -470,7 +470,9 @@ def test_prescreen_reads_the_license_of_the_region_and_survives_missing_tesserac
 
     seen: list[tuple[bytes, str]] = []
 
-    def fake_read(data: bytes, *, region: str = "CN") -> LicenseReading:
+    def fake_read(
+        data: bytes, *, region: str = "CN", document: str | None = None
+    ) -> LicenseReading:
         seen.append((data, region))
         raise FileNotFoundError("tesseract is not installed")  # what pytesseract raises
 

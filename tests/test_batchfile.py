@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import json
 import zipfile
 from datetime import date, datetime
 
@@ -12,11 +13,12 @@ import openpyxl
 import pytest
 
 from onboard.agencies import report, samples
+from onboard.eligibility.duplicates import unique_values
 from onboard.eligibility.ruleset import default_ruleset
 from onboard.errors import InputError
 from onboard.intake import batchfile
 from onboard.intake.batchfile import Limits, RowRead, read_all, read_row
-from onboard.intake.schemas import CSV_COLUMNS, application_to_csv_row
+from onboard.intake.schemas import CSV_COLUMNS, application_to_csv_row, application_to_dict
 from tests.factories import PLATFORMS, change, eligible
 
 APPLICATIONS = [eligible(p, r) for p in PLATFORMS for r in ("CN", "HK")]
@@ -226,6 +228,34 @@ def test_the_lists_come_from_the_rule_set_given():
     found = read_row(cells, RULESET).application
     assert found is not None and found.documents == {"gmv_screenshot": "gmv.png"}
     assert list(read_row(cells, without_gmv).errors or {}) == ["documents.gmv_screenshot"]
+
+
+def test_the_first_pass_reads_the_values_the_check_reads():
+    """A batch's first pass (unique_values_of, from the raw row) and the check (unique_values
+    of the application read) compare the same normalised values: JSON and cells, both
+    regions, a number with and without its country code, an invalid phone and email kept as
+    typed, spacing and case folded, a section missing."""
+    hk = APPLICATIONS[1]
+    odd = change(
+        APPLICATIONS[0],
+        entity__license_number=" 9144 0300 ",
+        contact__phone=" 12345 ",
+        contact__email="Not An Email",
+        shop__name="  Star   RIVER ",
+    )
+    local = change(APPLICATIONS[0], contact__phone="138-3424-7646", contact__email="A@Example.COM")
+    for application in (*APPLICATIONS, odd, local, change(hk, shop__name=None)):
+        expected = unique_values(application)
+        assert expected  # every sample fills some unique field
+        row = application_to_csv_row(application)
+        line = json.dumps(application_to_dict(application), default=str).encode()
+        assert batchfile.unique_values_of(line) == expected
+        assert batchfile.unique_values_of({k: v for k, v in row.items() if v}) == expected
+    assert unique_values(local)["contact.phone"] == "+8613834247646"
+    assert unique_values(odd)["contact.phone"] == "12345"
+    assert unique_values(odd)["shop.name"] == "star river"
+    for wrong in (b'{"contact": {"phone": 13834247646}, "shop": []}', b"[1]", b"not json"):
+        assert batchfile.unique_values_of(wrong) == {}
 
 
 # --- hostile spreadsheets --------------------------------------------------------------------

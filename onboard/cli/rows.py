@@ -77,6 +77,8 @@ def document_files(application: Application, base_dir: Path) -> dict[str, Path]:
     answer whichever way"). A name may not leave that folder: an absolute path, ``..`` or a
     symbolic link pointing outside is an input error naming the column, and the file is
     never opened."""
+    if not application.documents:
+        return {}  # nothing to look for: the folder is not even resolved (a path walk)
     files: dict[str, Path] = {}
     errors: dict[str, list[str]] = {}
     root = base_dir.resolve()

@@ -12,15 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from onboard.eligibility.identifiers import normalize_identifier
-from onboard.eligibility.model import (
-    NO_DUPLICATES_IN_BATCH,
-    Application,
-    Contact,
-    Duplicate,
-    Entity,
-    Evidence,
-    Shop,
-)
+from onboard.eligibility.model import NO_DUPLICATES_IN_BATCH, Application, Duplicate, Evidence
 from onboard.eligibility.phones import normalize_phone
 from onboard.eligibility.rules.people import normalize_email
 
@@ -38,20 +30,13 @@ def unique_values(app: Application) -> dict[str, str]:
     E.164 (read as local to the company's region), the email as email-validator normalises
     it and case-folded, the shop name with its spacing collapsed and case-folded. A value
     that does not parse (an invalid phone or email) is compared as typed, stripped."""
-    values: dict[str, str] = {}
-    license_number = normalize_identifier(app.entity.license_number or "")
-    if license_number:
-        values["entity.license_number"] = license_number
-    phone = (app.contact.phone or "").strip()
-    if phone:
-        values["contact.phone"] = normalize_phone(phone, app.entity.region) or phone
-    email = (app.contact.email or "").strip()
-    if email:
-        values["contact.email"] = (normalize_email(email)[0] or email).casefold()
-    shop = " ".join((app.shop.name or "").split()).casefold()
-    if shop:
-        values["shop.name"] = shop
-    return values
+    return _normalised(
+        region=app.entity.region,
+        license_number=app.entity.license_number,
+        phone=app.contact.phone,
+        email=app.contact.email,
+        shop_name=app.shop.name,
+    )
 
 
 def raw_unique_values(data: object) -> dict[str, str]:
@@ -66,15 +51,39 @@ def raw_unique_values(data: object) -> dict[str, str]:
         value = part.get(name) if isinstance(part, Mapping) else None
         return value if isinstance(value, str) else None
 
-    return unique_values(
-        Application(
-            entity=Entity(
-                region=text("entity", "region"), license_number=text("entity", "license_number")
-            ),
-            contact=Contact(phone=text("contact", "phone"), email=text("contact", "email")),
-            shop=Shop(name=text("shop", "name")),
-        )
+    return _normalised(
+        region=text("entity", "region"),
+        license_number=text("entity", "license_number"),
+        phone=text("contact", "phone"),
+        email=text("contact", "email"),
+        shop_name=text("shop", "name"),
     )
+
+
+def _normalised(
+    *,
+    region: str | None,
+    license_number: str | None,
+    phone: str | None,
+    email: str | None,
+    shop_name: str | None,
+) -> dict[str, str]:
+    """:func:`unique_values` of the five values it reads (no application is built for them:
+    a batch's first pass reads every row)."""
+    values: dict[str, str] = {}
+    license_number = normalize_identifier(license_number or "")
+    if license_number:
+        values["entity.license_number"] = license_number
+    phone = (phone or "").strip()
+    if phone:
+        values["contact.phone"] = normalize_phone(phone, region) or phone
+    email = (email or "").strip()
+    if email:
+        values["contact.email"] = (normalize_email(email)[0] or email).casefold()
+    shop = " ".join((shop_name or "").split()).casefold()
+    if shop:
+        values["shop.name"] = shop
+    return values
 
 
 def within_batch(

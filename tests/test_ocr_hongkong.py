@@ -145,6 +145,13 @@ def test_the_caller_may_say_which_document() -> None:
     # Named as the other document, it is read as that one: no BR number on a CI.
     wrong = read_license(ci.image, region="HK", document=BR)
     assert (wrong.document, wrong.scheme, wrong.status) == (BR, "hk_br", "unreadable")
+    # ... and says which document the photo shows (its title), for the applicant to be told.
+    assert (named.shows, wrong.shows) == ("", CI)
+    assert wrong.to_dict()["shows"] == CI and "shows" not in named.to_dict()
+    assert LicenseReading.from_dict(wrong.to_dict()).shows == CI
+    br = hk_sample(BR, 3)
+    assert read_license(br.image, region="HK", document=CI).shows == BR
+    assert read_license(br.image, region="HK").shows == ""  # nothing named: nothing to say
     with pytest.raises(ValueError, match="not a"):
         read_license(ci.image, region="CN", document=CI)
     with pytest.raises(ValueError, match="not a"):

@@ -344,6 +344,38 @@ def test_a_hong_kong_certificate_sent_as_the_other_is_named(tmp_path: Path, lang
         db.engine.dispose()
 
 
+@pytest.mark.slow
+@pytest.mark.ocr
+@pytest.mark.parametrize("lang", LANGS)
+def test_hong_kong_values_read_name_their_certificate(tmp_path: Path, lang: str):
+    """A value filled in from a Hong Kong certificate says which certificate it was read
+    from (a Hong Kong company has no 营业执照, the mainland's business license)."""
+    from tests.conftest import make_app  # noqa: PLC0415
+    from tests.licensefactory import hk_sample  # noqa: PLC0415
+
+    app = make_app(tmp_path, ONBOARD_OCR=True)
+    draft = Draft(use_lang(app.test_client(), lang))
+    draft.post("company", {"entity.region": "HK"}, go="stay")
+    br = hk_sample("hk_business_registration", 3)
+    photo = {"entity.region": "HK", "license_file": (io.BytesIO(br.image), "br.jpg")}
+    draft.post("company", photo, content_type="multipart/form-data", go="stay")
+    ci = hk_sample("hk_incorporation_certificate", 1)
+    assert draft.upload("hk_incorporation_certificate", ci.image, "ci.jpg").status_code == 302
+    company = draft.get("company").text
+    number = re.search(r'id="f-entity-license-number-read">([^<]*)<', company)
+    name = re.search(r'id="f-entity-company-name-read">([^<]*)<', company)
+    assert number and name, "values read are not marked"
+    if lang == "zh":
+        assert "商业登记证" in number[1] and "公司注册证明书" in name[1], (number[1], name[1])
+        assert "营业执照" not in number[1] + name[1]
+    else:
+        assert "Business Registration Certificate" in number[1]
+        assert "Certificate of Incorporation" in name[1]
+        assert "license" not in number[1] + name[1]
+    with app.app_context():
+        db.engine.dispose()
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_rule_notes_stop_continue_once(client: FlaskClient, lang: str):
     draft = Draft(use_lang(client, lang))

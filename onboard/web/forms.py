@@ -700,11 +700,11 @@ def upload(
     return document
 
 
-def filled_from_license(record: ApplicationRecord) -> dict[str, str]:
+def filled_from_license(record: ApplicationRecord) -> dict[str, tuple[str, str]]:
     """Fields that still hold what a license photo (HK: either certificate) filled in:
-    field -> ``ok``/``uncertain`` (how sure the reading was), for the form to mark them as
-    read, to confirm."""
-    marks: dict[str, str] = {}
+    field -> (``ok``/``uncertain`` (how sure the reading was), the document kind read), for
+    the form to mark them as read from that document, to confirm."""
+    marks: dict[str, tuple[str, str]] = {}
     for kind in read_kinds(record):
         document = repository.document(record, kind)
         reading = (document.reading or {}) if document is not None else {}
@@ -714,7 +714,7 @@ def filled_from_license(record: ApplicationRecord) -> dict[str, str]:
             key = READ_FIELDS[name]
             item = (reading.get("fields") or {}).get(key) or {}
             status = reading.get("status") if key == "license_number" else item.get("status")
-            marks[name] = "ok" if status in ("ok", "corrected") else "uncertain"
+            marks[name] = ("ok" if status in ("ok", "corrected") else "uncertain", kind)
     return marks
 
 

@@ -629,6 +629,16 @@ FILLS = {
 }
 
 
+def field_label(name: str) -> str | None:
+    """The applicant form's label of field ``name`` (dotted), in the page's language; None
+    for a name no step asks."""
+    for step in build_steps(default_ruleset()):
+        for item in step.fields:
+            if item.name == name:
+                return str(item.label)
+    return None
+
+
 def read_kinds(record: ApplicationRecord) -> tuple[str, ...]:
     """The document kinds read by OCR for the record's region (HK: both certificates)."""
     return READ_DOCUMENTS.get((record.data.get("entity") or {}).get("region") or "", ())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -267,6 +268,31 @@ def test_the_br_certificate_s_business_name_is_not_the_ci_s() -> None:
     )
     check = _name_check(_hk("Starriver Trading Ltd"), Evidence(license_reading=br))
     assert check.status is Status.NOT_APPLICABLE  # no CI read: nothing to compare
+
+
+def test_a_ci_read_as_the_br_certificate_is_named_in_the_reading_check() -> None:
+    """entity.license_ocr on a BR slot holding a CI says what the photo is, not only that no
+    number was found."""
+
+    def ocr_check(reading: LicenseReading):
+        report = evaluate(
+            _hk("Starriver Trading Ltd"),
+            NEW,
+            as_of=AS_OF,
+            evidence=Evidence(license_reading=reading),
+        )
+        (check,) = report.by_code("entity.license_ocr")
+        return check
+
+    unread = LicenseReading("unreadable", None, False, "", scheme="hk_br", document=BR)
+    plain = ocr_check(unread)
+    assert plain.status is Status.REVIEW and "公司注册证明书" not in plain.message["zh"]
+    named = ocr_check(replace(unread, shows=CI))
+    assert named.status is Status.REVIEW
+    assert "the photo shows the Certificate of Incorporation" in named.message["en"]
+    assert (
+        "照片是公司注册证明书" in named.message["zh"] and "Certificate" not in named.message["zh"]
+    )
 
 
 # --- where it is reported: the API and onboard ocr ----------------------------------------------

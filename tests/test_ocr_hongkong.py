@@ -327,7 +327,11 @@ def test_the_api_reads_a_ci(client: FlaskClient) -> None:
     assert body["fields"]["company_name_zh"]["value"] == sample.fields["company_name_zh"]
     spec = client.get("/api/v1/openapi.json").json
     schema = spec["components"]["schemas"]["LicenseReading"]["properties"]
-    assert {"document", "scheme"} <= set(schema)
+    assert {"document", "scheme", "shows"} <= set(schema)
+    assert "shows" not in body  # nothing named: nothing to say
+    # Sent as the BR certificate, the CI is read as one, and the answer says what it shows.
+    wrong = {"file": (io.BytesIO(sample.image), "br.jpg"), "region": "HK", "document": BR}
+    assert _post(client, wrong).json["shows"] == CI
 
 
 @pytest.mark.ocr

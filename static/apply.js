@@ -198,7 +198,10 @@
       }, Promise.resolve([])).then(function (results) {
         if (results.every(Boolean)) {
           leaving = true;
-          window.location.assign(target);
+          /* "Continue to review" is posted once the files are in (none left chosen, so it goes
+             as is): the server then marks the documents step done in the step list. */
+          if (submitter && submitter.value === "review") documents.requestSubmit(submitter);
+          else window.location.assign(target);
         } else {
           documents.querySelector("[data-next]").value = "";
           var first = documents.querySelector('input[type="file"][aria-invalid="true"]');

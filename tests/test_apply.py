@@ -304,6 +304,78 @@ def test_hong_kong_companies_see_the_certificate_pair(client: FlaskClient):
     assert 'id="doc-account_health_screenshot"' in documents  # Amazon's
 
 
+@pytest.mark.slow
+@pytest.mark.ocr
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_hong_kong_certificate_sent_as_the_other_is_named(tmp_path: Path, lang: str):
+    """A CI uploaded as the BR certificate (or the reverse) is told by its title: the
+    applicant reads which document the photo shows and where it goes, not that the photo
+    was unreadable; the right document on its card says nothing of the kind."""
+    from tests.conftest import make_app  # noqa: PLC0415
+    from tests.licensefactory import hk_sample  # noqa: PLC0415
+
+    app = make_app(tmp_path, ONBOARD_OCR=True)
+    draft = Draft(use_lang(app.test_client(), lang))
+    ci = hk_sample("hk_incorporation_certificate", 1)
+    br = hk_sample("hk_business_registration", 3)
+    draft.post("company", {"entity.region": "HK"}, go="stay")
+    photo = {"entity.region": "HK", "license_file": (io.BytesIO(ci.image), "br.jpg")}
+    draft.post("company", photo, content_type="multipart/form-data", go="stay")
+    company = draft.get("company").text
+    told = re.search(r'id="license-wrong-document">([^<]*)<', company)
+    assert told, "a CI sent as the BR certificate is not named"
+    expected = (
+        "这张照片是公司注册证明书，不是商业登记证。"
+        if lang == "zh"
+        else "This photo shows the Certificate of Incorporation, not the Business Registration"
+    )
+    assert told[1].startswith(expected), told[1]
+    assert "无法从照片中识别号码" not in company and "could not read the number" not in company
+    # The documents step: the BR on the CI's card is named; the CI on its own card is not.
+    assert draft.upload("hk_incorporation_certificate", br.image, "ci.jpg").status_code == 302
+    documents = draft.get("documents").text
+    wrong = re.search(r'id="doc-hk_incorporation_certificate-wrong">([^<]*)<', documents)
+    assert wrong and ("商业登记证" if lang == "zh" else "Business Registration") in wrong[1]
+    assert draft.upload("hk_incorporation_certificate", ci.image, "ci.jpg").status_code == 302
+    documents = draft.get("documents").text
+    assert 'id="doc-hk_incorporation_certificate-wrong"' not in documents
+    assert 'id="doc-hk_business_registration-wrong"' in documents  # the CI sent as the BR
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.mark.slow
+@pytest.mark.ocr
+@pytest.mark.parametrize("lang", LANGS)
+def test_hong_kong_values_read_name_their_certificate(tmp_path: Path, lang: str):
+    """A value filled in from a Hong Kong certificate says which certificate it was read
+    from (a Hong Kong company has no 营业执照, the mainland's business license)."""
+    from tests.conftest import make_app  # noqa: PLC0415
+    from tests.licensefactory import hk_sample  # noqa: PLC0415
+
+    app = make_app(tmp_path, ONBOARD_OCR=True)
+    draft = Draft(use_lang(app.test_client(), lang))
+    draft.post("company", {"entity.region": "HK"}, go="stay")
+    br = hk_sample("hk_business_registration", 3)
+    photo = {"entity.region": "HK", "license_file": (io.BytesIO(br.image), "br.jpg")}
+    draft.post("company", photo, content_type="multipart/form-data", go="stay")
+    ci = hk_sample("hk_incorporation_certificate", 1)
+    assert draft.upload("hk_incorporation_certificate", ci.image, "ci.jpg").status_code == 302
+    company = draft.get("company").text
+    number = re.search(r'id="f-entity-license-number-read">([^<]*)<', company)
+    name = re.search(r'id="f-entity-company-name-read">([^<]*)<', company)
+    assert number and name, "values read are not marked"
+    if lang == "zh":
+        assert "商业登记证" in number[1] and "公司注册证明书" in name[1], (number[1], name[1])
+        assert "营业执照" not in number[1] + name[1]
+    else:
+        assert "Business Registration Certificate" in number[1]
+        assert "Certificate of Incorporation" in name[1]
+        assert "license" not in number[1] + name[1]
+    with app.app_context():
+        db.engine.dispose()
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_rule_notes_stop_continue_once(client: FlaskClient, lang: str):
     draft = Draft(use_lang(client, lang))

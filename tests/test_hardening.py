@@ -222,6 +222,14 @@ def test_nul_in_a_form_field_is_a_422_naming_the_field(db_app: Flask):
     with db_app.test_request_context("/", headers={"Cookie": "lang=zh_Hans"}):
         title = column_label("entity.company_name")
     assert title in answer.text and "Traceback" not in answer.text
+    # ... and on an English page by the form's label, never by its id (it said
+    # "entity.company_name" there)
+    client.set_cookie("lang", "en")
+    answer = applicant.post("company", {**data, "entity.company_name": "a\x00b"})
+    assert answer.status_code == 422
+    listed = answer.text[answer.text.index("<ul>", answer.text.index('class="error"')) :]
+    listed = listed[: listed.index("</ul>")]
+    assert "Company name" in listed and "entity.company_name" not in listed, listed
     # tab and line breaks stay allowed where a field is multi-line (a desk comment) but
     # not in a single-line answer: the application schema refuses them
     answer = applicant.post("company", {**data, "entity.company_name": "a\tb"})

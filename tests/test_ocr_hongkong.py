@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -145,6 +146,13 @@ def test_the_caller_may_say_which_document() -> None:
     # Named as the other document, it is read as that one: no BR number on a CI.
     wrong = read_license(ci.image, region="HK", document=BR)
     assert (wrong.document, wrong.scheme, wrong.status) == (BR, "hk_br", "unreadable")
+    # ... and says which document the photo shows (its title), for the applicant to be told.
+    assert (named.shows, wrong.shows) == ("", CI)
+    assert wrong.to_dict()["shows"] == CI and "shows" not in named.to_dict()
+    assert LicenseReading.from_dict(wrong.to_dict()).shows == CI
+    br = hk_sample(BR, 3)
+    assert read_license(br.image, region="HK", document=CI).shows == BR
+    assert read_license(br.image, region="HK").shows == ""  # nothing named: nothing to say
     with pytest.raises(ValueError, match="not a"):
         read_license(ci.image, region="CN", document=CI)
     with pytest.raises(ValueError, match="not a"):
@@ -262,6 +270,31 @@ def test_the_br_certificate_s_business_name_is_not_the_ci_s() -> None:
     assert check.status is Status.NOT_APPLICABLE  # no CI read: nothing to compare
 
 
+def test_a_ci_read_as_the_br_certificate_is_named_in_the_reading_check() -> None:
+    """entity.license_ocr on a BR slot holding a CI says what the photo is, not only that no
+    number was found."""
+
+    def ocr_check(reading: LicenseReading):
+        report = evaluate(
+            _hk("Starriver Trading Ltd"),
+            NEW,
+            as_of=AS_OF,
+            evidence=Evidence(license_reading=reading),
+        )
+        (check,) = report.by_code("entity.license_ocr")
+        return check
+
+    unread = LicenseReading("unreadable", None, False, "", scheme="hk_br", document=BR)
+    plain = ocr_check(unread)
+    assert plain.status is Status.REVIEW and "公司注册证明书" not in plain.message["zh"]
+    named = ocr_check(replace(unread, shows=CI))
+    assert named.status is Status.REVIEW
+    assert "the photo shows the Certificate of Incorporation" in named.message["en"]
+    assert (
+        "照片是公司注册证明书" in named.message["zh"] and "Certificate" not in named.message["zh"]
+    )
+
+
 # --- where it is reported: the API and onboard ocr ----------------------------------------------
 
 
@@ -294,7 +327,11 @@ def test_the_api_reads_a_ci(client: FlaskClient) -> None:
     assert body["fields"]["company_name_zh"]["value"] == sample.fields["company_name_zh"]
     spec = client.get("/api/v1/openapi.json").json
     schema = spec["components"]["schemas"]["LicenseReading"]["properties"]
-    assert {"document", "scheme"} <= set(schema)
+    assert {"document", "scheme", "shows"} <= set(schema)
+    assert "shows" not in body  # nothing named: nothing to say
+    # Sent as the BR certificate, the CI is read as one, and the answer says what it shows.
+    wrong = {"file": (io.BytesIO(sample.image), "br.jpg"), "region": "HK", "document": BR}
+    assert _post(client, wrong).json["shows"] == CI
 
 
 @pytest.mark.ocr

@@ -268,6 +268,10 @@ class LicenseReading:
     #: The document kind read: ``hk_business_registration`` or ``hk_incorporation_certificate``
     #: for Hong Kong; empty for the mainland license (the region's only one).
     document: str = ""
+    #: Hong Kong: the other document, when the caller named ``document`` and the photo's
+    #: title names the other one (a CI sent as the BR certificate, or the reverse); empty
+    #: otherwise. The applicant is then told which document the photo shows.
+    shows: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -287,6 +291,8 @@ class LicenseReading:
         if self.document:
             out["document"] = self.document
             out["scheme"] = self.scheme
+        if self.shows:
+            out["shows"] = self.shows
         return out
 
     @classmethod
@@ -310,6 +316,7 @@ class LicenseReading:
             },
             orientation=int(data.get("orientation", 0)),
             document=str(data.get("document", "")),
+            shows=str(data.get("shows", "")),
         )
 
 

@@ -140,7 +140,8 @@ def read_hk(
     ``image``, whichever way up: ``document`` one of :data:`DOCUMENTS`, or ``None`` to tell
     from its title. A photo whose title cannot be read is read as a BR certificate (what a
     Hong Kong license image was before CIs were read). The reading's ``document`` and
-    ``scheme`` say which document was read."""
+    ``scheme`` say which document was read; ``shows`` the other one, when ``document`` was
+    named and the photo's title names the other (it is read as named all the same)."""
     ink = geometry.ink_channel(image)
     upright = _find_upright(ink, backend, deadline, document)
     kind = document or (upright.document if upright is not None else None) or BUSINESS_REGISTRATION
@@ -152,7 +153,9 @@ def read_hk(
         reading = _read_ci(upright, backend, deadline, fields)
     else:
         reading = _read_br(turned, backend, deadline, fields)
-    return replace(reading, orientation=turn, document=kind, scheme=SCHEMES[kind])
+    titled = upright.document if upright is not None else None
+    shows = titled if document is not None and titled not in (None, document) else ""
+    return replace(reading, orientation=turn, document=kind, scheme=SCHEMES[kind], shows=shows)
 
 
 # --- which document, which way up ----------------------------------------------------------

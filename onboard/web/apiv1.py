@@ -155,6 +155,13 @@ class LicenseReadingSchema(Schema):
             "Incorporation's number, 8 digits with leading zeros (hk_ci)",
         }
     )
+    shows = fields.String(
+        metadata={
+            "enum": ["hk_business_registration", "hk_incorporation_certificate"],
+            "description": "HK: the other document, when the request named `document` and "
+            "the photo's title names the other one (it is read as named all the same)",
+        }
+    )
 
 
 class CategorySchema(Schema):

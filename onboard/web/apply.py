@@ -65,6 +65,7 @@ def _isodate(text: str) -> date | None:
 
 
 bp.add_app_template_global(forms.verdict_name, "verdict_name")
+bp.add_app_template_global(forms.wrong_document, "wrong_document")
 
 
 @bp.app_template_global()

@@ -27,10 +27,11 @@ from werkzeug.exceptions import (
 
 from onboard import plaintext
 from onboard.errors import InputError
+from onboard.i18n import lang
 from onboard.intake.schemas import flatten_errors
 from onboard.jobs import JobsUnavailable
 from onboard.storage import StorageError
-from onboard.web import texts
+from onboard.web import forms, texts
 
 #: What a field refused for its control characters says (its page names the field).
 CONTROL_MESSAGES = frozenset({plaintext.MESSAGE, plaintext.MULTI_LINE_MESSAGE})
@@ -126,8 +127,13 @@ def _input_error(error: InputError) -> Response | tuple[str, int]:
     if wants_json():
         return json_error(error.status, error.message, error.errors)
     control = [name for name, said in error.errors.items() if CONTROL_MESSAGES & set(said)]
-    # The fields by their titles (Chinese on a Chinese page), never by their dotted names.
-    named = [texts.column_label(name) for name in control]
+    # The fields by their titles, never by their dotted names: Chinese titles on a Chinese
+    # page, the form's labels on an English one (column_label keeps an agency's English
+    # column names as written, which an applicant never saw).
+    named = [
+        texts.column_label(name) if lang() == "zh" else forms.field_label(name) or name
+        for name in control
+    ]
     page = render_template("error.html", status=error.status, error=error, fields=named)
     return page, error.status
 

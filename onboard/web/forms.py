@@ -29,7 +29,7 @@ from onboard.eligibility.lookalikes import compare_license_numbers, repair_hk_br
 from onboard.eligibility.model import Check, DocumentFacts, Status
 from onboard.eligibility.rules.entity import LICENSE_DOCUMENT, READ_DOCUMENTS
 from onboard.eligibility.rules.people import normalize_email
-from onboard.eligibility.ruleset import DocumentKind, RuleSet
+from onboard.eligibility.ruleset import DocumentKind, RuleSet, default_ruleset
 from onboard.errors import InputError
 from onboard.i18n import lang, pick
 from onboard.models import ApplicationRecord, DocumentRecord
@@ -629,6 +629,16 @@ FILLS = {
 }
 
 
+def field_label(name: str) -> str | None:
+    """The applicant form's label of field ``name`` (dotted), in the page's language; None
+    for a name no step asks."""
+    for step in build_steps(default_ruleset()):
+        for item in step.fields:
+            if item.name == name:
+                return str(item.label)
+    return None
+
+
 def read_kinds(record: ApplicationRecord) -> tuple[str, ...]:
     """The document kinds read by OCR for the record's region (HK: both certificates)."""
     return READ_DOCUMENTS.get((record.data.get("entity") or {}).get("region") or "", ())
@@ -700,11 +710,11 @@ def upload(
     return document
 
 
-def filled_from_license(record: ApplicationRecord) -> dict[str, str]:
+def filled_from_license(record: ApplicationRecord) -> dict[str, tuple[str, str]]:
     """Fields that still hold what a license photo (HK: either certificate) filled in:
-    field -> ``ok``/``uncertain`` (how sure the reading was), for the form to mark them as
-    read, to confirm."""
-    marks: dict[str, str] = {}
+    field -> (``ok``/``uncertain`` (how sure the reading was), the document kind read), for
+    the form to mark them as read from that document, to confirm."""
+    marks: dict[str, tuple[str, str]] = {}
     for kind in read_kinds(record):
         document = repository.document(record, kind)
         reading = (document.reading or {}) if document is not None else {}
@@ -714,7 +724,7 @@ def filled_from_license(record: ApplicationRecord) -> dict[str, str]:
             key = READ_FIELDS[name]
             item = (reading.get("fields") or {}).get(key) or {}
             status = reading.get("status") if key == "license_number" else item.get("status")
-            marks[name] = "ok" if status in ("ok", "corrected") else "uncertain"
+            marks[name] = ("ok" if status in ("ok", "corrected") else "uncertain", kind)
     return marks
 
 
@@ -739,6 +749,8 @@ class LicenseView:
     typed_cells: list[Cell]
     notes: list[tuple[int, str]] = field(default_factory=list)
     confirmed: bool = False
+    #: What the photo shows instead, when it is the wrong document (see :func:`wrong_document`).
+    wrong_document: str | None = None
 
     @property
     def needs_confirmation(self) -> bool:
@@ -786,6 +798,23 @@ def license_view(record: ApplicationRecord) -> LicenseView | None:
         typed_cells=[Cell(ch, i, i in flags) for i, ch in enumerate(typed, 1)],
         notes=sorted(flags.items()),
         confirmed=bool(typed) and reading.get("confirmed_number") == typed,
+        wrong_document=wrong_document(reading, kind or ""),
+    )
+
+
+def wrong_document(reading: Mapping[str, Any] | None, kind: str) -> str | None:
+    """When the photo sent as ``kind`` shows another document (a Hong Kong CI sent as the BR
+    certificate, or the reverse: its title says so), the applicant's words for the mismatch,
+    in the page's language; else None."""
+    shows = (reading or {}).get("shows")
+    kinds = default_ruleset().document_kinds
+    if not shows or shows not in kinds or kind not in kinds:
+        return None
+    return _(
+        "This photo shows the %(shown)s, not the %(wanted)s. Upload the %(wanted)s here; "
+        "the %(shown)s has its own place in the form.",
+        shown=pick(kinds[shows].name),
+        wanted=pick(kinds[kind].name),
     )
 
 

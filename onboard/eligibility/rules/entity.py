@@ -300,6 +300,11 @@ def license_ocr(app: Application, ctx: RuleContext) -> tuple[Check, ...]:
     shown = reading.to_dict()
     if reading.status not in ("ok", "corrected") or not reading.license_number:
         words = _READING_WORDS.get(reading.status, (reading.status, "无法识别"))
+        if reading.shows:  # the photo's title names the other certificate: say so
+            words = (
+                f"the photo shows the {_INCORPORATION_NAMES['license_en']}",
+                f"照片是{_INCORPORATION_NAMES['license_zh']}",
+            )
         return (
             ctx.check(
                 Status.REVIEW,

@@ -449,3 +449,52 @@ def test_the_hk_benchmark_table() -> None:
     assert "| CI | tuning | hard | 1 | 100% | 100% | 0 | 100% | 100% | 0 | 0.200 |" in text
     assert "| CI | tuning | **all** | 3 | 67% | 67% | 1 | 67% | 100% | 1 | 0.200 |" in text
     assert "| BR |" not in text  # no rows of it, no totals
+
+
+def test_the_desk_files_the_name_check_under_the_ci_only(app: Flask) -> None:
+    """Hong Kong's company name is judged from the Certificate of Incorporation (RULES.md
+    §2): the BR certificate's panel does not claim entity.license_name as its evidence."""
+    from onboard.usecases import applications  # noqa: PLC0415
+    from tests.deskflow import add_user, draft, login  # noqa: PLC0415
+
+    application = change(eligible("amazon", "HK"), entity__company_name="Starriver Trading Ltd")
+    public_id, _ = draft(app, application)
+    with app.app_context():
+        record = repository.get_application(public_id)
+        repository.document(record, CI).reading = _ci(
+            FieldReading("OTHER TRADING LIMITED", "ok", 0.99)
+        ).to_dict()
+        report = applications.submit(record)
+        db.session.commit()
+    assert [c.status for c in report.checks if c.code == "entity.license_name"] == ["fail"]
+    client = app.test_client()
+    login(client, add_user(app))
+    page = client.get(f"/desk/applications/{public_id}?lang=en").text
+
+    def panel(kind: str) -> str:
+        start = page.index(f'data-kind="{kind}"')
+        end = page.find('<li class="doc-panel', start + 1)
+        return page[start : end if end != -1 else page.index("</section>", start)]
+
+    assert 'href="#check-entity-license_name"' in panel(CI)
+    assert 'href="#check-entity-license_name"' not in panel(BR)
+
+
+@pytest.mark.parametrize(
+    ("region", "lang", "hint"),
+    [
+        ("HK", "en", "Exactly as on the Certificate of Incorporation."),
+        ("HK", "zh", "与公司注册证明书上的名称完全一致。"),
+        ("CN", "en", "Exactly as on the business license."),
+        ("CN", "zh", "与营业执照上的名称完全一致。"),
+    ],
+)
+def test_the_company_name_hint_names_the_region_s_document(
+    app: Flask, region: str, lang: str, hint: str
+) -> None:
+    from tests.test_apply import Draft  # noqa: PLC0415
+
+    draft = Draft(app.test_client())
+    draft.post("company", {"entity.region": region}, go="stay")
+    page = draft.get(f"company?lang={lang}").text
+    assert hint in page

@@ -485,7 +485,8 @@ _DOCUMENT_RULES: Mapping[str, tuple[str, ...]] = {
         "legal_rep.license_name",
         "entity.enterprise",
     ),
-    "hk_business_registration": ("entity.license_ocr", "entity.license_name"),
+    # Hong Kong's company name is judged from the Certificate of Incorporation (RULES.md §2).
+    "hk_business_registration": ("entity.license_ocr",),
     "hk_incorporation_certificate": ("entity.license_name", "entity.enterprise"),
     "legal_rep_id": ("legal_rep.id_number",),
     "gmv_screenshot": ("store.gmv",),

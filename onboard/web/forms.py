@@ -195,7 +195,10 @@ def build_steps(ruleset: RuleSet) -> tuple[Step, ...]:
                     "entity.company_name",
                     _l("Company name"),
                     autocomplete="organization",
-                    hints=(Hint(_l("Exactly as on the license.")),),
+                    hints=(
+                        Hint(_l("Exactly as on the business license."), _CN),
+                        Hint(_l("Exactly as on the Certificate of Incorporation."), _HK),
+                    ),
                 ),
                 FormField(
                     "entity.license_number",

@@ -26,14 +26,13 @@ import re
 import time
 from datetime import date
 
-import numpy as np
 from PIL import Image
 
 from onboard.eligibility.model import LICENSE_FIELDS, FieldReading
 from onboard.ocr import geometry
 from onboard.ocr.backends import Backend, LineText, OcrTimeout
 from onboard.ocr.chinese import get_recognizer
-from onboard.ocr.reader import Page, ink_mask, normalise, straighten
+from onboard.ocr.reader import Page, ink_height, normalise, straighten
 
 #: The printed label of each field (mainland license, 2019 edition; individual businesses
 #: print 经营者 where companies print 法定代表人).
@@ -162,14 +161,8 @@ def judge_date(line: LineText) -> FieldReading:
 def _prepare_crop(region: Image.Image, target: float) -> Image.Image | None:
     """A value's crop scaled so its glyphs are ``target`` px high, ink black on
     white with a margin (the number reader's :func:`~onboard.ocr.reader.normalise`)."""
-    grey = np.asarray(region, dtype=np.float32)
-    if grey.size == 0:
-        return None
-    band = geometry.ink_rows(ink_mask(grey, radius=max(4, grey.shape[0] // 2)), fraction=0.1)
-    if band is None:
-        return None
-    glyph_px = float(band[1] - band[0])
-    if glyph_px < 6:
+    glyph_px = ink_height(region, fraction=0.1)
+    if glyph_px is None or glyph_px < 6:
         return None
     return normalise(region, glyph_px, target=target)
 

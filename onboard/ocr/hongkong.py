@@ -36,7 +36,6 @@ import re
 import time
 from dataclasses import dataclass, replace
 
-import numpy as np
 from PIL import Image
 
 from onboard.eligibility.identifiers import validate_hk_ci
@@ -64,7 +63,7 @@ from onboard.ocr.reader import (
     Page,
     TooSmall,
     find_hk_br,
-    ink_mask,
+    ink_height,
     min_digit_px,
     normalise,
     prepare,
@@ -308,11 +307,9 @@ def _ci_number(upright: _Upright, backend: Backend, deadline: float) -> LicenseR
     too_small = False
     for line in blobs[:NUMBER_BLOBS]:
         region = straighten(page, line)
-        grey = np.asarray(region, dtype=np.float32)
-        band = geometry.ink_rows(ink_mask(grey, radius=max(4, grey.shape[0] // 2)))
-        if band is None:
+        digit_px = ink_height(region)
+        if digit_px is None:
             continue
-        digit_px = float(band[1] - band[0])
         if digit_px < min_digit_px(Crop(region, digit_px)):
             too_small = True
             continue

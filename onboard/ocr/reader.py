@@ -381,6 +381,16 @@ def ink_mask(grey: np.ndarray, radius: int) -> geometry.Mask:
     return geometry.binarise(grey, radius=radius, k=0.08) & (grey < otsu(grey))
 
 
+def ink_height(region: Image.Image, fraction: float = 0.25) -> float | None:
+    """The height (px) of the characters of a cut line: its band of rows holding most of the
+    ink (:func:`geometry.ink_rows`), or ``None`` when it holds no ink."""
+    grey = np.asarray(region, dtype=np.float32)
+    if grey.size == 0:
+        return None
+    band = geometry.ink_rows(ink_mask(grey, radius=max(4, grey.shape[0] // 2)), fraction)
+    return None if band is None else float(band[1] - band[0])
+
+
 #: Where the label ends, in digit heights from its start: eight full-width Hei glyphs at the
 #: code's point size (副本: both 12 pt) or a little larger (正本: 17 pt label, 16 pt code), over
 #: a Song digit height of 0.69 em.
@@ -1275,12 +1285,8 @@ def find_hk_br(image: Image.Image, backend: Backend, deadline: float) -> Found:
     pattern = re.compile(r"(\d{8})-?\d{3}-?\d{2}-?\d{2}-?[0-9A-Z]")
     for line in lines[:10]:
         region = straighten(page, line)
-        grey = np.asarray(region, dtype=np.float32)
-        band = geometry.ink_rows(ink_mask(grey, radius=max(4, grey.shape[0] // 2)))
-        if band is None:
-            continue
-        digit_px = float(band[1] - band[0])
-        if digit_px < MIN_DIGIT_PX:
+        digit_px = ink_height(region)
+        if digit_px is None or digit_px < MIN_DIGIT_PX:
             continue
         remaining = deadline - time.monotonic()
         if remaining <= 0:

@@ -244,3 +244,11 @@ def test_a_bad_row_s_errors_read_in_chinese_in_reports() -> None:
         "此行的单元格多于列名。",
         "“colour”：此处不接受该值。",
     ]
+
+
+def test_a_json_line_that_is_not_utf8_says_so_in_both_languages() -> None:
+    with pytest.raises(InputError) as raised:
+        batchfile.decode(b'{"ref": "caf\xe9"}')
+    (message,) = raised.value.errors["_schema"]
+    assert str(message) == "Not UTF-8 text: save the file as UTF-8."
+    assert "UTF-8" in message.in_lang("zh") and "另存为" in message.in_lang("zh")

@@ -137,7 +137,10 @@ CELL_NOT_UTF8 = Words(
     "Not UTF-8 text: save the file as UTF-8 (or as GB18030 / GBK).",
     "此处文字无法读取：请将文件另存为 UTF-8（或 GB18030/GBK）编码。",
 )
-LINE_NOT_UTF8 = Words("Not UTF-8 text: save the file as UTF-8.", "此行不是可读取的 JSON 对象。")
+LINE_NOT_UTF8 = Words(
+    "Not UTF-8 text: save the file as UTF-8.",
+    "此行不是 UTF-8 编码的文字：请将文件另存为 UTF-8 编码。",
+)
 NOT_JSON = Words("Not valid JSON: {problem}", "此行不是可读取的 JSON 对象。")
 REF_NOT_TEXT = Words(
     "A text: the agency's own client id.", "参考编号须为文字（贵司自己的客户编号）。"
